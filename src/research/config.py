@@ -1,0 +1,256 @@
+"""Programme configuration: one YAML file per programme or region, validated with clear errors.
+
+A config names the programme, its municipalities (3-digit codes), its sub-region, peer and
+comparison municipalities, the research phases with their survey waves and workshops, the
+report language and the privacy threshold. `load_config` checks every key against `SCHEMA`
+and every municipality code against the classification, and on a mistake raises a
+`UserError` that names the file, the key and the closest valid value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError
+
+REQUIRED = object()
+
+# A schema node is either a type name (str) or a dict {key: (node, default)}; a list node is
+# ["list", item_node]. Type names: str, int, float, bool, date, language, municipality,
+# subregion, phase-specific dicts. Defaults of REQUIRED must be present in the file.
+WORKSHOP = {
+    "id": ("str", REQUIRED),
+    "date": ("date", REQUIRED),
+    "title_fi": ("str", ""),
+    "title_en": ("str", ""),
+}
+
+SCHEMA: dict[str, tuple[Any, Any]] = {
+    "programme": ({
+        "name_fi": ("str", REQUIRED),
+        "name_en": ("str", REQUIRED),
+        "start_year": ("int", REQUIRED),
+        "end_year": ("int", REQUIRED),
+    }, REQUIRED),
+    "subregion": ("subregion", REQUIRED),
+    "municipalities": (["list", "municipality"], REQUIRED),
+    "peers": (["list", "municipality"], []),
+    "n_peers": ("int", 8),
+    "language": ("language", "fi"),
+    "classification_year": ("int", 2017),
+    "privacy": ({
+        "min_group_size": ("int", 5),
+    }, {}),
+    "survey": ({
+        "instrument": ("str", "templates/region/survey_instrument.yml"),
+    }, {}),
+    "phases": ({
+        "baseline": ({
+            "year": ("int", REQUIRED),
+            "survey_wave": ("str", "baseline"),
+        }, REQUIRED),
+        "reflection": ({
+            "workshops": (["list", WORKSHOP], []),
+        }, {}),
+        "evaluation": ({
+            "year": ("int", REQUIRED),
+            "survey_wave": ("str", "final"),
+            "comparison": (["list", "municipality"], []),
+        }, REQUIRED),
+        "vitality": ({
+            "base_year": ("int", REQUIRED),
+            "final_year": ("int", REQUIRED),
+        }, REQUIRED),
+    }, REQUIRED),
+}
+
+LANGUAGES = ("fi", "en")
+TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
+              "date": "a date (YYYY-MM-DD)", "language": "one of fi, en",
+              "municipality": "a 3-digit municipality code", "subregion": "a 3-digit sub-region code"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated programme configuration; `data` holds every key with defaults filled in."""
+
+    path: Path
+    data: dict = field(repr=False)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    @property
+    def municipalities(self) -> list[str]:
+        return list(self.data["municipalities"])
+
+    @property
+    def subregion(self) -> str:
+        return self.data["subregion"]
+
+    @property
+    def language(self) -> str:
+        return self.data["language"]
+
+    @property
+    def min_group_size(self) -> int:
+        return int(self.data["privacy"]["min_group_size"])
+
+    @property
+    def peers(self) -> list[str]:
+        return list(self.data["peers"])
+
+    @property
+    def phases(self) -> dict:
+        return self.data["phases"]
+
+    def programme_name(self, language: str | None = None) -> str:
+        return self.data["programme"]["name_" + (language or self.language)]
+
+
+def _closest(value: str, options: list[str]) -> str:
+    match = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.0)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+class _Validator:
+    def __init__(self, path: Path, municipalities: dict[str, str], subregions: dict[str, str]):
+        self.path = path
+        self.municipalities = municipalities
+        self.subregions = subregions
+
+    def fail(self, key: str, message: str) -> None:
+        raise UserError(f"key '{key}': {message}", file=self.path)
+
+    def check(self, node: Any, value: Any, key: str) -> Any:
+        if isinstance(node, dict):
+            return self.check_dict(node, value, key)
+        if isinstance(node, list):
+            if not isinstance(value, list):
+                self.fail(key, f"expected a list, got {value!r}")
+            return [self.check(node[1], v, f"{key}[{i}]") for i, v in enumerate(value)]
+        return self.check_scalar(node, value, key)
+
+    def check_dict(self, node: dict, value: Any, key: str) -> dict:
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            self.fail(key or "(top level)", f"expected a mapping of keys, got {value!r}")
+        prefix = f"{key}." if key else ""
+        for k in value:
+            if k not in node:
+                valid = sorted(node)
+                hint = _closest(k, valid)
+                self.fail(prefix + str(k), f"is not a known key{hint} "
+                          f"(valid keys here: {', '.join(valid)})")
+        out = {}
+        for k, (sub, default) in node.items():
+            if k in value:
+                out[k] = self.check(sub, value[k], prefix + k)
+            elif default is REQUIRED:
+                self.fail(prefix + k, "is required but missing")
+            elif isinstance(sub, dict):
+                out[k] = self.check_dict(sub, default, prefix + k)
+            else:
+                out[k] = default
+        return out
+
+    def check_scalar(self, kind: str, value: Any, key: str) -> Any:
+        word = TYPE_WORDS.get(kind, kind)
+        if kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail(key, f"expected {word}, got {value!r}")
+            return value
+        if kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.fail(key, f"expected {word}, got {value!r}")
+            return float(value)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                self.fail(key, f"expected {word}, got {value!r}")
+            return value
+        if kind == "date":
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            try:
+                return dt.date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                self.fail(key, f"expected {word}, got {value!r}")
+        if kind == "language":
+            if value not in LANGUAGES:
+                self.fail(key, f"expected {word}, got {value!r}{_closest(value, list(LANGUAGES))}")
+            return value
+        if kind in ("municipality", "subregion"):
+            known = self.municipalities if kind == "municipality" else self.subregions
+            code = _normalise_code(value)
+            if code is None:
+                self.fail(key, f"expected {word} in quotes (e.g. '005'), got {value!r}")
+            if known and code not in known:
+                options = [f"{c} {n}" for c, n in sorted(known.items())]
+                hint = difflib.get_close_matches(code, list(known), n=1, cutoff=0.0)
+                near = f"; did you mean '{hint[0]}' ({known[hint[0]]})?" if hint else ""
+                what = "municipality" if kind == "municipality" else "sub-region"
+                self.fail(key, f"'{code}' is not a {what} code in the classification{near}"
+                          if options else f"unknown code {code!r}")
+            return code
+        if kind == "str":
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                self.fail(key, f"expected {word}, got {value!r}")
+            return str(value)
+        raise AssertionError(f"unknown schema type {kind}")
+
+
+def _normalise_code(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    for prefix in ("KU", "SK"):
+        if value.upper().startswith(prefix):
+            value = value[2:]
+    return value.zfill(3) if value.isdigit() and len(value) <= 3 else None
+
+
+def load_config(path: str | Path, raw_dir: str | Path = "data/raw") -> Config:
+    """Read and validate a programme config; codes are checked against the classification."""
+    from .classification import known_codes
+
+    path = Path(path)
+    if not path.exists():
+        raise UserError("config file not found", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
+                        row=(mark.line + 1) if mark else None) from None
+    year = (data or {}).get("classification_year", 2017) if isinstance(data, dict) else 2017
+    municipalities, subregions = known_codes(raw_dir, year if isinstance(year, int) else 2017)
+    checked = _Validator(path, municipalities, subregions).check_dict(SCHEMA, data, "")
+    programme_codes = set(checked["municipalities"])
+    if not programme_codes:
+        raise UserError("key 'municipalities': list at least one municipality", file=path)
+    for key in ("peers",):
+        both = sorted(programme_codes & set(checked[key]))
+        if both:
+            raise UserError(f"key '{key}': {', '.join(both)} is also a programme municipality",
+                            file=path)
+    both = sorted(programme_codes & set(checked["phases"]["evaluation"]["comparison"]))
+    if both:
+        raise UserError(f"key 'phases.evaluation.comparison': {', '.join(both)} is also a "
+                        "programme municipality; a comparison municipality must be outside "
+                        "the programme", file=path)
+    ids = [w["id"] for w in checked["phases"]["reflection"]["workshops"]]
+    if len(ids) != len(set(ids)):
+        raise UserError("key 'phases.reflection.workshops': workshop ids must be unique",
+                        file=path)
+    return Config(path=path, data=checked)

@@ -1,0 +1,77 @@
+"""Display helpers for report notebooks: headings, sentences, tables and figures.
+
+Every text shown is escaped HTML, so nothing from the data can inject markup. Tables are
+shown without their index and with Finnish or English number style; figures are closed
+after display so that a notebook never shows a figure twice.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import pandas as pd
+
+from .labels import localise_number
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "section"
+
+
+def heading(text: str, level: int = 2):
+    """A section heading; level-2 headings make the report's table of contents."""
+    from IPython.display import HTML
+    return HTML(f'<h{level} id="{_slug(text)}">{html.escape(text)}</h{level}>')
+
+
+def para(text: str, kind: str = ""):
+    """A paragraph of computed text; kind 'note' marks a caveat box."""
+    from IPython.display import HTML
+    css = f' class="report-{kind}"' if kind else ""
+    return HTML(f"<p{css}>{html.escape(text)}</p>")
+
+
+def bullets(items: list[str]):
+    from IPython.display import HTML
+    return HTML("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+
+
+def format_value(value, language: str = "fi", decimals: int = 1) -> str:
+    """One number in report style; NaN shows as an en dash."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "–"
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        return localise_number(f"{value:,}", language)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) >= 1000:
+            return localise_number(f"{value:,.0f}", language)
+        return localise_number(f"{value:,.{decimals}f}", language)
+    return str(value)
+
+
+def table(df: pd.DataFrame, language: str = "fi", caption: str = "", decimals: int = 1):
+    """A DataFrame as an escaped HTML table with localised numbers and no index."""
+    from IPython.display import HTML
+    body = df.copy()
+    for col in body.columns:
+        if pd.api.types.is_numeric_dtype(body[col]) and not pd.api.types.is_bool_dtype(body[col]):
+            body[col] = [format_value(v.item() if hasattr(v, "item") else v, language, decimals)
+                         for v in body[col]]
+    out = body.to_html(index=False, escape=True, na_rep="–", classes="report-table",
+                       border=0)
+    if caption:
+        out = out.replace('<table border="0" class="dataframe report-table">',
+                          '<table class="dataframe report-table">'
+                          f"<caption>{html.escape(caption)}</caption>", 1)
+    return HTML(out)
+
+
+def figure(fig):
+    """Show a matplotlib figure once, as PNG, and close it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+    display(fig)
+    plt.close(fig)
