@@ -72,6 +72,8 @@ def read_table(processed: str | Path, name: str) -> pd.DataFrame:
     schema = SCHEMAS.get(name, {})
     dtypes = {c: "string" for c in schema.get("text", [])}
     df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+    if "value" in df.columns:
+        df["value"] = df["value"].astype(float)
     for col in schema.get("text", []):
         if col in df.columns:
             df[col] = df[col].astype(object).where(df[col].notna(), None)
