@@ -120,6 +120,7 @@ def write_tables(processed: str | Path, tables: dict[str, pd.DataFrame]) -> dict
         for name, df in checked.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=processed)
             os.close(fd)
+            os.chmod(tmp, 0o644)
             df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
             staged.append((Path(tmp), table_path(processed, name)))
         digest = read_digest(processed)
@@ -128,6 +129,7 @@ def write_tables(processed: str | Path, tables: dict[str, pd.DataFrame]) -> dict
         fd, tmp_digest = tempfile.mkstemp(prefix=".digest.", suffix=".tmp", dir=processed)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(dict(sorted(digest.items())), fh, indent=2)
+        os.chmod(tmp_digest, 0o644)
         for tmp, final in staged:
             os.replace(tmp, final)
         os.replace(tmp_digest, processed / DIGEST)

@@ -1,0 +1,139 @@
+"""The `research` command line: prepare data, run reports, review them, start a new region."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from .errors import UserError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Action-research analysis kit: data in, reports out, reruns checked.")
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+DEFAULT_CONFIG = Path("config/suupohja.yml")
+
+
+@app.command()
+def prepare(raw: Path = typer.Option(Path("data/raw"), help="Folder of raw exports (read only)."),
+            processed: Path = typer.Option(Path("data/processed"),
+                                           help="Folder of tidy tables to write.")) -> None:
+    """Validate data/raw and write the tidy tables of data/processed (atomically)."""
+    from .prepare import prepare as run_prepare
+    digest = run_prepare(raw, processed)
+    for name, sha in digest.items():
+        out.print(f"  {name:<20} {sha[:12]}")
+    out.print(f"[green]prepared {len(digest)} tables in {processed}[/green]")
+
+
+class _Progress:
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[last]}"), console=err,
+                            disable=not err.is_terminal)
+        self.task = None
+
+    def start(self, total: int, done: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("reports", total=total, completed=done, last="")
+
+    def advance(self, job: dict) -> None:
+        self.bar.update(self.task, advance=1, last=f"{job['phase']}/{job['unit']}")
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.bar.stop()
+
+
+@app.command()
+def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Programme config."),
+        phase: Optional[List[str]] = typer.Option(None, "--phase", "-p",
+                                                  help="Only this phase (repeatable)."),
+        unit: Optional[List[str]] = typer.Option(None, "--unit", "-u",
+                                                 help="Only this unit or municipality code "
+                                                      "(repeatable)."),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j",
+                                           help="Parallel workers (default: number of cores)."),
+        force: bool = typer.Option(False, "--force", help="Rerun units whose inputs are "
+                                                          "unchanged."),
+        language: str = typer.Option("", "--language", "-l",
+                                     help="Report language fi or en (default: the config's)."),
+        reports: Path = typer.Option(Path("reports"), help="Output folder."),
+        processed: Path = typer.Option(Path("data/processed"), help="Tidy tables folder."),
+        raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
+        notebooks: Path = typer.Option(Path("notebooks"), help="Notebook sources."),
+        templates: Path = typer.Option(Path("templates"), help="Report templates.")) -> None:
+    """Execute the report notebooks of a programme and render their HTML reports."""
+    from .config import load_config
+    from .pipeline import RunContext, build_matrix
+    from .pipeline import run as run_matrix
+
+    cfg = load_config(config, raw_dir=raw)
+    lang = language or cfg.language
+    if lang not in ("fi", "en"):
+        raise UserError(f"--language must be fi or en, not '{lang}'")
+    matrix = build_matrix(cfg, phase, unit)
+    ctx = RunContext(config=cfg, language=lang, notebooks=notebooks, templates=templates,
+                     processed=processed, raw=raw, reports=reports)
+    progress = _Progress()
+    try:
+        results = run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress)
+    finally:
+        progress.stop()
+    counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "unchanged", "failed")}
+    for r in results:
+        if r["status"] == "failed":
+            err.print(f"[red]failed[/red] {r['phase']}/{r['unit']}: {r['error']}")
+    out.print(f"{len(results)} reports: {counts['ok']} ok, {counts['unchanged']} unchanged, "
+              f"{counts['failed']} failed -> {reports / 'index.html'}")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def review(reports: Path = typer.Option(Path("reports"), help="Folder of executed reports."),
+           sanitize: Path = typer.Option(Path("templates/nbval_sanitize.cfg"),
+                                         help="nbval sanitize file.")) -> None:
+    """Rerun every executed notebook under reports/ with strict nbval."""
+    import pytest
+    notebooks = sorted((reports / "notebooks").rglob("*.ipynb"))
+    if not notebooks:
+        raise UserError("no executed notebooks; run `research run` first", file=reports)
+    args = ["--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "-q",
+            "--nbval-sanitize-with", str(sanitize), *map(str, notebooks)]
+    raise typer.Exit(pytest.main(args))
+
+
+@app.command("new-region")
+def new_region(subregion: str = typer.Option(..., help="Sub-region code, e.g. 146."),
+               out_file: Path = typer.Option(..., "--out", help="Config file to write."),
+               raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
+               year: int = typer.Option(2017, help="Classification year of the programme.")
+               ) -> None:
+    """Write a ready config for any Finnish sub-region."""
+    from .regions import write_region_config
+    path = write_region_config(subregion, out_file, raw, year)
+    out.print(f"[green]wrote {path}[/green]; run: research run --config {path}")
+
+
+def main() -> None:
+    """Console entry point: user mistakes are one red line and exit code 2."""
+    try:
+        app()
+    except UserError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted; finished reports are kept, rerun to finish the rest"
+                  "[/yellow]")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
