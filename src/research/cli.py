@@ -89,7 +89,7 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
     counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "unchanged", "failed")}
     for r in results:
         if r["status"] == "failed":
-            err.print(f"[red]failed[/red] {r['phase']}/{r['unit']}: {r['error']}")
+            err.print(f"[red]failed[/red] {r['phase']}/{r['unit']}: {r['error']}", soft_wrap=True)
     out.print(f"{len(results)} reports: {counts['ok']} ok, {counts['unchanged']} unchanged, "
               f"{counts['failed']} failed -> {reports / 'index.html'}")
     if counts["failed"]:
@@ -127,7 +127,7 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted; finished reports are kept, rerun to finish the rest"

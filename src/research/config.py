@@ -190,20 +190,31 @@ class _Validator:
             known = self.municipalities if kind == "municipality" else self.subregions
             code = _normalise_code(value)
             if code is None:
-                self.fail(key, f"expected {word} in quotes (e.g. '005'), got {value!r}")
+                by_name = {_plain(n): c for c, n in known.items()}.get(_plain(value))
+                near = f"; did you mean '{by_name}' ({known[by_name]})?" if by_name else ""
+                self.fail(key, f"expected {word} in quotes (e.g. '005'), got {value!r}{near}")
             if known and code not in known:
-                options = [f"{c} {n}" for c, n in sorted(known.items())]
-                hint = difflib.get_close_matches(code, list(known), n=1, cutoff=0.0)
-                near = f"; did you mean '{hint[0]}' ({known[hint[0]]})?" if hint else ""
+                hint = _closest_code(code, list(known))
                 what = "municipality" if kind == "municipality" else "sub-region"
-                self.fail(key, f"'{code}' is not a {what} code in the classification{near}"
-                          if options else f"unknown code {code!r}")
+                self.fail(key, f"'{code}' is not a {what} code in the classification; "
+                          f"did you mean '{hint}' ({known[hint]})?")
             return code
         if kind == "str":
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 self.fail(key, f"expected {word}, got {value!r}")
             return str(value)
         raise AssertionError(f"unknown schema type {kind}")
+
+
+def _closest_code(code: str, options: list[str]) -> str:
+    """The valid code nearest to a mistyped one: fewest differing digits, then nearest."""
+    return min(options, key=lambda o: (sum(a != b for a, b in zip(o, code)),
+                                       abs(int(o) - int(code)), o))
+
+
+def _plain(name: Any) -> str:
+    from .classification import normalise_name
+    return normalise_name(str(name))
 
 
 def _normalise_code(value: Any) -> str | None:

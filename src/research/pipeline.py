@@ -135,8 +135,8 @@ class RunContext:
 
     def parameters(self, unit: Unit) -> dict:
         """Notebook parameters; paths are relative to the executed notebook's folder."""
-        where = (self.reports / unit.notebook_rel).parent.resolve()
-        rel = lambda p: os.path.relpath(Path(p).resolve(), where)  # noqa: E731
+        where = os.path.abspath((self.reports / unit.notebook_rel).parent)
+        rel = lambda p: os.path.relpath(os.path.abspath(p), where)  # noqa: E731
         return {"config": rel(self.config.path), "unit": unit.unit,
                 "processed": rel(self.processed), "raw": rel(self.raw),
                 "language": self.language}

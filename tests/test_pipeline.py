@@ -1,0 +1,112 @@
+"""The runner: the matrix of units, an end-to-end run, failures, unchanged reruns, nbval."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from research.config import load_config
+from research.errors import UserError
+from research.pipeline import build_matrix
+
+from conftest import RAW, ROOT, run_cli
+
+
+@pytest.fixture(scope="module")
+def suupohja():
+    return load_config(ROOT / "config" / "suupohja.yml", RAW)
+
+
+def test_matrix_of_suupohja(suupohja):
+    matrix = build_matrix(suupohja)
+    keys = [u.key for u in matrix]
+    assert len(keys) == 4 + 4 * 5 + 5 + 1
+    assert keys[:4] == ["baseline/232", "baseline/846", "baseline/151", "baseline/218"]
+    assert "reflection/w3-all" in keys and "evaluation/region" in keys
+    assert keys[-1] == "vitality/region"
+
+
+def test_matrix_filters(suupohja):
+    keys = [u.key for u in build_matrix(suupohja, units=["232"])]
+    assert keys == ["baseline/232", "reflection/w1-232", "reflection/w2-232",
+                    "reflection/w3-232", "reflection/w4-232", "evaluation/232"]
+    keys = [u.key for u in build_matrix(suupohja, phases=["evaluation"], units=["region"])]
+    assert keys == ["evaluation/region"]
+
+
+def test_matrix_rejects_unknown_phase_and_unit(suupohja):
+    with pytest.raises(UserError) as exc:
+        build_matrix(suupohja, phases=["baseilne"])
+    assert str(exc.value) == ("unknown phase 'baseilne'; did you mean 'baseline'? "
+                              "(phases: baseline, reflection, evaluation, vitality)")
+    with pytest.raises(UserError) as exc:
+        build_matrix(suupohja, phases=["baseline"], units=["233"])
+    assert str(exc.value).startswith("unknown unit '233'; did you mean '232'?")
+
+
+FAILING = '''# %% tags=["parameters"]
+config = ""
+unit = ""
+processed = ""
+raw = ""
+language = ""
+
+# %%
+raise ValueError("boom in " + unit)
+'''
+
+
+@pytest.mark.slow
+def test_run_end_to_end(project):
+    (project / "notebooks" / "vitality.py").write_text(FAILING, encoding="utf-8")
+    result = run_cli("run", "-p", "baseline", "-p", "vitality", "-u", "218", "-u", "region",
+                     "-j", "2", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert "failed vitality/region: cell 3 (raise ValueError(\"boom in \" + unit)): ValueError: boom in region" in result.stderr
+    assert "ValueError: boom in region" in result.stderr
+    assert "2 reports: 1 ok, 0 unchanged, 1 failed" in result.stdout
+
+    reports = project / "reports"
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    units = {(u["phase"], u["unit"]): u for u in manifest["units"]}
+    ok = units[("baseline", "218")]
+    assert ok["status"] == "ok"
+    assert ok["html"] == "html/baseline/218.html"
+    assert ok["notebook"] == "notebooks/baseline/218.ipynb"
+    assert ok["parameters"] == {"config": "../../../config/suupohja.yml", "unit": "218",
+                                "processed": "../../../data/processed",
+                                "raw": "../../../data/raw", "language": "fi"}
+    assert set(ok["inputs"]) == {"notebook", "config", "processed", "package", "template",
+                                 "parameters"}
+    assert units[("vitality", "region")]["status"] == "failed"
+    assert units[("vitality", "region")]["html"] is None
+
+    html = (reports / ok["html"]).read_text(encoding="utf-8")
+    assert "<title>Nykytilan kartoitus: Karijoki</title>" in html
+    assert 'class="jp-InputArea' not in html and 'class="jp-InputPrompt' not in html
+    assert "raise ValueError" not in html and "report.setup" not in html
+    assert not re.search(r"<script[^>]+src=", html)
+    assert "Väestön kehitys" in html
+    assert "Suupohja" in html and "Tilastokeskus" in html
+    assert len(html.encode()) < 3_000_000
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="html/baseline/218.html"' in index
+    assert not list(reports.rglob(".*.tmp*"))
+
+    # a second run with nothing changed skips the finished unit and retries the failed one
+    (project / "notebooks" / "vitality.py").write_text(
+        (ROOT / "notebooks" / "vitality.py").read_text(encoding="utf-8"), encoding="utf-8")
+    again = run_cli("run", "-p", "baseline", "-u", "218", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert "1 reports: 0 ok, 1 unchanged, 0 failed" in again.stdout
+
+    # the reviewer's strict nbval rerun of the executed notebook passes
+    review = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
+                             "-p", "no:cacheprovider", "-q", "--nbval-sanitize-with",
+                             str(project / "templates" / "nbval_sanitize.cfg"),
+                             str(reports / ok["notebook"])],
+                            cwd=project, capture_output=True, text=True, timeout=600)
+    assert review.returncode == 0, review.stdout[-3000:]
+    assert re.search(r"\d+ passed", review.stdout)
