@@ -83,13 +83,14 @@ def main() -> None:
     config = bench_config(work, args.n)
     codes = yaml.safe_load(config.read_text(encoding="utf-8"))["municipalities"]
 
+    (work / "naive").mkdir()
     subprocess.run([str(BIN / "jupytext"), "--to", "notebook", "-o",
                     "naive/baseline.ipynb", "notebooks/baseline.py"], cwd=work, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     script = work / "naive" / "loop.sh"
     lines = ["set -e", "cd naive"]
     for code in codes:
-        lines.append(f"{BIN}/papermill -k python3 baseline.ipynb out_{code}.ipynb -p unit {code}"
+        lines.append(f"{BIN}/papermill -k python3 baseline.ipynb out_{code}.ipynb -r unit {code}"
                      " -p config ../config/bench.yml -p processed ../data/processed"
                      " -p raw ../data/raw --log-level ERROR")
         lines.append(f"{BIN}/jupyter nbconvert --to html --no-input out_{code}.ipynb "

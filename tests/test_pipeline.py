@@ -61,12 +61,13 @@ raise ValueError("boom in " + unit)
 @pytest.mark.slow
 def test_run_end_to_end(project):
     (project / "notebooks" / "vitality.py").write_text(FAILING, encoding="utf-8")
-    result = run_cli("run", "-p", "baseline", "-p", "vitality", "-u", "218", "-u", "region",
-                     "-j", "2", cwd=project)
+    # one worker, so that baseline/218 runs in the kernel that just ran baseline/151
+    result = run_cli("run", "-p", "baseline", "-p", "vitality", "-u", "151", "-u", "218",
+                     "-u", "region", "-j", "1", cwd=project)
     assert result.returncode == 1, result.stderr
     assert "failed vitality/region: cell 3 (raise ValueError(\"boom in \" + unit)): ValueError: boom in region" in result.stderr
     assert "ValueError: boom in region" in result.stderr
-    assert "2 reports: 1 ok, 0 unchanged, 1 failed" in result.stdout
+    assert "3 reports: 2 ok, 0 unchanged, 1 failed" in result.stdout
 
     reports = project / "reports"
     manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
@@ -101,6 +102,9 @@ def test_run_end_to_end(project):
     again = run_cli("run", "-p", "baseline", "-u", "218", cwd=project)
     assert again.returncode == 0, again.stderr
     assert "1 reports: 0 ok, 1 unchanged, 0 failed" in again.stdout
+    executed = json.loads((reports / ok["notebook"]).read_text(encoding="utf-8"))
+    counts = [c.get("execution_count") for c in executed["cells"] if c["cell_type"] == "code"]
+    assert counts[:3] == [1, 2, 3]
 
     # the reviewer's strict nbval rerun of the executed notebook passes
     review = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",

@@ -235,12 +235,14 @@ def execute_unit(job: dict) -> dict:
         source = jupytext.read(job["source"])
         source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                          "language": "python"}
+        km = _worker_kernel(nb_path.parent)
         try:
             nb = pm.execute_notebook(source, tmp_nb, parameters=job["parameters"],
-                                     cwd=str(nb_path.parent), kernel_name="python3",
+                                     kernel_name="python3", km=km,
                                      progress_bar=False, log_output=False,
                                      request_save_on_cell_execute=False)
         except PapermillExecutionError as exc:
+            _drop_worker_kernel()
             failed = reports / "failed" / job["phase"] / f"{job['unit']}.ipynb"
             failed.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp_nb, failed)
@@ -260,10 +262,70 @@ def execute_unit(job: dict) -> dict:
         return dict(entry, status="ok", html=job["html_rel"], notebook=job["notebook_rel"],
                     error=None)
     except Exception as exc:  # a broken unit must not stop the others
+        _drop_worker_kernel()
         return dict(entry, status="failed", html=None, notebook=None,
                     error=f"{type(exc).__name__}: {exc}")
     finally:
         Path(tmp_nb).unlink(missing_ok=True)
+
+
+#: The kernel of this worker process, kept between units (see `_worker_kernel`).
+_WORKER: dict = {}
+
+RESET_CODE = """\
+get_ipython().run_line_magic('reset', '-f')
+import os as _os, matplotlib.pyplot as _plt
+_plt.close('all')
+_os.chdir({cwd!r})
+del _os, _plt
+get_ipython().execution_count = 1
+"""
+
+
+def _worker_kernel(cwd: Path):
+    """This worker's kernel, started once and reset before every notebook.
+
+    Starting a kernel and importing pandas, seaborn and statsmodels costs about 3 s, more
+    than most report notebooks take to run; reusing one kernel per worker pays it once.
+    Before each notebook the user namespace is cleared, figures are closed, the working
+    directory is set to the notebook's folder and the execution counter restarts at 1, so
+    the executed notebook is what a fresh kernel produces (the strict nbval rerun in the
+    tests and in `make review` checks exactly that).
+    """
+    import atexit
+
+    from jupyter_client.manager import KernelManager
+
+    km = _WORKER.get("km")
+    if km is None or not km.is_alive():
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(cwd=str(cwd))
+        _WORKER["km"] = km
+        if not _WORKER.get("atexit"):
+            atexit.register(_drop_worker_kernel)
+            _WORKER["atexit"] = True
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        reply = kc.execute_interactive(RESET_CODE.format(cwd=str(Path(cwd).resolve())),
+                                       store_history=False, timeout=120)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("could not reset the kernel: "
+                               f"{reply['content'].get('evalue', '')}")
+    finally:
+        kc.stop_channels()
+    return km
+
+
+def _drop_worker_kernel() -> None:
+    """Shut this worker's kernel down (after a failure, so the next unit starts clean)."""
+    km = _WORKER.pop("km", None)
+    if km is not None:
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:
+            pass
 
 
 def _quiet_kernel_logs(path: Path) -> None:

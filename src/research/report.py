@@ -76,10 +76,11 @@ class Report:
         return self.unit
 
 
-def setup(config: str, phase: str, unit: str, processed: str = "data/processed",
+def setup(config: str, phase: str, unit: str | int, processed: str = "data/processed",
           raw: str = "data/raw", language: str = "") -> Report:
     """The report context for a notebook run; `language` '' means the config's language."""
     cfg = load_config(config, raw_dir=raw)
+    unit = str(unit).zfill(3) if str(unit).isdigit() else str(unit)
     lang = language or cfg.language
     if lang not in labels.LANGUAGES:
         raise ValueError(f"language must be one of {labels.LANGUAGES}, not {lang!r}")
