@@ -114,3 +114,32 @@ def test_run_end_to_end(project):
                             cwd=project, capture_output=True, text=True, timeout=600)
     assert review.returncode == 0, review.stdout[-3000:]
     assert re.search(r"\d+ passed", review.stdout)
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_no_truncated_report_and_next_run_finishes(project):
+    import os
+    import signal
+    import time
+
+    cmd = [sys.executable, "-m", "research.cli", "run", "-p", "baseline", "-j", "1"]
+    proc = subprocess.Popen(cmd, cwd=project, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    manifest = project / "reports" / "manifest.json"
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if manifest.exists() and '"status": "ok"' in manifest.read_text(encoding="utf-8"):
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = json.loads(manifest.read_text(encoding="utf-8"))["units"]
+    finished = [u["unit"] for u in done if u["status"] == "ok"]
+    assert 1 <= len(finished) < 4
+    for html in (project / "reports" / "html").rglob("*.html"):
+        assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    result = run_cli("run", "-p", "baseline", "-j", "2", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (f"4 reports: {4 - len(finished)} ok, {len(finished)} unchanged, 0 failed"
+            in result.stdout)
+    assert not list((project / "reports").rglob(".*.tmp*"))
