@@ -143,3 +143,16 @@ def test_killed_run_leaves_no_truncated_report_and_next_run_finishes(project):
     assert (f"4 reports: {4 - len(finished)} ok, {len(finished)} unchanged, 0 failed"
             in result.stdout)
     assert not list((project / "reports").rglob(".*.tmp*"))
+
+
+@pytest.mark.slow
+def test_english_reports_on_request(project):
+    result = run_cli("run", "-p", "baseline", "-u", "151", "--language", "en",
+                     "--reports", "reports-en", cwd=project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "reports-en" / "html" / "baseline" / "151.html").read_text("utf-8")
+    assert "<title>Baseline assessment: Isojoki</title>" in html
+    assert '<html lang="en">' in html
+    assert "Population development" in html and "Väestön kehitys" not in html
+    index = (project / "reports-en" / "index.html").read_text("utf-8")
+    assert "Reports: Suupohja municipalities&#x27; development programme" in index
