@@ -46,11 +46,18 @@ def test_cronbach_alpha_against_pingouin():
     person = rng.normal(size=40)
     data = pd.DataFrame({f"i{j}": np.clip(np.rint(3 + person + rng.normal(0, 0.9, 40)), 1, 5)
                          for j in range(4)})
-    data.iloc[3, 1] = np.nan                      # listwise deletion, as pingouin's default
     alpha, low, high, n = scales.cronbach_alpha(data)
     ref, ci = pg.cronbach_alpha(data=data, ci=0.95)
-    assert n == 39 and alpha == pytest.approx(ref, abs=1e-12)
+    assert n == 40 and alpha == pytest.approx(ref, abs=1e-12)
     assert (low, high) == pytest.approx(tuple(ci), abs=6e-4)    # pingouin rounds to 3 decimals
+    # listwise deletion: the same alpha as pingouin's listwise policy (whose interval keeps
+    # the n before deletion; ours uses the 39 complete rows, as Feldt's interval should)
+    data.iloc[3, 1] = np.nan
+    alpha, low, high, n = scales.cronbach_alpha(data)
+    ref, _ = pg.cronbach_alpha(data=data, nan_policy="listwise")
+    assert n == 39 and alpha == pytest.approx(ref, abs=1e-12)
+    complete = data.dropna()
+    assert (low, high) == pytest.approx(tuple(pg.cronbach_alpha(data=complete)[1]), abs=6e-4)
 
 
 def test_reliability_uses_reverse_coded_items(instrument):
