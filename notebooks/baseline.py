@@ -103,4 +103,4 @@ show.para(R.L("targets.intro", name=R.unit_name))
 show.table(targets.targets_display(dev, R.language), R.language)
 
 # %%
-show.para(R.L("targets.caveat", n=int(resp[(resp["wave"] == wave) & (resp["municipality_code"] == R.unit)]["respondent"].nunique())), kind="note")
+show.para(survey_report.targets_caveat(R, resp, wave), kind="note")

@@ -64,3 +64,17 @@ def test_targets_and_figures_build(R):
     fig = survey_report.likert(resp, R, ins, wave)
     assert fig.get_dpi() <= 100
     assert privacy.n_suppressed(tab) > 0
+
+
+def test_small_unit_counts_are_marked_and_pseudonyms_listed(R):
+    ins, resp, wave = survey_report.load(R)
+    assert survey_report.unit_respondents(R, resp, wave) == int(
+        resp[(resp["wave"] == wave) & (resp["municipality_code"] == "218")]["respondent"].nunique())
+    few = resp[~((resp["municipality_code"] == "218")
+                 & ~resp["respondent"].isin(resp.loc[resp["municipality_code"] == "218",
+                                                     "respondent"].unique()[:3]))]
+    assert survey_report.unit_respondents(R, few, wave) == "< 5"
+    assert survey_report.intro(R, few, ins, wave).startswith(
+        "The survey (baseline) was answered by < 5 people from Karijoki")
+    names = survey_report.pseudonyms(R.processed)
+    assert set(resp["respondent"]) <= set(names) and all(n.startswith("r-") for n in names)

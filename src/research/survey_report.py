@@ -37,13 +37,24 @@ def has_data(responses: pd.DataFrame, wave: str) -> bool:
     return bool((responses["wave"] == wave).any())
 
 
+def unit_respondents(R, responses: pd.DataFrame, wave: str) -> int | str:
+    """The unit's number of respondents in a wave, or the privacy mark if below threshold."""
+    people = responses[(responses["wave"] == wave) & (responses["municipality_code"] == R.unit)]
+    n = int(people["respondent"].nunique())
+    threshold = R.config.min_group_size
+    return n if n >= threshold or n == 0 else R.L("privacy.mark", threshold=threshold)
+
+
 def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
     """Who answered: respondents of the unit and of the sub-region in this wave."""
-    people = responses[responses["wave"] == wave].drop_duplicates("respondent")
-    n_unit = int((people["municipality_code"] == R.unit).sum())
+    n_total = int(responses.loc[responses["wave"] == wave, "respondent"].nunique())
     item = instrument.items[0]
-    return R.L("survey.intro", wave=wave, n_unit=n_unit, name=R.unit_name,
-               n_total=len(people), low=item.low, high=item.high)
+    return R.L("survey.intro", wave=wave, n_unit=unit_respondents(R, responses, wave),
+               name=R.unit_name, n_total=n_total, low=item.low, high=item.high)
+
+
+def targets_caveat(R, responses: pd.DataFrame, wave: str) -> str:
+    return R.L("targets.caveat", n=unit_respondents(R, responses, wave))
 
 
 def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame:
@@ -158,6 +169,15 @@ def caveat(table: pd.DataFrame, R) -> str:
                hidden=privacy.n_suppressed(table))
 
 
+def pseudonyms(processed) -> list[str]:
+    """Every respondent pseudonym in the processed survey tables: what no report may show."""
+    from .tables import read_table
+    found: set[str] = set()
+    for name in ("responses", "comments", "respondents"):
+        found |= set(read_table(processed, name)["respondent"].dropna())
+    return sorted(found)
+
+
 def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
                  responses: pd.DataFrame):
     """The unit's open answers, cleaned and sorted, under a heading per question; nothing
@@ -167,8 +187,7 @@ def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
     from IPython.display import HTML
 
     threshold = R.config.min_group_size
-    people = responses[(responses["wave"] == wave) & (responses["municipality_code"] == R.unit)]
-    if people["respondent"].nunique() < threshold:
+    if not isinstance(unit_respondents(R, responses, wave), int):
         return HTML("")
     mine = comments[(comments["wave"] == wave) & (comments["municipality_code"] == R.unit)]
     parts = [f"<p>{html.escape(R.L('survey.open_note', threshold=threshold))}</p>"]

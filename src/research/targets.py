@@ -82,8 +82,9 @@ def development_targets(score_tab: pd.DataFrame, responses: pd.DataFrame,
 
     Survey candidates: dimensions and items at least `min_shortfall` points below the
     sub-region (an item only if its dimension is not listed already; the weakest item of a
-    listed dimension is named in its evidence), and role gaps of at least `min_gap` points. They are ranked by `shortfall`
-    (scale points below the comparison) and the first `n_survey` kept; then the first
+    listed dimension is named in its evidence), and role gaps of at least `min_gap` points.
+    They are ranked by `shortfall` (scale points below the comparison) within their kind,
+    weaknesses and role gaps take turns, and the first `n_survey` are kept; then the first
     `n_statistics` weaknesses of `statistics` (in its order) are added.
     """
     L = labels.labeller(language)
@@ -129,10 +130,15 @@ def development_targets(score_tab: pd.DataFrame, responses: pd.DataFrame,
                                          high_mean=float(row.high_mean),
                                          high_n=int(row.high_n), gap=float(row.gap)),
                            "shortfall": float(row.gap)})
-    survey = (pd.DataFrame(candidates, columns=["source", "kind", "key", "target", "evidence",
-                                                "shortfall"])
-              .sort_values(["shortfall", "key"], ascending=[False, True], kind="stable")
-              .head(n_survey))
+    survey = pd.DataFrame(candidates, columns=["source", "kind", "key", "target", "evidence",
+                                              "shortfall"])
+    survey = survey.sort_values(["shortfall", "key"], ascending=[False, True], kind="stable")
+    # weaknesses against the sub-region and gaps between roles take turns, so that large
+    # role gaps cannot crowd out the municipality's weakest dimension (and vice versa)
+    survey["_turn"] = survey.groupby(survey["kind"] == "role_gap").cumcount()
+    survey["_gap"] = survey["kind"] == "role_gap"
+    survey = (survey.sort_values(["_turn", "_gap"], kind="stable").head(n_survey)
+              .drop(columns=["_turn", "_gap"]))
     stats_rows = []
     if statistics is not None and len(statistics):
         weak = statistics[statistics["standing"] == "weakness"].head(n_statistics)
