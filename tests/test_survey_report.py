@@ -78,3 +78,22 @@ def test_small_unit_counts_are_marked_and_pseudonyms_listed(R):
         "The survey (baseline) was answered by < 5 people from Karijoki")
     names = survey_report.pseudonyms(R.processed)
     assert set(resp["respondent"]) <= set(names) and all(n.startswith("r-") for n in names)
+
+
+def test_scores_summary_and_chart(R):
+    ins, resp, wave = survey_report.load(R)
+    tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
+    unit = tab[(tab["level"] == "municipality") & (tab["municipality_code"] == "218")]
+    unit = unit.sort_values("mean")
+    text = survey_report.scores_summary(tab, R, ins)
+    worst = ins.scale_name(unit.iloc[0]["scale"], "en")
+    best = ins.scale_name(unit.iloc[-1]["scale"], "en")
+    assert text.startswith(f"Karijoki: the strongest dimension is {best} "
+                           f"({unit.iloc[-1]['mean']:.2f}) and the weakest {worst} "
+                           f"({unit.iloc[0]['mean']:.2f}).")
+    fig = survey_report.scores_chart(tab, R, ins)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["Isojoki", "Kauhajoki", "Teuva", "Karijoki", "Sub-region total"]
+    empty = tab.assign(mean=float("nan"))
+    assert survey_report.scores_summary(empty, R, ins) == (
+        "Scores cannot be shown: there are not enough answers from Karijoki.")

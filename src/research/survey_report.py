@@ -86,6 +86,8 @@ def scores_summary(table: pd.DataFrame, R, instrument: Instrument) -> str:
         return rows.iloc[-1], rows.iloc[0]
     unit = table[(table["level"] == "municipality") & (table["municipality_code"] == R.unit)]
     sub = table[table["level"] == "subregion"]
+    if unit["mean"].isna().all() or sub["mean"].isna().all():
+        return R.L("survey.no_scores", name=R.unit_name)
     (best, worst), (sbest, sworst) = extremes(unit), extremes(sub)
     name = lambda r: instrument.scale_name(r["scale"], R.language)  # noqa: E731
     return R.L("survey.scores_summary", name=R.unit_name, best=name(best),
@@ -109,21 +111,25 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     dims = list(instrument.scales)
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(dims) * 1.6 + 1), dpi=90)
     offsets = np.linspace(-0.3, 0.3, len(groups))
+    markers = iter("sD^vP")
     for offset, code in zip(offsets, groups):
         part = rows[rows["municipality_code"] == code].set_index("scale").reindex(dims)
         y = np.arange(len(dims))[::-1] + offset
         if code == R.unit:
-            style = {"color": "#d62728", "linewidth": 2.4, "markersize": 8, "zorder": 3}
+            style = {"color": "#d62728", "linewidth": 2.4, "markersize": 8, "zorder": 3,
+                     "marker": "o"}
             label = R.unit_name
         elif code == scales.SUBREGION:
-            style = {"color": "#1f77b4", "linewidth": 1.6, "markersize": 6, "zorder": 2}
+            style = {"color": "#1f77b4", "linewidth": 1.6, "markersize": 6, "zorder": 2,
+                     "marker": "o"}
             label = R.L("survey.group.subregion")
         else:
-            style = {"color": "0.6", "linewidth": 1.0, "markersize": 5, "zorder": 1}
+            style = {"color": "0.6", "linewidth": 1.0, "markersize": 5, "zorder": 1,
+                     "marker": next(markers, "o")}
             label = R.name(code)
         ax.errorbar(part["mean"], y, xerr=[part["mean"] - part["ci_low"],
                                            part["ci_high"] - part["mean"]],
-                    fmt="o", capsize=2, label=label, **style)
+                    linestyle="none", capsize=2, label=label, **style)
     item = instrument.items[0]
     ax.set_xlim(item.low, item.high)
     ax.set_yticks(np.arange(len(dims))[::-1])
