@@ -97,3 +97,12 @@ def test_scores_summary_and_chart(R):
     empty = tab.assign(mean=float("nan"))
     assert survey_report.scores_summary(empty, R, ins) == (
         "Scores cannot be shown: there are not enough answers from Karijoki.")
+
+
+def test_processed_survey_tables_hold_pseudonyms_only(R):
+    for name in ("responses", "respondents", "comments"):
+        text = (R.processed / f"{name}.csv").read_text(encoding="utf-8")
+        for email in synthetic.demo_identifiers():
+            assert email not in text.split("\n", 1)[1].lower() or name == "comments"
+        ids = pd.read_csv(R.processed / f"{name}.csv", dtype=str)["respondent"]
+        assert ids.str.fullmatch(r"r-[0-9a-f]{16}").all()
