@@ -137,13 +137,56 @@ def standardised(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[
     return df[["indicator", "municipality_code", "z"]].reset_index(drop=True)
 
 
+def published(area_indicators: pd.DataFrame | None, area_type: str, code: str
+              ) -> pd.DataFrame:
+    """An area's figures as the sources publish them: `indicator, year, value`."""
+    if area_indicators is None or area_indicators.empty:
+        return pd.DataFrame(columns=["indicator", "year", "value"])
+    df = area_indicators[(area_indicators["area_type"] == area_type)
+                         & (area_indicators["area_code"] == code)]
+    return df.dropna(subset=["value"])[["indicator", "year", "value"]]
+
+
+def _country(indicators, catalogue, codes, area_indicators) -> pd.DataFrame:
+    """The country's figures: aggregated from municipalities; where they do not cover the
+    whole country, the figure the source publishes for the whole country (SSS)."""
+    own = aggregate(indicators, catalogue, codes)[["indicator", "year", "value"]]
+    pub = published(area_indicators, "country", "SSS")
+    pub = pub[~pub.set_index(["indicator", "year"]).index.isin(
+        own.set_index(["indicator", "year"]).index)]
+    return pd.concat([own, pub], ignore_index=True)
+
+
+def series(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: pd.DataFrame,
+           unit: str, peers: list[str], indicator_ids: list[str],
+           area_indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Yearly series for trend charts: `indicator, year, series, value` with series 'unit',
+    'subregion' (from numerators and denominators), 'country' and 'peers' (the median of
+    the peers, the unit excluded)."""
+    members = groups(municipalities, unit, [unit], peers)
+    df = indicators[indicators["indicator"].isin(indicator_ids)].dropna(subset=["value"])
+    cols = ["indicator", "year", "value"]
+    parts = [
+        df[df["municipality_code"] == unit][cols].assign(series="unit"),
+        aggregate(indicators, catalogue, members["subregion"])[cols].assign(series="subregion"),
+        _country(indicators, catalogue, members["country"], area_indicators)
+        .assign(series="country"),
+        df[df["municipality_code"].isin(set(peers) - {unit})]
+        .groupby(["indicator", "year"], as_index=False)["value"].median().assign(series="peers"),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["indicator"].isin(indicator_ids)]
+    return out.sort_values(["indicator", "series", "year"], kind="stable").reset_index(drop=True)
+
+
 def profile(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: pd.DataFrame,
-            unit: str, programme: list[str], peers: list[str], year: int | None = None
-            ) -> pd.DataFrame:
+            unit: str, programme: list[str], peers: list[str], year: int | None = None,
+            area_indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator with data for `unit`: catalogue metadata, trend, the position
     in each group (`<group>_rank`, `_n`, `_percentile`, `_median`, `_difference`), the
     sub-region's and the country's figure in the same year (`subregion_value`,
-    `country_value`, from numerators and denominators), the country's mean and standard
+    `country_value`, from numerators and denominators; for the country the source's
+    published whole-country figure where the municipalities do not cover it), the country's mean and standard
     deviation across municipalities and the standardised score `z` (positive = better)."""
     members = groups(municipalities, unit, programme, peers)
     tr = trend(indicators, unit, year)
@@ -161,8 +204,9 @@ def profile(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: p
             row.update({f"{g}_{k}": v for k, v in pos.items()})
         rows.append(row)
     out = pd.DataFrame(rows)
-    for g in ("subregion", "country"):
-        agg = aggregate(indicators, catalogue, members[g])
+    figures = {"subregion": aggregate(indicators, catalogue, members["subregion"]),
+               "country": _country(indicators, catalogue, members["country"], area_indicators)}
+    for g, agg in figures.items():
         agg = agg[agg["year"] == agg["indicator"].map(years)].set_index("indicator")["value"]
         out[f"{g}_value"] = out["indicator"].map(agg)
     country = wide.reindex(members["country"])
