@@ -83,7 +83,7 @@ def peers_intro(S: StatsSection, R) -> str:
 def peer_reasons(S: StatsSection, R) -> list[str]:
     munis = R.municipalities
     names = {c: R.name(c) for c in S.peers["municipality_code"] if c in munis.index}
-    classes = dict(zip(munis["urban_rural_code"], munis["urban_rural_name"]))
+    classes = {c: R.L(f"stats.urban_rural.{c}") for c in ("1", "2", "3")}
     unit_raw = S.raw_features.loc[S.unit] if S.unit in S.raw_features.index else pd.Series(
         {"urban_rural": float("nan"), "population": float("nan"),
          "pensioners_share": float("nan"), "employment_rate": float("nan")})
