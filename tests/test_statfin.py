@@ -175,29 +175,12 @@ indicators:
     scale: 100
     index: true
     weight: 2
-  - id: pop_long
-    name: {fi: V, en: P}
-    unit: {fi: as, en: inh}
-    theme: population
-    direction: 1
-    kind: count
-    source: [{source: long, column: arvo, filter: {tiedot: pop}}]
-  - id: unemployed
-    name: {fi: T, en: U}
-    unit: {fi: h, en: p}
-    theme: vitality
-    direction: -1
-    kind: count
-    source: monthly
-    column: U
-  - id: labour_force
-    name: {fi: TV, en: LF}
-    unit: {fi: h, en: p}
-    theme: vitality
-    direction: 1
-    kind: count
-    source: monthly
-    column: LF
+  - {id: pop_long, name: {fi: V, en: P}, unit: {fi: as, en: inh}, theme: population,
+     direction: 1, kind: count, source: [{source: long, column: arvo, filter: {tiedot: pop}}]}
+  - {id: unemployed, name: {fi: T, en: U}, unit: {fi: h, en: p}, theme: vitality,
+     direction: -1, kind: count, source: monthly, column: U}
+  - {id: labour_force, name: {fi: TV, en: LF}, unit: {fi: h, en: p}, theme: vitality,
+     direction: 1, kind: count, source: monthly, column: LF, monthly: false}
   - id: unemployment_rate
     name: {fi: TA, en: UR}
     unit: {fi: "%", en: "%"}
@@ -281,6 +264,7 @@ def test_monthly_series_and_yearly_rate(built):
     jan = _value(month, area_code="214", month="2017-01", indicator="unemployed")
     assert jan["value"] == 600 + 100
     assert _value(month, area_code="214", month="2017-02", indicator="unemployed")["value"] == 500
+    assert "labour_force" not in set(month["indicator"])  # monthly: false
     ur = _value(month, area_code="141", month="2017-02", indicator="unemployment_rate")
     assert ur["value"] == pytest.approx(800 / 10000 * 100)
     ind = built["indicators"]
@@ -320,27 +304,21 @@ def test_error_unreadable_file(tmp_path, classifier):
         "RAW/statfin/latin1_semicolon.csv: cannot read the file: it is empty")
 
 
-def test_error_unknown_area(tmp_path, classifier):
-    text = GOOD + '"232 Kauhajoki";"2017";1;2\n"Atlantis";"2017";1;2\n'
+@pytest.mark.parametrize("second_row, message", [
+    ('"Atlantis";"2017";1;2',
+     "row 3, column 'Alue': unknown area name 'Atlantis' (expected a municipality code or "
+     "name, or a sub-region, region or whole-country label)"),
+    ('"KU232";"2017";1;2',
+     "row 3, column 'Alue': area '232' has more than one value for 2017, indicator "
+     "'population' (first on row 2)"),
+    ('"846 Teuva";"2017";12x;2',
+     "row 3, column 'Väkiluku': cannot read '12x' as a number (expected a number with a "
+     "decimal point or comma, or one of the symbols .. . -)"),
+])
+def test_error_bad_row(tmp_path, classifier, second_row, message):
+    text = GOOD + '"232 Kauhajoki";"2017";1;2\n' + second_row + "\n"
     assert _error(tmp_path, classifier, latin1_semicolon_csv=text) == (
-        "RAW/statfin/latin1_semicolon.csv, row 3, column 'Alue': unknown area name 'Atlantis' "
-        "(expected a municipality code or name, or a sub-region, region or whole-country "
-        "label)")
-
-
-def test_error_duplicated_area_year(tmp_path, classifier):
-    text = GOOD + '"232 Kauhajoki";"2017";1;2\n"KU232";"2017";1;2\n'
-    assert _error(tmp_path, classifier, latin1_semicolon_csv=text) == (
-        "RAW/statfin/latin1_semicolon.csv, row 3, column 'Alue': area '232' has more than one "
-        "value for 2017, indicator 'population' (first on row 2)")
-
-
-def test_error_unparsable_number(tmp_path, classifier):
-    text = GOOD + '"232 Kauhajoki";"2017";1;2\n"846 Teuva";"2017";12x;2\n'
-    assert _error(tmp_path, classifier, latin1_semicolon_csv=text) == (
-        "RAW/statfin/latin1_semicolon.csv, row 3, column 'Väkiluku': cannot read '12x' as a "
-        "number (expected a number with a decimal point or comma, or one of the symbols "
-        ".. . -)")
+        "RAW/statfin/latin1_semicolon.csv, " + message)
 
 
 def test_error_catalogue_column_missing(tmp_path, classifier):
