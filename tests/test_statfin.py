@@ -153,6 +153,9 @@ sources:
   kf: {file: latin1_semicolon.csv, area: Alue, year: Vuosi}
   long: {file: utf8bom_tab.csv, area: alue, year: vuosi}
   monthly: {file: monthly.csv, area: alue, month: time}
+  wide: {file: wide_years.tsv, area: Alue, year: columns}
+  px: {file: sample.px, area: Alue, year: Vuosi}
+  js: {file: jsonstat_areas.json, area: Alue, year: Vuosi}
 indicators:
   - id: population
     name: {fi: Väkiluku, en: Population}
@@ -181,6 +184,15 @@ indicators:
      direction: -1, kind: count, source: monthly, column: U}
   - {id: labour_force, name: {fi: TV, en: LF}, unit: {fi: h, en: p}, theme: vitality,
      direction: 1, kind: count, source: monthly, column: LF, monthly: false}
+  - {id: pop_wide, name: {fi: V, en: P}, unit: {fi: as, en: inh}, theme: population,
+     direction: 1, kind: count, source: wide, column: "Väkiluku {year}"}
+  - {id: ur_wide, name: {fi: T, en: U}, unit: {fi: "%", en: "%"}, theme: vitality,
+     direction: -1, kind: rate, source: wide, column: "Työttömyys % {year}",
+     merge_column: "Väkiluku {year}", scale: 100}
+  - {id: px_rate, name: {fi: X, en: X}, unit: {fi: "%", en: "%"}, theme: wellbeing,
+     direction: -1, kind: rate, source: px, column: DATA}
+  - {id: js_count, name: {fi: J, en: J}, unit: {fi: as, en: inh}, theme: population,
+     direction: 1, kind: count, source: js, column: value}
   - id: unemployment_rate
     name: {fi: TA, en: UR}
     unit: {fi: "%", en: "%"}
@@ -207,7 +219,8 @@ def make_raw(tmp_path: Path, catalogue: str = CATALOGUE, monthly: str = MONTHLY)
     shutil.copytree(RAW / "classification", raw / "classification")
     (raw / "statfin").mkdir()
     shutil.copy(RAW / "statfin" / "area_names.yml", raw / "statfin")
-    for name in ("latin1_semicolon.csv", "utf8bom_tab.csv"):
+    for name in ("latin1_semicolon.csv", "utf8bom_tab.csv", "wide_years.tsv", "sample.px",
+                 "jsonstat_areas.json"):
         shutil.copy(FIX / name, raw / "statfin" / name)
     (raw / "statfin" / "monthly.csv").write_text(monthly, encoding="utf-8")
     (raw / "statfin" / "indicator_catalogue.yml").write_text(catalogue, encoding="utf-8")
@@ -257,6 +270,29 @@ def test_long_layout_with_filter_and_swedish_name(built):
     ind = built["indicators"][built["indicators"]["indicator"] == "pop_long"]
     assert sorted(zip(ind["municipality_code"], ind["year"], ind["value"])) == [
         ("151", 2016, 2070.0), ("151", 2017, 2032.0), ("232", 2017, 13610.0)]
+
+
+def test_wide_years_as_columns_with_merged_municipality(built):
+    ind = built["indicators"].set_index(["municipality_code", "year", "indicator"])
+    assert ind.loc[("214", 2016, "pop_wide"), "value"] == 11700 + 1790
+    assert ind.loc[("214", 2016, "ur_wide"), "value"] == pytest.approx(
+        (12.5 * 11700 + 8.5 * 1790) / (11700 + 1790))
+    assert ind.loc[("232", 2017, "ur_wide"), "value"] == 9.6
+    teuva = ind.loc[("846", 2016, "ur_wide")]
+    assert np.isnan(teuva["value"]) and teuva["flag"] == ".."
+
+
+def test_pc_axis_and_json_stat_through_the_catalogue(built):
+    ind = built["indicators"].set_index(["municipality_code", "year", "indicator"])
+    assert ind.loc[("232", 2016, "px_rate"), "value"] == 10.5
+    assert ind.loc[("846", 2016, "px_rate"), "flag"] == ".."
+    assert ind.loc[("232", 2017, "js_count"), "value"] == 13610
+    area = built["area_indicators"].set_index(["area_code", "year", "indicator"])
+    assert (area.loc[("141", 2016, "px_rate"), "value"], area.loc[("141", 2016, "px_rate"),
+                                                                  "flag"]) == (0.0, "-")
+    assert area.loc[("141", 2017, "px_rate"), "flag"] == "."
+    assert area.loc[("SSS", 2016, "js_count"), "flag"] == ".."
+    assert area.loc[("SSS", 2017, "js_count"), "value"] == 5513130
 
 
 def test_monthly_series_and_yearly_rate(built):

@@ -187,36 +187,38 @@ def _read_spec(entry: dict, spec: dict, sources: _Sources) -> pd.DataFrame:
         df = df[df[col].astype(str).str.strip() == str(wanted)]
     if src.get("areas"):
         df = df[df["_area_type"].isin(src["areas"])]
-    column = spec["column"]
-    if src.get("year") == "columns":
+    column, merge = spec["column"], spec.get("merge_column")
+    if src.get("year") == "columns":  # 'Väkiluku {year}' matches 'Väkiluku 2016', ...
         pattern = re.compile(re.escape(column).replace(r"\{year\}", r"(\d{4})"))
         matched = {c: int(m.group(1)) for c in df.columns if (m := pattern.fullmatch(c))}
         if not matched:
             _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
-        parts = [df.assign(_cell=df[c], _year=y) for c, y in sorted(matched.items())]
-        df = pd.concat(parts, ignore_index=True)
-        out = pd.DataFrame({"year": df["_year"], "cell": df["_cell"]})
+        parts = [_cells(df.assign(_year=y), c, merge and merge.replace("{year}", str(y)),
+                        entry["kind"], path) for c, y in sorted(matched.items())]
+        out = pd.concat(parts, ignore_index=True)
     else:
         _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
-        out = pd.DataFrame({"cell": df[column]})
-        if "month" in src:
-            out["month"] = df["_month"]
-        out["year"] = df["_year"]
-    out["area_type"] = df["_area_type"].to_numpy()
-    out["area_code"] = df["_area_code"].to_numpy()
-    out[LINE] = df[LINE].to_numpy()
-    out.index = df.index if len(out) == len(df) and src.get("year") != "columns" else out.index
-    out["value"], out["flag"] = check_values(out["cell"], out[LINE], path, column)
+        out = _cells(df, column, merge, entry["kind"], path)
     if src.get("years"):
         first, last = src["years"]
         out = out[out["year"].between(first, last)]
-    merge = spec.get("merge_column")
-    if entry["kind"] == "rate" and merge and merge in df.columns:
-        out["weight"], _ = check_values(df.loc[out.index, merge], out[LINE], path, merge)
-    else:
-        out["weight"] = np.nan
+    return out.reset_index(drop=True)
+
+
+def _cells(df: pd.DataFrame, column: str, merge: str | None, kind: str, path: Path
+           ) -> pd.DataFrame:
+    """The long rows of one value column: area, year (and month), value, flag, the merge
+    weight of a rate (NaN when none), line and file."""
+    out = pd.DataFrame({"area_type": df["_area_type"], "area_code": df["_area_code"],
+                        "year": df["_year"], LINE: df[LINE]})
+    if "_month" in df.columns:
+        out["month"] = df["_month"]
+    out["value"], out["flag"] = check_values(df[column], df[LINE], path, column)
+    out["weight"] = np.nan
+    if kind == "rate" and merge and merge in df.columns:
+        out["weight"], _ = check_values(df[merge], df[LINE], path, merge)
     out["source"] = str(path)
-    return out.drop(columns="cell").reset_index(drop=True)
+    return out
 
 
 def _check_duplicates(df: pd.DataFrame, key: list[str], indicator: str, area_col: str) -> None:
