@@ -123,7 +123,7 @@ def test_profile_positions_and_aggregates():
 def test_strengths_and_weaknesses_direction_aware():
     sw = profile.strengths_weaknesses(_profile(), n=1, language="en")
     assert list(sw.columns) == ["indicator", "name", "theme", "value", "peer_median",
-                                "difference", "score", "standing"]
+                                "difference", "standing", "score"]
     p = _profile().set_index("indicator")
     scores = {i: p.loc[i, "direction"] * p.loc[i, "peers_difference"] / p.loc[i, "country_sd"]
               for i in ("unemployment_rate", "tax", "gini")}

@@ -227,8 +227,8 @@ def strengths_weaknesses(profile_df: pd.DataFrame, n: int = 3, language: str = "
     municipality's size). Differences in different units are made comparable by the
     country's standard deviation (`score` = direction * difference / sd, in standardised
     units).
-    Columns: `indicator, name, theme, value, peer_median, difference, score, standing`
-    ('strength' | 'weakness'); strengths first, best first, then weaknesses, worst first.
+    Columns: `indicator, name, theme, value, peer_median, difference, standing` ('strength' |
+    'weakness'), `score`; strengths first, best first, then weaknesses, worst first.
     """
     df = profile_df[profile_df["kind"] == "rate"].dropna(subset=[f"{group}_difference", "z"])
     df = df.assign(score=df["direction"] * df[f"{group}_difference"] / df["country_sd"])
@@ -240,6 +240,6 @@ def strengths_weaknesses(profile_df: pd.DataFrame, n: int = 3, language: str = "
     out = out.rename(columns={f"{group}_median": "peer_median", f"{group}_difference":
                               "difference"})
     out["name"] = out[f"name_{language}"]
-    return out[["indicator", "name", "theme", "value", "peer_median", "difference", "score",
-                "standing"]].reset_index(drop=True)
+    return out[["indicator", "name", "theme", "value", "peer_median", "difference", "standing",
+                "score"]].reset_index(drop=True)
 
