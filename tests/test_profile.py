@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research import labels, peers, profile
+from research import labels, peers, profile, statcharts
 
 CATALOGUE = pd.DataFrame([
     # indicator, kind, direction, numerator, denominator, scale
@@ -197,3 +197,29 @@ def test_peer_reason_sentence():
     assert text == ["Fivetown: population 10,000 (10,000); Rural, same urban/rural class; "
                     "pensioners 30.0 % (30.0 %); employment rate 70.0 % (70.0 %); "
                     "distance 0.00."]
+
+
+class _Report:
+    """The little of `report.Report` that the charts use."""
+
+    language, unit_name, subregion_name = "en", "One", "S1"
+
+    def L(self, key, **values):
+        return labels.text(key, "en", **values)
+
+    def name(self, code):
+        return f"m{code}"
+
+
+def test_comparison_chart_highlights_the_unit():
+    import matplotlib.colors as mcolors
+
+    p = _profile()
+    fig = statcharts.comparison_chart(_indicators(), CATALOGUE, p, "001", ["004", "005"],
+                                      ["001", "002"], ["unemployment_rate"], _Report())
+    ax = fig.axes[0]
+    bars = {t.get_text(): (b.get_width(), mcolors.to_hex(b.get_facecolor()))
+            for t, b in zip(ax.get_yticklabels(), ax.patches)}
+    assert bars == {"m004": (5.0, mcolors.to_hex(statcharts.PEER)), "m001": (10.0, statcharts.UNIT),
+                    "m005": (16.0, mcolors.to_hex(statcharts.PEER)), "m002": (20.0, statcharts.PROGRAMME)}
+    assert ax.lines[0].get_xdata()[0] == 10.5  # the peers' median

@@ -61,7 +61,8 @@ def test_latin1_title_and_footnote_lines_skipped_with_file_line_numbers():
 
 
 def test_symbols_and_decimal_comma():
-    cells = pd.Series(["11,5", "9.6", "..", ".", "-", "", "5 513 130", "-1,2", '".."', "1\u00a0234,5"])
+    cells = pd.Series(["11,5", "9.6", "..", ".", "-", "", "5 513 130", "-1,2", '".."',
+                       "1\u00a0234,5"])
     value, flag, bad = pxweb.parse_values(cells)
     expected = [11.5, 9.6, np.nan, np.nan, 0.0, np.nan, 5513130.0, -1.2, np.nan, 1234.5]
     np.testing.assert_array_equal(value.to_numpy(), np.array(expected))

@@ -186,8 +186,9 @@ def profile(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: p
     in each group (`<group>_rank`, `_n`, `_percentile`, `_median`, `_difference`), the
     sub-region's and the country's figure in the same year (`subregion_value`,
     `country_value`, from numerators and denominators; for the country the source's
-    published whole-country figure where the municipalities do not cover it), the country's mean and standard
-    deviation across municipalities and the standardised score `z` (positive = better)."""
+    published whole-country figure where the municipalities do not cover it), the country's
+    mean and standard deviation across municipalities (`country_mean`, `country_sd`) and the
+    standardised score `z` (positive = better)."""
     members = groups(municipalities, unit, programme, peers)
     tr = trend(indicators, unit, year)
     meta = catalogue.set_index("indicator")

@@ -140,3 +140,22 @@ def caveats(S: StatsSection, R) -> list[str]:
     if "vacancies" in set(p["indicator"]):
         out.append(R.L("stats.caveat_vacancies"))
     return out
+
+
+def comparison_figure(S: StatsSection, R):
+    """The unit among its peers and the programme, one rate per theme."""
+    from .statcharts import comparison_chart
+    return comparison_chart(S.indicators, S.catalogue, S.profile, S.unit, S.peer_codes,
+                            R.config.municipalities, S.comparison_ids, R)
+
+
+def trend_figure(S: StatsSection, R):
+    """Trends of one rate per theme with the sub-region, the country and the peers."""
+    from .statcharts import trend_chart
+    return trend_chart(S.series, S.catalogue, S.trend_ids, R)
+
+
+def score_figure(S: StatsSection, R):
+    """Standardised scores by theme, the unit against its peers."""
+    from .statcharts import score_chart
+    return score_chart(S.profile, S.peer_scores, R)
