@@ -366,16 +366,19 @@ def test_error_catalogue_column_missing(tmp_path, classifier):
         "Työttömyysaste %)")
 
 
-def test_error_catalogue_entry(tmp_path):
-    raw = make_raw(tmp_path, catalogue=CATALOGUE.replace("direction: -1\n    kind: rate\n"
-                                                         "    source: kf",
-                                                         "direction: 0\n    kind: rate\n"
-                                                         "    source: kf"))
+@pytest.mark.parametrize("old, new, message", [
+    ("direction: -1\n    kind: rate\n    source: kf",
+     "direction: 0\n    kind: rate\n    source: kf",
+     "row 18: indicator 'unemployment_share': direction must be 1 or -1, not 0"),
+    ("id: pop_long", "id: population",
+     "row 31: indicator 'population' is declared more than once"),
+])
+def test_error_catalogue_entry(tmp_path, old, new, message):
+    raw = make_raw(tmp_path, catalogue=CATALOGUE.replace(old, new))
     with pytest.raises(UserError) as exc:
         load_catalogue(raw)
     assert str(exc.value).replace(str(raw), "RAW") == (
-        "RAW/statfin/indicator_catalogue.yml: indicator 'unemployment_share': direction must "
-        "be 1 or -1, not 0")
+        "RAW/statfin/indicator_catalogue.yml, " + message)
 
 
 def test_failed_prepare_leaves_processed_untouched(tmp_path):

@@ -43,47 +43,63 @@ def load_catalogue(raw: str | Path) -> dict:
     path = Path(raw) / CATALOGUE_FILE
     if not path.exists():
         raise UserError("indicator catalogue is missing", file=path)
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
+        lines = _entry_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
                         row=(mark.line + 1) if mark else None) from None
     sources = data.get("sources") or {}
     entries = data.get("indicators") or []
+    for entry, line in zip(entries, lines):
+        if not isinstance(entry, dict):
+            raise UserError("an indicator must be a mapping of keys (id, name, unit, ...)",
+                            file=path, row=line)
     ids = [e.get("id") for e in entries]
-    for entry in entries:
-        _check_entry(entry, ids, sources, path)
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise UserError(f"indicator '{dup[0]}' is declared more than once", file=path)
+    for entry, line in zip(entries, lines):
+        _check_entry(entry, ids, sources, {"file": path, "row": line})
+    for i, (ident, line) in enumerate(zip(ids, lines)):
+        if ident in ids[:i]:
+            raise UserError(f"indicator '{ident}' is declared more than once", file=path,
+                            row=line)
     return {"path": path, "sources": sources, "indicators": entries}
 
 
-def _check_entry(entry: dict, ids: list, sources: dict, path: Path) -> None:
+def _entry_lines(text: str) -> list[int]:
+    """The line on which each entry of `indicators:` starts (for error messages)."""
+    root = yaml.compose(text)
+    for key, value in getattr(root, "value", []) if isinstance(root, yaml.MappingNode) else []:
+        if key.value == "indicators" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _check_entry(entry: dict, ids: list, sources: dict, where: dict) -> None:
     who = f"indicator '{entry.get('id')}'"
     for key in REQUIRED:
         if key not in entry:
-            raise UserError(f"{who}: key '{key}' is required but missing", file=path)
+            raise UserError(f"{who}: key '{key}' is required but missing", **where)
     if entry["theme"] not in THEMES:
         raise UserError(f"{who}: theme '{entry['theme']}' is not one of {', '.join(THEMES)}",
-                        file=path)
+                        **where)
     if entry["direction"] not in (1, -1):
         raise UserError(f"{who}: direction must be 1 or -1, not {entry['direction']!r}",
-                        file=path)
+                        **where)
     if entry["kind"] not in KINDS:
-        raise UserError(f"{who}: kind must be count or rate, not {entry['kind']!r}", file=path)
+        raise UserError(f"{who}: kind must be count or rate, not {entry['kind']!r}", **where)
     for key in ("numerator", "denominator"):
         if entry.get(key) and entry[key] not in ids:
-            raise UserError(f"{who}: {key} '{entry[key]}' is not an indicator id", file=path)
+            raise UserError(f"{who}: {key} '{entry[key]}' is not an indicator id", **where)
     for spec in _source_specs(entry):
         if spec["source"] not in sources:
             raise UserError(f"{who}: source '{spec['source']}' is not among the sources "
-                            f"({', '.join(sorted(sources))})", file=path)
+                            f"({', '.join(sorted(sources))})", **where)
         if not spec.get("column"):
-            raise UserError(f"{who}: source '{spec['source']}' needs a column", file=path)
+            raise UserError(f"{who}: source '{spec['source']}' needs a column", **where)
     if not _source_specs(entry) and not (entry.get("numerator") and entry.get("denominator")):
-        raise UserError(f"{who}: give a source, or a numerator and a denominator", file=path)
+        raise UserError(f"{who}: give a source, or a numerator and a denominator", **where)
 
 
 def _source_specs(entry: dict) -> list[dict]:
