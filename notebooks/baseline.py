@@ -37,6 +37,59 @@ show.figure(population.index_chart(pop, R))
 # ## Section: official statistics profile (issue 3)
 # (cells of this section go below this marker, above the next one)
 
+# %%
+from research import statsreport
+S = statsreport.build(R)
+show.heading(R.L("stats.title"))
+
+# %%
+show.para(statsreport.intro(S, R))
+
+# %%
+show.heading(R.L("stats.peers_title"), 3)
+
+# %%
+show.para(statsreport.peers_intro(S, R))
+
+# %%
+show.bullets(statsreport.peer_reasons(S, R))
+
+# %%
+show.heading(R.L("stats.table_title"), 3)
+
+# %%
+show.table(statsreport.theme_table(S, R), R.language, caption=R.L("stats.table_caption"))
+
+# %%
+show.heading(R.L("stats.scores_title"), 3)
+
+# %%
+show.figure(statsreport.score_figure(S, R))
+
+# %%
+show.heading(R.L("stats.strengths_title"), 3)
+
+# %%
+show.para(R.L("stats.strengths_intro"))
+
+# %%
+show.bullets(statsreport.strengths_text(S, R))
+
+# %%
+show.heading(R.L("stats.comparison_title"), 3)
+
+# %%
+show.figure(statsreport.comparison_figure(S, R))
+
+# %%
+show.heading(R.L("stats.trend_title"), 3)
+
+# %%
+show.figure(statsreport.trend_figure(S, R))
+
+# %%
+show.bullets(statsreport.caveats(S, R))
+
 # %% [markdown]
 # ## Section: vitality index (issue 4)
 # (cells of this section go below this marker, above the next one)
