@@ -110,6 +110,22 @@ class Config:
     def phases(self) -> dict:
         return self.data["phases"]
 
+    def resolve(self, path: str | Path) -> Path:
+        """A path named in the config: relative to the project root (the folder that holds
+        the config's `config/` folder), else to the config file's folder, else as given.
+
+        Notebooks run in `reports/notebooks/<phase>/`, so a relative path in a config must
+        not depend on the working directory.
+        """
+        path = Path(path)
+        if path.is_absolute():
+            return path
+        here = self.path.resolve().parent
+        for base in (here.parent, here, Path.cwd()):
+            if (base / path).exists():
+                return base / path
+        return here.parent / path
+
     def programme_name(self, language: str | None = None) -> str:
         return self.data["programme"]["name_" + (language or self.language)]
 

@@ -15,7 +15,7 @@ from .instrument import Instrument, load_instrument
 
 def load(R) -> tuple[Instrument, pd.DataFrame, str]:
     """The instrument of the config, the `responses` table and the report phase's wave."""
-    instrument = load_instrument(R.config["survey"]["instrument"])
+    instrument = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
     phase = "evaluation" if R.phase == "evaluation" else "baseline"
     return instrument, R.table("responses"), R.config.phases[phase]["survey_wave"]
 
