@@ -58,11 +58,13 @@ def _converged(result) -> bool:
 
 
 def guarded_fit(fit: Callable[[], Any], params: Sequence[str] | None = None,
-                variance_tol: float = 1e-6) -> Fit:
+                variance_tol: float = 1e-6, joint: bool = True) -> Fit:
     """Run `fit()` and check the result; a degenerate fit comes back with `ok` False.
 
     `params` names the coefficients whose covariance must be finite and non-singular (all
-    when None). Fixed-effect dummies are left out on purpose: with clustering by the same
+    when None); with `joint` False each one's variance is checked on its own (an event study
+    with more terms than clusters has a singular joint covariance by construction, yet each
+    coefficient's interval is defined). Fixed-effect dummies are left out on purpose: with clustering by the same
     groups their cluster-robust variance is degenerate by construction.
     """
     with warnings.catch_warnings(record=True) as caught:
@@ -94,6 +96,8 @@ def guarded_fit(fit: Callable[[], Any], params: Sequence[str] | None = None,
         return Fit(result, "nan_se", "a standard error is not a number")
     if not np.all(np.isfinite(cov)):
         return Fit(result, "singular_covariance", "the covariance matrix is not finite")
+    if not joint:
+        cov = np.diag(np.diag(cov))
     eig = np.linalg.eigvalsh((cov + cov.T) / 2)
     if eig.size and eig.min() <= 1e-12 * max(eig.max(), 1e-300):
         return Fit(result, "singular_covariance",
