@@ -16,6 +16,7 @@ import pandas as pd
 
 from .classification import Classifier, mergers_table, municipalities_table
 from .errors import UserError
+from .rubric import step_rubric
 from .tables import write_tables
 
 #: The classification year that every table's municipality codes are harmonised to.
@@ -57,6 +58,7 @@ def step_population(ctx: PrepareContext) -> dict[str, pd.DataFrame]:
 STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
     ("classification", step_classification),
     ("population", step_population),
+    ("rubric", step_rubric),
 ]
 
 
