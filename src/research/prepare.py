@@ -17,6 +17,7 @@ import pandas as pd
 from .classification import Classifier, mergers_table, municipalities_table
 from .errors import UserError
 from .rubric import step_rubric
+from .survey_io import step_survey
 from .tables import write_tables
 
 #: The classification year that every table's municipality codes are harmonised to.
@@ -58,6 +59,7 @@ def step_population(ctx: PrepareContext) -> dict[str, pd.DataFrame]:
 STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
     ("classification", step_classification),
     ("population", step_population),
+    ("survey", step_survey),
     ("rubric", step_rubric),
 ]
 
