@@ -147,14 +147,18 @@ def item_change(responses: pd.DataFrame, design: str | None = None,
 
 
 def dimension_scores(responses: pd.DataFrame, dimensions: Mapping[str, str]) -> pd.DataFrame:
-    """Each respondent's mean over the answered items of each dimension, per wave."""
+    """Each respondent's mean over the answered items of each dimension, per wave.
+
+    Unanswered ("don't know", NaN) items are skipped; a respondent with no answer in a
+    dimension has no score there.
+    """
     unknown = sorted(set(responses["item"]) - set(dimensions))
     if unknown:
         raise UserError(f"item(s) {', '.join(unknown)} have no dimension in the instrument",
                         column="item")
     df = responses.assign(dimension=responses["item"].map(dimensions))
     return (df.groupby(["dimension", "wave", "respondent"], as_index=False, sort=True)["value"]
-            .mean())
+            .mean().dropna(subset=["value"]).reset_index(drop=True))
 
 
 def dimension_change(responses: pd.DataFrame, dimensions: Mapping[str, str],
