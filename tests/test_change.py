@@ -209,3 +209,12 @@ def test_fixed_effects_change_and_random_effects_check():
     pd.testing.assert_frame_equal(fe, again)
     re_ = change.random_effects_check(df, DIMENSIONS)
     assert list(re_["dimension"]) == ["coordinated", "dynamic"]
+
+
+def test_dont_know_answers_are_skipped_in_dimension_scores():
+    df = pd.DataFrame({"respondent": ["a", "a", "b", "b"], "wave": "baseline",
+                       "item": ["dyn_1", "dyn_2", "dyn_1", "dyn_2"],
+                       "value": [4.0, np.nan, np.nan, np.nan]})
+    out = change.dimension_scores(df, DIMENSIONS)
+    assert out.to_dict("list") == {"dimension": ["dynamic"], "wave": ["baseline"],
+                                   "respondent": ["a"], "value": [4.0]}
