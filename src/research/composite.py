@@ -36,6 +36,7 @@ AGGREGATIONS = ("arithmetic", "geometric")
 KINDS = ("level", "rate", "change")
 ALAND = "21"
 KEY = ["code", "year"]
+CHUNK = 128  # draws aggregated at once: bounds memory to units x themes x CHUNK floats
 
 SETTINGS: dict[str, tuple[type, object]] = {
     "normalisation": (str, "minmax"), "aggregation": (str, "arithmetic"),
@@ -509,7 +510,8 @@ def aggregate(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray, w_theme: n
     else:
         vals = np.where(avail, themes, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        index = (vals * w_theme[None]).sum(1) / (avail * w_theme[None]).sum(1)
+        index = (np.einsum("ntd,td->nd", vals, w_theme)
+                 / np.einsum("ntd,td->nd", avail.astype(float), w_theme))
     return themes, (np.exp(index) if method == "geometric" else index)
 
 
@@ -553,13 +555,32 @@ def coherence(scores: pd.DataFrame, themes: pd.DataFrame, fw: Framework) -> dict
 # Ranks and the Monte Carlo
 
 
+def _rank_min(x: np.ndarray) -> np.ndarray:
+    """Column-wise ranks of x (no NaN), 1 = highest, ties share the best ('min') rank."""
+    order = np.argsort(-x, axis=0, kind="stable")
+    sorted_x = np.take_along_axis(x, order, axis=0)
+    pos = np.arange(1, len(x) + 1, dtype=float)[:, None]
+    new = np.ones(x.shape, bool)
+    new[1:] = sorted_x[1:] != sorted_x[:-1]
+    ranks_sorted = np.maximum.accumulate(np.where(new, pos, 0.0), axis=0)
+    out = np.empty(x.shape)
+    np.put_along_axis(out, order, ranks_sorted, axis=0)
+    return out
+
+
 def rank_by_year(index: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Rank (1 = highest) within each year, for each column; NaN stays NaN, ties share the best."""
+    """Rank (1 = highest) within each year, for each column; ties share the best rank.
+
+    A unit whose index is missing in a draw is left out of that year's ranking (NaN)."""
     index = index.reshape(len(years), -1)
     out = np.full(index.shape, np.nan)
     for y in np.unique(years):
-        rows = years == y
-        out[rows] = stats.rankdata(-index[rows], method="min", axis=0, nan_policy="omit")
+        rows = np.flatnonzero(years == y)
+        block = index[rows]
+        if not np.isnan(block).any():
+            out[rows] = _rank_min(block)
+        else:
+            out[rows] = stats.rankdata(-block, method="min", axis=0, nan_policy="omit")
     return out
 
 
@@ -596,10 +617,12 @@ def simulate(p: Prepared, choices: dict, floor: float) -> np.ndarray:
             for imp in (True, False):
                 sel = ((choices["normalisation"] == m) & (choices["aggregation"] == a)
                        & (choices["imputation"] == imp))
-                if sel.any():
-                    _, idx = aggregate(p.scores[(method, imp)], p.theme_of, w_ind[:, sel],
-                                       w_theme[:, sel], agg, floor)
-                    out[:, sel] = idx
+                cols = np.flatnonzero(sel)
+                for start in range(0, len(cols), CHUNK):
+                    part = cols[start:start + CHUNK]
+                    _, idx = aggregate(p.scores[(method, imp)], p.theme_of, w_ind[:, part],
+                                       w_theme[:, part], agg, floor)
+                    out[:, part] = idx
     return out
 
 
