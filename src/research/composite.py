@@ -216,11 +216,15 @@ def select_available(fw: Framework, table: pd.DataFrame) -> tuple[Framework, pd.
     """Step 'framework': keep the indicators whose source series are in the table."""
     present = set(table.loc[table["value"].notna(), "indicator"].unique())
     rows = []
+    theme = fw.themes.set_index("id")
     for _, r in fw.indicators.iterrows():
         missing = [s for s in fw.sources(r) if s not in present]
         rows.append({"indicator": r["id"], "theme": r["theme"], "direction": int(r["direction"]),
                      "weight": float(r["weight"]), "kind": r["kind"],
-                     "available": not missing, "missing_series": ", ".join(missing)})
+                     "available": not missing, "missing_series": ", ".join(missing),
+                     "name_fi": r["name_fi"], "name_en": r["name_en"], "unit": r["unit"],
+                     "theme_fi": theme.loc[r["theme"], "name_fi"],
+                     "theme_en": theme.loc[r["theme"], "name_en"]})
     audit = pd.DataFrame(rows)
     kept = fw.restrict(audit.loc[audit["available"], "indicator"].tolist())
     if kept.indicators.empty:
@@ -382,8 +386,8 @@ def skew_kurt(x: np.ndarray) -> tuple[float, float]:
 def fit_treatment(x: np.ndarray, winsor_max: int = 5, skew_threshold: float = 2.0,
                   kurtosis_threshold: float = 3.5) -> dict:
     """COINr's rule for one indicator: if |skew| > threshold and kurtosis > threshold,
-    winsorise the most extreme point on the skewed side (set it to the next value), at most
-    `winsor_max` points; if that does not pass, log-transform the original values instead
+    winsorise the most extreme point on the skewed side (set it to the next value; tied
+    points together), at most `winsor_max` points in all; if that does not pass, log-transform the original values instead
     (`log(x - min + a)` for positive skew, `-log(max + a - x)` for negative, a = 1 % of range).
     Returns the fitted treatment: method none | winsorise | log and its parameters."""
     x = np.asarray(x, float)
@@ -402,14 +406,10 @@ def fit_treatment(x: np.ndarray, winsor_max: int = 5, skew_threshold: float = 2.
     n = 0
     s, k = s0, k0
     while fails(s, k) and n < winsor_max:
-        if s > 0:
-            top = y.max()
-            hit = y == top
-            y[hit] = y[~hit].max()
-        else:
-            bottom = y.min()
-            hit = y == bottom
-            y[hit] = y[~hit].min()
+        hit = y == (y.max() if s > 0 else y.min())
+        if n + int(hit.sum()) > winsor_max or hit.all():
+            break
+        y[hit] = y[~hit].max() if s > 0 else y[~hit].min()
         n += int(hit.sum())
         s, k = skew_kurt(y)
     if not fails(s, k):
