@@ -83,32 +83,51 @@ class Framework:
         return replace(self, indicators=ind, themes=th)
 
 
-def _fail(path, key: str, message: str):
-    raise UserError(f"key '{key}': {message}", file=path)
+def _lines(text: str) -> dict[str, int]:
+    """File line of each top-level key and of each list item ('indicators[2]'), for errors."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    out: dict[str, int] = {}
+    if isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            out[str(k.value)] = k.start_mark.line + 1
+            if isinstance(v, yaml.SequenceNode):
+                for i, item in enumerate(v.value):
+                    out[f"{k.value}[{i}]"] = item.start_mark.line + 1
+    return out
 
 
-def _entries(path, data, key: str, known: dict) -> list[dict]:
+def _fail(src: tuple[Path, dict], key: str, message: str):
+    """Raise a UserError naming the framework file, the line of the entry and the key."""
+    path, lines = src
+    row = lines.get(key.split(".")[0]) or lines.get(key.split("[")[0])
+    raise UserError(f"key '{key}': {message}", file=path, row=row)
+
+
+def _entries(src, data, key: str, known: dict) -> list[dict]:
     items = data.get(key)
     if not isinstance(items, list) or not items:
-        _fail(path, key, "expected a non-empty list")
+        _fail(src, key, "expected a non-empty list")
     out = []
     for i, item in enumerate(items):
         where = f"{key}[{i}]"
         if not isinstance(item, dict):
-            _fail(path, where, f"expected a mapping of keys, got {item!r}")
+            _fail(src, where, f"expected a mapping of keys, got {item!r}")
         unknown = sorted(set(item) - set(known))
         if unknown:
-            _fail(path, f"{where}.{unknown[0]}",
+            _fail(src, f"{where}.{unknown[0]}",
                   f"is not a known key (valid keys here: {', '.join(sorted(known))})")
         missing = [k for k in known if known[k] is None and k not in item
                    and (key == "themes" or k in REQUIRED_KEYS)]
         if missing:
-            _fail(path, f"{where}.{missing[0]}", "is required but missing")
+            _fail(src, f"{where}.{missing[0]}", "is required but missing")
         out.append({k: item.get(k, default) for k, default in known.items()})
     ids = [str(e["id"]) for e in out]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
-        _fail(path, key, f"id '{dup[0]}' is used more than once")
+        _fail(src, key, f"id '{dup[0]}' is used more than once")
     return out
 
 
@@ -117,8 +136,9 @@ def load_framework(path: str | Path) -> Framework:
     path = Path(path)
     if not path.exists():
         raise UserError("index framework file not found", file=path)
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
@@ -126,42 +146,43 @@ def load_framework(path: str | Path) -> Framework:
     if not isinstance(data, dict):
         raise UserError("expected a mapping with keys id, settings, themes, indicators",
                         file=path)
+    src = (path, _lines(text))
     settings = {}
     given = data.get("settings") or {}
     for k in given:
         if k not in SETTINGS:
-            _fail(path, f"settings.{k}",
+            _fail(src, f"settings.{k}",
                   f"is not a known key (valid keys here: {', '.join(sorted(SETTINGS))})")
     for k, (kind, default) in SETTINGS.items():
         value = given.get(k, default)
         if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float
                                                      else kind):
-            _fail(path, f"settings.{k}", f"expected {kind.__name__}, got {value!r}")
+            _fail(src, f"settings.{k}", f"expected {kind.__name__}, got {value!r}")
         settings[k] = kind(value)
     for k, options in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS)):
         if settings[k] not in options:
-            _fail(path, f"settings.{k}", f"expected one of {', '.join(options)}, "
+            _fail(src, f"settings.{k}", f"expected one of {', '.join(options)}, "
                   f"got {settings[k]!r}")
-    themes = pd.DataFrame(_entries(path, data, "themes", THEME_KEYS))
-    inds = pd.DataFrame(_entries(path, data, "indicators", INDICATOR_KEYS))
+    themes = pd.DataFrame(_entries(src, data, "themes", THEME_KEYS))
+    inds = pd.DataFrame(_entries(src, data, "indicators", INDICATOR_KEYS))
     for i, row in inds.iterrows():
         where = f"indicators[{i}]"
         if row["theme"] not in set(themes["id"]):
-            _fail(path, f"{where}.theme", f"'{row['theme']}' is not a theme id "
+            _fail(src, f"{where}.theme", f"'{row['theme']}' is not a theme id "
                   f"(themes: {', '.join(themes['id'])})")
         if row["direction"] not in (1, -1):
-            _fail(path, f"{where}.direction", f"expected 1 or -1, got {row['direction']!r}")
+            _fail(src, f"{where}.direction", f"expected 1 or -1, got {row['direction']!r}")
         if row["kind"] not in KINDS:
-            _fail(path, f"{where}.kind", f"expected one of {', '.join(KINDS)}, "
+            _fail(src, f"{where}.kind", f"expected one of {', '.join(KINDS)}, "
                   f"got {row['kind']!r}")
         need = ["numerator", "denominator"] if row["kind"] == "rate" else ["source"]
         for k in need:
             if not row[k]:
-                _fail(path, f"{where}.{k}", f"is required for kind '{row['kind']}'")
+                _fail(src, f"{where}.{k}", f"is required for kind '{row['kind']}'")
     for frame, what in ((themes, "themes"), (inds, "indicators")):
         bad = ~frame["weight"].map(lambda w: isinstance(w, (int, float)) and w > 0)
         if bad.any():
-            _fail(path, f"{what}[{int(bad.idxmax())}].weight", "expected a positive number")
+            _fail(src, f"{what}[{int(bad.idxmax())}].weight", "expected a positive number")
     inds["weight"] = inds["weight"].astype(float)
     themes["weight"] = themes["weight"].astype(float)
     inds["scale"] = inds["scale"].astype(float)

@@ -210,9 +210,10 @@ def audit_table(result: IndexResult, report) -> pd.DataFrame:
 
 
 def imputed_table(result: IndexResult, report, codes: list[str]) -> pd.DataFrame:
-    """Every imputed value of the given municipalities: where it came from."""
+    """Every imputed value of the given municipalities from the base to the final year, and
+    where it came from (the whole list is the audit step 'imputation')."""
     imp = result.step("imputation")
-    imp = imp[imp["code"].isin(codes)]
+    imp = imp[imp["code"].isin(codes) & imp["year"].between(result.base_year, result.final_year)]
     nm = names(report.table("municipalities"), report.language)
     return pd.DataFrame({
         report.L("label.municipality"): [nm.get(("municipality", c), c) for c in imp["code"]],
@@ -232,9 +233,11 @@ def audit_summary(result: IndexResult, report) -> str:
     imp = result.step("imputation")
     treated = result.step("treated_values")
     muni = result.scores[result.scores["level"] == "municipality"]
+    lang = report.language
+    missing = [n or i for n, i in zip(fw.loc[~fw["available"], f"name_{lang}"],
+                                      fw.loc[~fw["available"], "indicator"])]
     return report.L("vitality.audit_summary", n_available=int(fw["available"].sum()),
-                    n_indicators=len(fw), missing=", ".join(fw.loc[~fw["available"],
-                                                                   "indicator"]) or "–",
+                    n_indicators=len(fw), missing="; ".join(missing) or "–",
                     n_excluded=len(screened), n_imputed=len(imp), n_treated=len(treated),
                     n_units=int(muni["code"].nunique()), first=int(muni["year"].min()),
                     last=int(muni["year"].max()))
@@ -270,7 +273,7 @@ def sensitivity_table(result: IndexResult, report) -> pd.DataFrame:
     return pd.DataFrame({
         report.L("vitality.col_factor"): [report.L(f"vitality.factor_{f}") for f in s["factor"]],
         report.L("vitality.col_mean_shift"): s["mean_shift"].to_numpy(),
-        report.L("vitality.col_max_shift"): s["max_shift"].to_numpy(),
+        report.L("vitality.col_max_shift"): s["max_shift"].astype(int).to_numpy(),
     })
 
 
@@ -386,7 +389,7 @@ def theme_chart(result: IndexResult, report, units: list[tuple[str, str]],
 
 def _atomic(out_dir: Path, name: str, write) -> Path:
     final = out_dir / name
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.tmp.", suffix=Path(name).suffix, dir=out_dir)
     os.close(fd)
     try:
         write(tmp)
