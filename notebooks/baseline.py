@@ -37,6 +37,59 @@ show.figure(population.index_chart(pop, R))
 # ## Section: official statistics profile (issue 3)
 # (cells of this section go below this marker, above the next one)
 
+# %%
+from research import statsreport, statcharts
+S = statsreport.build(R)
+show.heading(R.L("stats.title"))
+
+# %%
+show.para(statsreport.intro(S, R))
+
+# %%
+show.heading(R.L("stats.peers_title"), 3)
+
+# %%
+show.para(statsreport.peers_intro(S, R))
+
+# %%
+show.bullets(statsreport.peer_reasons(S, R))
+
+# %%
+show.heading(R.L("stats.table_title"), 3)
+
+# %%
+show.table(statsreport.theme_table(S, R), R.language, caption=R.L("stats.table_caption"))
+
+# %%
+show.heading(R.L("stats.scores_title"), 3)
+
+# %%
+show.figure(statcharts.score_chart(S.profile, S.peer_scores, R))
+
+# %%
+show.heading(R.L("stats.strengths_title"), 3)
+
+# %%
+show.para(R.L("stats.strengths_intro"))
+
+# %%
+show.bullets(statsreport.strengths_text(S, R))
+
+# %%
+show.heading(R.L("stats.comparison_title"), 3)
+
+# %%
+show.figure(statcharts.comparison_chart(S.indicators, S.catalogue, S.profile, S.unit, S.peer_codes, R.config.municipalities, S.comparison_ids, R))
+
+# %%
+show.heading(R.L("stats.trend_title"), 3)
+
+# %%
+show.figure(statcharts.trend_chart(S.series, S.catalogue, S.trend_ids, R))
+
+# %%
+show.bullets(statsreport.caveats(S, R))
+
 # %% [markdown]
 # ## Section: vitality index (issue 4)
 # (cells of this section go below this marker, above the next one)

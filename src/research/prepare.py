@@ -35,28 +35,16 @@ def step_classification(ctx: PrepareContext) -> dict[str, pd.DataFrame]:
     return {"municipalities": municipalities_table(ctx.raw), "mergers": mergers_table(ctx.raw)}
 
 
-def step_population(ctx: PrepareContext) -> dict[str, pd.DataFrame]:
-    """Population on 31 Dec 2000-2022 (THL Sotkanet indicator 127), harmonised codes."""
-    path = ctx.raw / "statfin" / "sotkanet_vaesto_kunnat_2000_2022.csv"
-    if not path.exists():
-        raise UserError("population file is missing", file=path)
-    df = pd.read_csv(path, dtype={"municipality_code": str})
-    bad = df["value"].isna() | df["municipality_code"].isna()
-    if bad.any():
-        raise UserError("empty population value", file=path, row=int(bad.idxmax()) + 2,
-                        column="value")
-    df["municipality_code"] = df["municipality_code"].str.zfill(3).map(ctx.classifier.current)
-    df = df.groupby(["municipality_code", "year"], as_index=False)["value"].sum()
-    df["indicator"] = "population"
-    df["value"] = df["value"].astype(float)
-    df["flag"] = ""
-    return {"indicators": df}
+def step_statfin(ctx: PrepareContext) -> dict[str, pd.DataFrame]:
+    """Every indicator of `data/raw/statfin/indicator_catalogue.yml` (population included)."""
+    from .catalogue import build
+    return build(ctx.raw, ctx.classifier)
 
 
 #: The steps of `research prepare`, in order. Later issues append their readers here.
 STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
     ("classification", step_classification),
-    ("population", step_population),
+    ("statfin", step_statfin),
 ]
 
 

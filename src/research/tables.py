@@ -45,6 +45,19 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["area_type", "area_code", "year", "indicator", "value", "flag"],
         "text": ["area_type", "area_code", "indicator", "flag"],
     },
+    "monthly_indicators": {
+        "key": ["area_type", "area_code", "month", "indicator"],
+        "columns": ["area_type", "area_code", "month", "indicator", "value", "flag"],
+        "text": ["area_type", "area_code", "month", "indicator", "flag"],
+    },
+    "indicator_catalogue": {
+        "key": ["indicator"],
+        "columns": ["indicator", "name_fi", "name_en", "unit_fi", "unit_en", "theme",
+                    "direction", "kind", "numerator", "denominator", "scale", "index", "weight",
+                    "note"],
+        "text": ["indicator", "name_fi", "name_en", "unit_fi", "unit_en", "theme", "kind",
+                 "numerator", "denominator", "note"],
+    },
     "responses": {
         "key": ["respondent", "wave", "item"],
         "columns": ["respondent", "municipality_code", "wave", "role", "item", "value"],
