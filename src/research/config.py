@@ -70,6 +70,7 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
         "vitality": ({
             "base_year": ("int", REQUIRED),
             "final_year": ("int", REQUIRED),
+            "index": ("str", "config/vitality_index.yml"),
         }, REQUIRED),
     }, REQUIRED),
 }
