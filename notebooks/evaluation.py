@@ -119,3 +119,6 @@ show.heading(R.L("evaluation.vitality.title"), 3)
 
 # %%
 show.para(ev.vitality_text(R))
+
+# %%
+show.para(ev.caveat(R), "note")

@@ -381,27 +381,32 @@ def rubric_text(R, summary: pd.DataFrame) -> str:
 
 
 def vitality_text(R) -> str:
-    """The vitality index change, or a placeholder until the index is available."""
+    """The vitality index change from the base to the final year with its uncertainty band.
+
+    Uses the vitality index of `research.vitality` (the same framework, years and Monte Carlo
+    draws as the vitality report); a placeholder sentence when the index cannot be built.
+    """
+    from . import vitality
+
     vit = R.config.phases["vitality"]
-    return R.L("evaluation.vitality.placeholder", base=int(vit["base_year"]),
-               final=int(vit["final_year"]))
+    try:
+        result = vitality.build(R)
+    except (UserError, FileNotFoundError):
+        return R.L("evaluation.vitality.placeholder", base=int(vit["base_year"]),
+                   final=int(vit["final_year"]))
+    level, code = (("municipality", R.unit) if R.is_municipality
+                   else ("subregion", R.config.subregion))
+    return vitality.summary(result, R, level, code)
 
 
 def summary_points(R, survey_res: dict | None, did_res: dict | None,
                    rubric_sum: pd.DataFrame | None) -> list[str]:
-    """The one-page summary: one sentence per kind of evidence, then the caveat."""
-    points = []
-    if survey_res is not None:
-        points.append(R.L("evaluation.summary.survey",
-                          text=survey_summary(R, survey_res["dimensions"])))
-    else:
-        points.append(R.L("evaluation.survey.none"))
-    if did_res is not None:
-        points.append(R.L("evaluation.summary.did", text=did_text(R, did_res["did"])))
-    else:
-        points.append(R.L("evaluation.did.none", indicator=R.config.phases["evaluation"]["indicator"]))
+    """The one-page summary: one sentence per kind of evidence (survey, indicator, workshop)."""
+    points = [R.L("evaluation.summary.survey", text=survey_summary(R, survey_res["dimensions"]))
+              if survey_res is not None else R.L("evaluation.survey.none")]
+    points.append(R.L("evaluation.summary.did", text=did_text(R, did_res["did"]))
+                  if did_res is not None else
+                  R.L("evaluation.did.none", indicator=R.config.phases["evaluation"]["indicator"]))
     points.append(rubric_text(R, rubric_sum) if rubric_sum is not None
                   else R.L("evaluation.rubric.none"))
-    points.append(vitality_text(R))
-    points.append(caveat(R))
     return points
