@@ -83,7 +83,7 @@ def test_item_change_bh_and_values():
     row = out.set_index("item").loc["dyn_1"]
     assert row["estimate"] == pytest.approx((f - b).mean())
     assert row["p"] == pytest.approx(stats.ttest_rel(f, b).pvalue)
-    assert row["design"] == "paired" and row["n_pairs"] == 12
+    assert row["design"] == "paired" and row["n_pairs"] == 12 and row["reason"] == "linked"
     assert list(out["p_adjusted"]) == pytest.approx(
         list(multipletests(out["p"], method="fdr_bh")[1]))
 
@@ -99,6 +99,7 @@ def test_dimension_change_holm_on_respondent_means():
     assert list(out["p_adjusted"]) == pytest.approx(
         list(multipletests(out["p"], method="holm")[1]))
     assert set(out["correction"]) == {"Holm"}
+    assert set(out["reason"]) == {"no_links"} and set(out["method"]) == {"Welch t"}
 
 
 def test_small_groups_get_no_statistics():

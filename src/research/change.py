@@ -125,6 +125,17 @@ def _compare(scores: pd.DataFrame, key: str, design: str, baseline: str, final: 
     return out.reindex(columns=[key] + RESULT_COLUMNS)
 
 
+def _design(responses: pd.DataFrame, design: str | None, baseline: str, final: str,
+            min_n: int) -> tuple[str, str]:
+    """The design and its reason code: from `linkage`, or 'given' when the caller chose it."""
+    if design is not None:
+        if design not in ("paired", "unpaired"):
+            raise ValueError("design must be 'paired' or 'unpaired'")
+        return design, "given"
+    link = linkage(responses, baseline, final, min_n)
+    return link["design"], link["reason"]
+
+
 def _adjust(df: pd.DataFrame, method: str) -> pd.DataFrame:
     ok = df["p"].notna()
     df["p_adjusted"] = np.nan
@@ -138,12 +149,15 @@ def _adjust(df: pd.DataFrame, method: str) -> pd.DataFrame:
 def item_change(responses: pd.DataFrame, design: str | None = None,
                 baseline: str = "baseline", final: str = "final", min_n: int = 5,
                 confidence: float = 0.95) -> pd.DataFrame:
-    """Per item: difference final - baseline, interval, effect size, p and BH-adjusted p."""
+    """Per item: difference final - baseline, interval, effect size, p and BH-adjusted p.
+
+    `design` None lets `linkage` decide paired or unpaired; `reason` says why (see there).
+    """
     check_waves(responses, baseline, final)
-    design = design or linkage(responses, baseline, final, min_n)["design"]
+    design, reason = _design(responses, design, baseline, final, min_n)
     out = _compare(responses[responses["wave"].isin([baseline, final])], "item", design,
                    baseline, final, min_n, confidence)
-    return _adjust(out, "fdr_bh")
+    return _adjust(out.assign(reason=reason), "fdr_bh")
 
 
 def dimension_scores(responses: pd.DataFrame, dimensions: Mapping[str, str]) -> pd.DataFrame:
@@ -167,10 +181,10 @@ def dimension_change(responses: pd.DataFrame, dimensions: Mapping[str, str],
                      confidence: float = 0.95) -> pd.DataFrame:
     """Per dimension: difference of respondents' dimension means, with Holm across dimensions."""
     check_waves(responses, baseline, final)
-    design = design or linkage(responses, baseline, final, min_n)["design"]
+    design, reason = _design(responses, design, baseline, final, min_n)
     scores = dimension_scores(responses[responses["wave"].isin([baseline, final])], dimensions)
-    return _adjust(_compare(scores, "dimension", design, baseline, final, min_n, confidence),
-                   "holm")
+    out = _compare(scores, "dimension", design, baseline, final, min_n, confidence)
+    return _adjust(out.assign(reason=reason), "holm")
 
 
 def ordinal_change(responses: pd.DataFrame, baseline: str = "baseline", final: str = "final",
