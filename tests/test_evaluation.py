@@ -114,6 +114,7 @@ def test_formatting():
     assert ev.fmt_p(0.0004, "fi") == "< 0,001" and ev.fmt_p(0.0456, "en") == "0.046"
     assert ev.fmt_p(float("nan"), "en") == "–"
     assert ev.fmt_ci(-0.123, 1.5, "fi") == "-0,12 … 1,50"
+    assert ev.fmt_ci(-0.004, 0.2, "en") == "0.00 … 0.20"
 
 
 def test_rubric_table_layout(processed):

@@ -41,6 +41,7 @@ def fmt_p(p: float, language: str) -> str:
 def fmt_ci(lo: float, hi: float, language: str, decimals: int = 2) -> str:
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "–"
+    lo, hi = round(float(lo), decimals) + 0.0, round(float(hi), decimals) + 0.0   # no "-0.00"
     return localise_number(f"{lo:.{decimals}f} … {hi:.{decimals}f}", language)
 
 
