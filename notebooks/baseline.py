@@ -94,6 +94,27 @@ show.bullets(statsreport.caveats(S, R))
 # ## Section: vitality index (issue 4)
 # (cells of this section go below this marker, above the next one)
 
+# %%
+from research import vitality
+V = vitality.build(R)
+units = vitality.focus(V, R)
+show.heading(R.L("vitality.baseline_title"))
+
+# %%
+show.para(R.L("vitality.baseline_text"))
+
+# %%
+show.para(vitality.summary(V, R, "municipality", units[0][1]))
+
+# %%
+show.figure(vitality.index_chart(V, R, units, highlight=units[0]))
+
+# %%
+show.table(vitality.strengths_table(V, R, units[0][1], V.base_year), R.language, caption=R.L("vitality.caption_strengths", name=R.name(units[0][1]), year=V.base_year))
+
+# %%
+show.para(R.L("vitality.caveat", base=V.base_year), "note")
+
 # %% [markdown]
 # ## Section: survey (issue 5)
 # (cells of this section go below this marker, above the next one)

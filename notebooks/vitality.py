@@ -22,3 +22,84 @@ R = report.setup(config, "vitality", unit, processed, raw, language)
 # %% [markdown]
 # ## Section: vitality index (issue 4)
 # (cells of this section go below this marker, above the next one)
+
+# %%
+from research import vitality
+V = vitality.build(R)
+units = vitality.focus(V, R)
+show.heading(R.L("vitality.title"))
+
+# %%
+show.para(vitality.summary(V, R, "subregion", R.config.subregion))
+
+# %%
+show.para(vitality.audit_summary(V, R))
+
+# %%
+show.para(R.L("vitality.caveat", base=V.base_year), "note")
+
+# %%
+show.heading(R.L("vitality.heading_method"), 3)
+
+# %%
+show.bullets(vitality.method_points(V, R))
+
+# %%
+show.heading(R.L("vitality.heading_indicators"), 3)
+
+# %%
+show.table(vitality.framework_table(V, R), R.language, caption=R.L("vitality.caption_indicators"), decimals=2)
+
+# %%
+show.heading(R.L("vitality.heading_trend"), 3)
+
+# %%
+show.figure(vitality.index_chart(V, R, units, highlight=("subregion", R.config.subregion)))
+
+# %%
+show.heading(R.L("vitality.heading_themes"), 3)
+
+# %%
+show.figure(vitality.theme_chart(V, R, units[-3:], highlight=("subregion", R.config.subregion)))
+
+# %%
+show.heading(R.L("vitality.heading_ranks"), 3)
+
+# %%
+show.table(vitality.rank_table(V, R, units[:-1]), R.language, caption=R.L("vitality.caption_ranks"))
+
+# %%
+show.bullets([vitality.summary(V, R, level, code) for level, code in units[:-2]])
+
+# %%
+show.heading(R.L("vitality.heading_strengths"), 3)
+
+# %%
+show.table(vitality.strengths_table(V, R, R.config.subregion, V.final_year, level="subregion"), R.language, caption=R.L("vitality.caption_strengths", name=R.subregion_name, year=V.final_year))
+
+# %%
+show.heading(R.L("vitality.heading_audit"), 3)
+
+# %%
+show.table(vitality.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
+
+# %%
+show.table(vitality.imputed_table(V, R, R.config.municipalities), R.language, caption=R.L("vitality.caption_imputed", base=V.base_year, final=V.final_year), decimals=2)
+
+# %%
+show.heading(R.L("vitality.heading_coherence"), 3)
+
+# %%
+show.para(vitality.coherence_text(V, R))
+
+# %%
+show.table(vitality.coherence_table(V, R), R.language, caption=R.L("vitality.caption_coherence", year=V.base_year), decimals=2)
+
+# %%
+show.heading(R.L("vitality.heading_sensitivity"), 3)
+
+# %%
+show.para(vitality.sensitivity_text(V, R))
+
+# %%
+show.table(vitality.sensitivity_table(V, R), R.language, caption=R.L("vitality.caption_sensitivity"))

@@ -62,10 +62,15 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
             "year": ("int", REQUIRED),
             "survey_wave": ("str", "final"),
             "comparison": (["list", "municipality"], []),
+            "indicator": ("str", "unemployment_rate"),
+            "indicator_counts": (["list", "str"], ["unemployed", "labour_force"]),
+            "bootstrap_draws": ("int", 999),
+            "seed": ("int", 2019),
         }, REQUIRED),
         "vitality": ({
             "base_year": ("int", REQUIRED),
             "final_year": ("int", REQUIRED),
+            "index": ("str", "config/vitality_index.yml"),
         }, REQUIRED),
     }, REQUIRED),
 }
@@ -276,6 +281,13 @@ def load_config(path: str | Path, raw_dir: str | Path = "data/raw") -> Config:
         raise UserError(f"key 'phases.evaluation.comparison': {', '.join(both)} is also a "
                         "programme municipality; a comparison municipality must be outside "
                         "the programme", file=path)
+    evaluation = checked["phases"]["evaluation"]
+    if len(evaluation["indicator_counts"]) not in (0, 2):
+        raise UserError("key 'phases.evaluation.indicator_counts': expected two indicator ids "
+                        "(numerator, denominator) or an empty list", file=path)
+    if evaluation["bootstrap_draws"] < 99:
+        raise UserError("key 'phases.evaluation.bootstrap_draws': expected at least 99, got "
+                        f"{evaluation['bootstrap_draws']}", file=path)
     ids = [w["id"] for w in checked["phases"]["reflection"]["workshops"]]
     if len(ids) != len(set(ids)):
         raise UserError("key 'phases.reflection.workshops': workshop ids must be unique",

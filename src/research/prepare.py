@@ -16,6 +16,7 @@ import pandas as pd
 
 from .classification import Classifier, mergers_table, municipalities_table
 from .errors import UserError
+from .rubric import step_rubric
 from .survey_io import step_survey
 from .tables import write_tables
 
@@ -47,6 +48,7 @@ STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
     ("classification", step_classification),
     ("statfin", step_statfin),
     ("survey", step_survey),
+    ("rubric", step_rubric),
 ]
 
 

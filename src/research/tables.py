@@ -73,6 +73,16 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["respondent", "municipality_code", "wave", "question", "text"],
         "text": ["respondent", "municipality_code", "wave", "question", "text"],
     },
+    "rubric_scores": {
+        "key": ["model", "criterion", "scorer"],
+        "columns": ["model", "criterion", "scorer", "score"],
+        "text": ["model", "criterion", "scorer"],
+    },
+    "rubric_criteria": {
+        "key": ["criterion"],
+        "columns": ["criterion", "name_fi", "name_en", "order", "scale_min", "scale_max"],
+        "text": ["criterion", "name_fi", "name_en"],
+    },
 }
 
 DIGEST = "digest.json"

@@ -1,0 +1,424 @@
+"""The vitality index in reports: build it from a config, show it, export it.
+
+`build(report)` runs `composite.compute_index` with the framework named in the config
+(`phases.vitality.index`, default `config/vitality_index.yml`) and the config's base and final
+years. The other functions turn the result into the tables, charts and sentences of the
+vitality report (one per sub-region) and of the baseline section (one per municipality); all
+text comes from labels with the prefix `vitality.`. `export_index(table, out_dir)` writes the
+index table as CSV and as an Excel workbook with a sheet per theme, atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import composite
+from .composite import IndexResult
+
+COUNTRY = "SSS"
+FIXED_COLUMNS = ["level", "code", "name", "year", "index", "coverage", "rank", "n_ranked",
+                 "rank_median", "rank_p05", "rank_p95"]
+
+
+def framework_path(report) -> Path:
+    """The index framework file of a config: as written, else next to the config file."""
+    path = Path(report.config["phases"]["vitality"]["index"])
+    if path.is_absolute() or path.exists():
+        return path
+    beside = Path(report.config.path).parent / path
+    return beside if beside.exists() else path
+
+
+def build(report, draws: int | None = None) -> IndexResult:
+    """The vitality index of every municipality and area for a report's config."""
+    vit = report.config["phases"]["vitality"]
+    fw = composite.load_framework(framework_path(report))
+    return composite.compute_index(report.table("indicators"), report.table("municipalities"),
+                                   fw, int(vit["base_year"]), int(vit["final_year"]), draws=draws)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and focus units
+
+
+def names(municipalities: pd.DataFrame, language: str) -> dict[tuple[str, str], str]:
+    """(level, code) -> display name for municipalities, sub-regions, regions, the country."""
+    from .labels import text
+    m = municipalities.reset_index() if "municipality_code" not in municipalities else \
+        municipalities
+    latest = m[m["year"] == m["year"].max()] if "year" in m else m
+    out = {("municipality", c): n for c, n in zip(latest["municipality_code"], latest["name_fi"])}
+    out |= {("subregion", c): n for c, n in zip(latest["subregion_code"],
+                                                latest["subregion_name"])}
+    out |= {("region", c): n for c, n in zip(latest["region_code"], latest["region_name"])}
+    out[("country", COUNTRY)] = text("vitality.country", language)
+    return out
+
+
+def index_table(result: IndexResult, municipalities: pd.DataFrame, language: str = "fi"
+                ) -> pd.DataFrame:
+    """The index table with names: level, code, name, year, theme scores, index, rank band."""
+    t = result.scores.copy()
+    nm = names(municipalities, language)
+    t["name"] = [nm.get((lv, c), c) for lv, c in zip(t["level"], t["code"])]
+    cols = ["level", "code", "name", "year", *result.themes, "index", "coverage", "rank",
+            "n_ranked", "rank_median", "rank_p05", "rank_p95"]
+    order = {"municipality": 0, "subregion": 1, "region": 2, "country": 3}
+    t = t.assign(_o=t["level"].map(order)).sort_values(["_o", "code", "year"], kind="stable")
+    return t[cols].reset_index(drop=True)
+
+
+def focus(result: IndexResult, report) -> list[tuple[str, str]]:
+    """(level, code) of the report's units: programme municipalities (the unit first when it is
+    a municipality), the sub-region, its region and the country."""
+    cfg = report.config
+    munis = list(cfg.municipalities)
+    if report.is_municipality and report.unit in munis:
+        munis.remove(report.unit)
+        munis.insert(0, report.unit)
+    elif report.is_municipality:
+        munis.insert(0, report.unit)
+    region = str(report.municipalities.loc[munis[0], "region_code"])
+    return ([("municipality", c) for c in munis]
+            + [("subregion", cfg.subregion), ("region", region), ("country", COUNTRY)])
+
+
+def _pick(result: IndexResult, units: list[tuple[str, str]]) -> pd.DataFrame:
+    s = result.scores
+    keys = pd.MultiIndex.from_frame(s[["level", "code"]])
+    return s[keys.isin(units)]
+
+
+def _label(report, nm, level: str, code: str) -> str:
+    return nm.get((level, code), code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables and sentences
+
+
+def rank_text(report, row) -> str:
+    """'156 (90 %: 153–158) / 292' — a rank never without its band."""
+    if pd.isna(row["rank"]):
+        return "–"
+    return report.L("vitality.rank_band", rank=int(row["rank"]), low=int(round(row["rank_p05"])),
+                    high=int(round(row["rank_p95"])), n=int(row["n_ranked"]))
+
+
+def rank_table(result: IndexResult, report, units: list[tuple[str, str]]) -> pd.DataFrame:
+    """Index, theme scores and rank with its 90 % band in the base and final year."""
+    nm = names(report.table("municipalities"), report.language)
+    years = sorted({result.base_year, result.final_year})
+    part = _pick(result, units)
+    part = part[part["year"].isin(years)]
+    order = {u: i for i, u in enumerate(units)}
+    part = part.assign(_o=[order[(lv, c)] for lv, c in zip(part["level"], part["code"])])
+    part = part.sort_values(["_o", "year"], kind="stable")
+    out = pd.DataFrame({
+        report.L("vitality.col_unit"): [_label(report, nm, lv, c)
+                                        for lv, c in zip(part["level"], part["code"])],
+        report.L("label.year"): part["year"].astype(str).to_numpy(),
+    })
+    for t in result.themes:
+        out[theme_name(result, t, report.language)] = part[t].to_numpy()
+    out[report.L("vitality.col_index")] = part["index"].to_numpy()
+    out[report.L("vitality.col_rank")] = [rank_text(report, r) for _, r in part.iterrows()]
+    return out
+
+
+def theme_name(result: IndexResult, theme: str, language: str) -> str:
+    th = result.framework.themes.set_index("id")
+    return str(th.loc[theme, f"name_{language}"] or theme)
+
+
+def indicator_name(result: IndexResult, indicator: str, language: str) -> str:
+    ind = result.framework.indicators.set_index("id")
+    return str(ind.loc[indicator, f"name_{language}"] or indicator)
+
+
+def framework_table(result: IndexResult, report) -> pd.DataFrame:
+    """Every indicator of the framework: theme, direction, weight, and whether it had data."""
+    a = result.step("framework")
+    yes, no = report.L("vitality.yes"), report.L("vitality.no")
+    lang = report.language
+    den = result.step("denomination").set_index("indicator")
+    years = [f"{int(den.loc[i, 'first_year'])}–{int(den.loc[i, 'last_year'])}"
+             if i in den.index else "–" for i in a["indicator"]]
+    return pd.DataFrame({
+        report.L("vitality.col_indicator"): [n or i for n, i in zip(a[f"name_{lang}"],
+                                                                    a["indicator"])],
+        report.L("vitality.col_theme"): a[f"theme_{lang}"].to_numpy(),
+        report.L("vitality.col_direction"): ["+" if d > 0 else "−" for d in a["direction"]],
+        report.L("vitality.col_weight"): a["weight"].to_numpy(),
+        report.L("vitality.col_available"): [yes if v else no for v in a["available"]],
+        report.L("vitality.col_years"): years,
+    })
+
+
+def strengths_table(result: IndexResult, report, code: str, year: int,
+                    level: str = "municipality", n: int = 3) -> pd.DataFrame:
+    """The unit's best and worst indicator scores in a year (nominal normalisation)."""
+    s = result.indicator_scores
+    part = s[(s["level"] == level) & (s["code"] == code) & (s["year"] == year)]
+    part = part.dropna(subset=["score"]).sort_values(["score", "indicator"], ascending=[False,
+                                                                                        True],
+                                                     kind="stable")
+    if part.empty:
+        return pd.DataFrame()
+    k = min(n, len(part) // 2) if len(part) > 1 else 1
+    top = part.head(k).assign(_kind=report.L("vitality.strength"))
+    bottom = part.tail(k).iloc[::-1].assign(_kind=report.L("vitality.weakness"))
+    both = pd.concat([top, bottom]) if len(part) > 1 else top
+    unit = result.framework.indicators.set_index("id")["unit"]
+    return pd.DataFrame({
+        report.L("vitality.col_kind"): both["_kind"].to_numpy(),
+        report.L("vitality.col_indicator"): [indicator_name(result, i, report.language)
+                                             for i in both["indicator"]],
+        report.L("vitality.col_value"): both["value"].to_numpy(),
+        report.L("vitality.col_unit_of"): [unit[i] for i in both["indicator"]],
+        report.L("vitality.col_score"): both["score"].to_numpy(),
+        report.L("vitality.col_imputed"): [report.L("vitality.yes") if v else ""
+                                           for v in both["imputed"]],
+    })
+
+
+def audit_table(result: IndexResult, report) -> pd.DataFrame:
+    """Per indicator: reference year, treatment and why, imputed values by method."""
+    t = result.step("treatment")
+    imp = result.step("imputation")
+    counts = imp.groupby(["indicator", "method"]).size().unstack(fill_value=0)
+    lang = report.language
+    rows = []
+    for _, r in t.iterrows():
+        why = report.L(f"vitality.treat_{r['method']}", skew=float(r["skew_before"]),
+                       kurt=float(r["kurtosis_before"]), n=int(r["n_winsorised"]))
+        rows.append({
+            report.L("vitality.col_indicator"): indicator_name(result, r["indicator"], lang),
+            report.L("vitality.col_reference_year"): str(int(r["reference_year"])),
+            report.L("vitality.col_treatment"): why,
+            report.L("vitality.col_nearest"): int(counts.get("nearest_year", {}).get(
+                r["indicator"], 0)),
+            report.L("vitality.col_group_median"): int(counts.get("group_median", {}).get(
+                r["indicator"], 0)),
+        })
+    return pd.DataFrame(rows)
+
+
+def imputed_table(result: IndexResult, report, codes: list[str]) -> pd.DataFrame:
+    """Every imputed value of the given municipalities from the base to the final year, and
+    where it came from (the whole list is the audit step 'imputation')."""
+    imp = result.step("imputation")
+    imp = imp[imp["code"].isin(codes) & imp["year"].between(result.base_year, result.final_year)]
+    nm = names(report.table("municipalities"), report.language)
+    return pd.DataFrame({
+        report.L("label.municipality"): [nm.get(("municipality", c), c) for c in imp["code"]],
+        report.L("label.year"): imp["year"].astype(str).to_numpy(),
+        report.L("vitality.col_indicator"): [indicator_name(result, i, report.language)
+                                             for i in imp["indicator"]],
+        report.L("vitality.col_value"): imp["value"].to_numpy(),
+        report.L("vitality.col_method"): [
+            report.L(f"vitality.method_{m}", source=report.L(f"vitality.group_{s}")
+                     if m == "group_median" else s) for m, s in zip(imp["method"], imp["source"])],
+    })
+
+
+def audit_summary(result: IndexResult, report) -> str:
+    fw = result.step("framework")
+    screened = result.step("screening")
+    imp = result.step("imputation")
+    treated = result.step("treated_values")
+    muni = result.scores[result.scores["level"] == "municipality"]
+    lang = report.language
+    missing = [n or i for n, i in zip(fw.loc[~fw["available"], f"name_{lang}"],
+                                      fw.loc[~fw["available"], "indicator"])]
+    return report.L("vitality.audit_summary", n_available=int(fw["available"].sum()),
+                    n_indicators=len(fw), missing="; ".join(missing) or "–",
+                    n_excluded=len(screened), n_imputed=len(imp), n_treated=len(treated),
+                    n_units=int(muni["code"].nunique()), first=int(muni["year"].min()),
+                    last=int(muni["year"].max()))
+
+
+def coherence_table(result: IndexResult, report) -> pd.DataFrame:
+    ind = result.coherence["indicators"]
+    alpha = result.coherence["alpha"].set_index("theme")["alpha"]
+    lang = report.language
+    return pd.DataFrame({
+        report.L("vitality.col_indicator"): [indicator_name(result, i, lang)
+                                             for i in ind["indicator"]],
+        report.L("vitality.col_theme"): [theme_name(result, t, lang) for t in ind["theme"]],
+        report.L("vitality.col_r_theme"): ind["r_theme"].to_numpy(),
+        report.L("vitality.col_r_index"): ind["r_index"].to_numpy(),
+        report.L("vitality.col_alpha"): ind["theme"].map(alpha).to_numpy(),
+        report.L("vitality.col_flag"): [report.L("vitality.negative") if f else ""
+                                        for f in ind["negative"]],
+    })
+
+
+def coherence_text(result: IndexResult, report) -> str:
+    ind = result.coherence["indicators"]
+    flagged = ind.loc[ind["negative"], "indicator"]
+    names_ = ", ".join(indicator_name(result, i, report.language) for i in flagged)
+    single = result.coherence["alpha"]["n_indicators"].lt(2).sum()
+    return report.L("vitality.coherence_text", year=result.base_year, n_flagged=len(flagged),
+                    flagged=names_ or "–", n_single=int(single))
+
+
+def sensitivity_table(result: IndexResult, report) -> pd.DataFrame:
+    s = result.sensitivity
+    return pd.DataFrame({
+        report.L("vitality.col_factor"): [report.L(f"vitality.factor_{f}") for f in s["factor"]],
+        report.L("vitality.col_mean_shift"): s["mean_shift"].to_numpy(),
+        report.L("vitality.col_max_shift"): s["max_shift"].astype(int).to_numpy(),
+    })
+
+
+def sensitivity_text(result: IndexResult, report) -> str:
+    s = result.sensitivity.iloc[0]
+    return report.L("vitality.sensitivity_text", factor=report.L(f"vitality.factor_{s['factor']}"),
+                    shift=float(s["mean_shift"]),
+                    draws=int(result.framework.settings["draws"]))
+
+
+def summary(result: IndexResult, report, level: str, code: str) -> str:
+    """One paragraph: the unit's index and rank band in the base and final year, the change."""
+    nm = names(report.table("municipalities"), report.language)
+    ch = composite.index_change(result, [code], level)
+    if ch.empty:
+        return report.L("vitality.no_change", name=_label(report, nm, level, code),
+                        base=result.base_year, final=result.final_year)
+    c = ch.iloc[0]
+    s = result.scores
+    rows = s[(s["level"] == level) & (s["code"] == code)].set_index("year")
+    return report.L("vitality.summary", name=_label(report, nm, level, code),
+                    base=result.base_year, final=result.final_year,
+                    index_base=float(c["index_base"]), index_final=float(c["index_final"]),
+                    change=float(c["change"]), low=float(c.get("change_p05", np.nan)),
+                    high=float(c.get("change_p95", np.nan)),
+                    rank_base=rank_text(report, rows.loc[result.base_year]),
+                    rank_final=rank_text(report, rows.loc[result.final_year]))
+
+
+def method_points(result: IndexResult, report) -> list[str]:
+    """The method in plain language, step by step, with the settings actually used."""
+    s = result.framework.settings
+    return [report.L(f"vitality.method_{step}", coverage=100 * s["min_coverage"],
+                     gap=s["impute_max_gap"], winsor=s["winsor_max"], skew=s["skew_threshold"],
+                     kurt=s["kurtosis_threshold"], base=result.base_year,
+                     normalisation=report.L(f"vitality.norm_{s['normalisation']}"),
+                     aggregation=report.L(f"vitality.agg_{s['aggregation']}"),
+                     draws=s["draws"], spread=100 * s["weight_spread"], seed=s["seed"])
+            for step in ("framework", "denomination", "screening", "treatment",
+                         "normalisation", "aggregation", "coherence", "uncertainty", "areas")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+
+
+def index_chart(result: IndexResult, report, units: list[tuple[str, str]],
+                column: str = "index", highlight: tuple[str, str] | None = None):
+    """The index (or one theme score) over the years: municipalities thin, the sub-region
+    thick, region dashed, country grey; the report's own unit in red."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    nm = names(report.table("municipalities"), report.language)
+    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=90)
+    part = _pick(result, units)
+    style = {"municipality": dict(linewidth=1.2, alpha=0.8),
+             "subregion": dict(linewidth=2.6, color="#1f77b4"),
+             "region": dict(linewidth=1.8, linestyle="--", color="#2ca02c"),
+             "country": dict(linewidth=1.8, linestyle=":", color="0.35")}
+    for level, code in units:
+        rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
+        if rows.empty:
+            continue
+        kw = dict(style[level])
+        if (level, code) == highlight:
+            kw |= dict(color="#d62728", linewidth=2.8, alpha=1.0)
+        ax.plot(rows["year"], rows[column], label=_label(report, nm, level, code), **kw)
+    ax.axvline(result.base_year, color="black", linewidth=0.6)
+    title = (report.L("vitality.index_chart_title", name=result.framework.name(report.language))
+             if column == "index" else theme_name(result, column, report.language))
+    ax.set_title(title)
+    ax.set_xlabel(report.L("label.year"))
+    ax.set_ylabel(report.L("vitality.score_axis"))
+    ax.legend(frameon=False, fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def theme_chart(result: IndexResult, report, units: list[tuple[str, str]],
+                highlight: tuple[str, str] | None = None):
+    """Small multiples: each theme score over the years for the given units."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    nm = names(report.table("municipalities"), report.language)
+    themes = result.themes
+    cols = min(2, len(themes))
+    rows_n = int(np.ceil(len(themes) / cols))
+    fig, axes = plt.subplots(rows_n, cols, figsize=(8, 2.8 * rows_n), dpi=90, squeeze=False,
+                             sharex=True)
+    part = _pick(result, units)
+    for ax, t in zip(axes.flat, themes):
+        for level, code in units:
+            rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
+            own = (level, code) == highlight
+            ax.plot(rows["year"], rows[t], label=_label(report, nm, level, code),
+                    color="#d62728" if own else None, linewidth=2.4 if own else 1.2,
+                    linestyle={"region": "--", "country": ":"}.get(level, "-"))
+        ax.set_title(theme_name(result, t, report.language), fontsize=10)
+    for ax in list(axes.flat)[len(themes):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def _atomic(out_dir: Path, name: str, write) -> Path:
+    final = out_dir / name
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.tmp.", suffix=Path(name).suffix, dir=out_dir)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return final
+
+
+def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality_index"
+                 ) -> list[Path]:
+    """Write the index table (from `index_table`) to `<stem>.csv` and `<stem>.xlsx` in
+    `out_dir`, each by a temporary file and a rename. The workbook has a sheet `index` with
+    the whole table and one sheet per theme (and one for the index) with units as rows and
+    years as columns, for the municipalities' own follow-up. Returns the two paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    themes = [c for c in table.columns if c not in FIXED_COLUMNS]
+    csv = _atomic(out_dir, f"{stem}.csv", lambda p: table.to_csv(
+        p, index=False, lineterminator="\n", float_format="%.6g"))
+
+    def write_xlsx(path):
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            table.to_excel(xw, sheet_name="index", index=False)
+            for col in [*themes, "index"]:
+                wide = table.pivot_table(index=["level", "code", "name"], columns="year",
+                                         values=col, sort=False)
+                wide.reset_index().to_excel(xw, sheet_name=f"{col}"[:31] if col != "index"
+                                            else "index_by_year", index=False)
+    xlsx = _atomic(out_dir, f"{stem}.xlsx", write_xlsx)
+    return [csv, xlsx]

@@ -1,0 +1,129 @@
+"""The evaluation report's glue: unit selection, reverse coding, region series, texts."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from research import evaluation as ev
+from research import report
+from research.prepare import prepare, step_classification
+from research.rubric import step_rubric
+from research.tables import write_tables
+
+PROGRAMME = ["151", "218", "232", "846"]
+COMPARISON = ["010", "300", "403", "759", "934", "989"]
+
+
+def indicators() -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    rows = []
+    for i, code in enumerate(PROGRAMME + COMPARISON):
+        labour = 1000.0 * (i + 1)
+        for year in range(2006, 2024):
+            rate = 9 + 0.3 * i + np.sin(year) + rng.normal(0, 0.05)
+            if code in PROGRAMME and year >= 2017:
+                rate -= 1.5
+            for ind, value in (("unemployed", rate / 100 * labour), ("labour_force", labour),
+                               ("unemployment_rate", rate)):
+                rows.append({"municipality_code": code, "year": year, "indicator": ind,
+                             "value": value, "flag": ""})
+    return pd.DataFrame(rows)
+
+
+def responses() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(40):
+        code = PROGRAMME[i % 4]
+        for wave in ("baseline", "final"):
+            for item in ("dyn1", "dyn4", "coo1"):
+                rows.append({"respondent": f"r{i:02d}", "municipality_code": code, "wave": wave,
+                             "role": "expert", "item": item,
+                             "value": float(rng.integers(1, 6))})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("processed")
+    prepare("data/raw", out, steps=[("classification", step_classification),
+                                    ("rubric", step_rubric)])
+    write_tables(out, {"indicators": indicators(), "responses": responses()})
+    return out
+
+
+def setup(processed, unit):
+    return report.setup("config/suupohja.yml", "evaluation", unit, str(processed), "data/raw",
+                        "en")
+
+
+def test_units_and_reverse_coding(processed):
+    R = setup(processed, "232")
+    assert ev.units(R) == ["232"] and ev.units(setup(processed, "region")) == ["232", "846", "151", "218"]
+    data = ev.survey(R)
+    raw = responses()
+    raw = raw[raw["municipality_code"] == "232"]
+    both = raw.merge(data["responses"], on=["respondent", "wave", "item"], suffixes=("", "_s"))
+    assert len(both) == len(raw) == len(data["responses"])
+    # dyn4 is reverse-coded in the instrument (1..5): scored value = 6 - answer
+    mask = both["item"] == "dyn4"
+    assert list(both.loc[mask, "value_s"]) == list(6 - both.loc[mask, "value"])
+    assert list(both.loc[~mask, "value_s"]) == list(both.loc[~mask, "value"])
+    assert data["dimensions"]["dyn4"] == "dynamic"
+
+
+def test_survey_without_final_wave_is_none(processed, tmp_path):
+    R = setup(processed, "region")
+    base_only = responses().query("wave == 'baseline'")
+    write_tables(tmp_path, {"responses": base_only})
+    R.processed = tmp_path
+    assert ev.survey(R) is None
+
+
+def test_region_rate_from_counts_and_synthetic_control(processed):
+    R = setup(processed, "region")
+    wide = ev.region_wide(R)
+    ind = indicators()
+    part = ind[(ind["year"] == 2010) & ind["municipality_code"].isin(PROGRAMME)]
+    by = part.pivot(index="municipality_code", columns="indicator", values="value")
+    assert wide.loc[2010, "141"] == pytest.approx(100 * by["unemployed"].sum()
+                                                  / by["labour_force"].sum())
+    assert list(wide.columns) == ["141"] + COMPARISON
+    sc = ev.synth_results(R)
+    assert sc["weights"].sum() == pytest.approx(1.0) and (sc["weights"] >= 0).all()
+    assert len(sc["placebos"]) == 7
+    assert "Synthetic Suupohja" in ev.synth_text(R, sc)
+
+
+def test_did_results_recover_effect_and_text(processed):
+    R = setup(processed, "region")
+    res = ev.did_results(R, ev.indicator_values(R))
+    did = res["did"].set_index("period")
+    assert did.loc["during", "estimate"] == pytest.approx(-1.5, abs=0.1)
+    assert did.loc["after", "estimate"] == pytest.approx(-1.5, abs=0.1)
+    text = ev.did_text(R, res["did"])
+    assert f"{did.loc['during', 'estimate']:+.2f} percentage points" in text
+    assert "There are 10 clusters" in text
+    one = ev.did_text(setup(processed, "232"),
+                      ev.did_results(setup(processed, "232"),
+                                     ev.indicator_values(R))["did"])
+    assert "only one programme municipality" in one
+
+
+def test_formatting():
+    assert ev.fmt_p(0.0004, "fi") == "< 0,001" and ev.fmt_p(0.0456, "en") == "0.046"
+    assert ev.fmt_p(float("nan"), "en") == "–"
+    assert ev.fmt_ci(-0.123, 1.5, "fi") == "-0,12 … 1,50"
+    assert ev.fmt_ci(-0.004, 0.2, "en") == "0.00 … 0.20"
+
+
+def test_rubric_table_layout(processed):
+    R = setup(processed, "region")
+    summary = ev.rubric_summary(R)
+    table = ev.rubric_table(R, summary)
+    assert list(table.columns) == ["Operating model", "Usefulness",
+                                   "Transferability to other municipalities", "Ownership",
+                                   "Cost", "Overall"]
+    assert len(table) == 4
+    best = summary[summary["criterion"] == "all"].sort_values("mean").iloc[-1]
+    assert f"{best['model']} ({best['mean']:.1f};" in ev.rubric_text(R, summary)
