@@ -54,7 +54,7 @@ def test_environment_yml_lists_the_same_dependencies():
         assert listed[name].replace(" ", "") == requirement.replace(" ", ""), name
 
 
-@pytest.mark.parametrize("command", ["prepare", "run", "review", "new-region"])
+@pytest.mark.parametrize("command", ["prepare", "run", "review", "new-region", "synth"])
 def test_every_command_has_help(command):
     result = run_cli(command, "--help", cwd=ROOT)
     assert result.returncode == 0

@@ -122,6 +122,20 @@ def new_region(subregion: str = typer.Option(..., help="Sub-region code, e.g. 14
     out.print(f"[green]wrote {path}[/green]; run: research run --config {path}")
 
 
+@app.command()
+def synth(raw: Path = typer.Option(Path("data/raw"), help="Raw data folder to write into."),
+          seed: Optional[int] = typer.Option(None, help="Seed (default: each generator's own, "
+                                                        "which made the bundled files).")
+          ) -> None:
+    """Regenerate the synthetic demo exports (survey, workshops, evaluation rubric)."""
+    from .synthetic import GENERATORS
+    for name, folder, write in GENERATORS:
+        paths = write(raw / folder) if seed is None else write(raw / folder, seed=seed)
+        out.print(f"  {name:<10} {len(paths)} files in {raw / folder}")
+    out.print("[green]synthetic demo data written[/green] (clearly marked SYNTHETIC; "
+              "run `research prepare` next)")
+
+
 def main() -> None:
     """Console entry point: user mistakes are one red line and exit code 2."""
     try:

@@ -83,7 +83,7 @@ def survey(R) -> dict | None:
                           & responses["municipality_code"].isin(units(R))]
     if set(responses["wave"]) != {base, final}:
         return None
-    inst = load_instrument(R.config["survey"]["instrument"])
+    inst = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
     items = inst.items_table(R.language)
     bounds = {i.code: (i.low + i.high if i.reverse else None) for i in inst.items}
     mirror = responses["item"].map(bounds)

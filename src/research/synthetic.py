@@ -345,3 +345,15 @@ def demo_identifiers(seed: int = SEED) -> list[str]:
     for frame in waves.values():
         emails |= set(frame["email"].str.lower())
     return sorted(emails)
+
+
+def _rubric(out_dir, **kw):
+    from .rubric import write_demo_rubric
+    return write_demo_rubric(out_dir, **kw)
+
+
+#: What `research synth` regenerates: (name, folder under data/raw, writer(out_dir, seed=)).
+GENERATORS = [
+    ("survey", "survey", write_demo_survey),
+    ("rubric", "evaluation", _rubric),
+]

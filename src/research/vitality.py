@@ -26,12 +26,8 @@ FIXED_COLUMNS = ["level", "code", "name", "year", "index", "coverage", "rank", "
 
 
 def framework_path(report) -> Path:
-    """The index framework file of a config: as written, else next to the config file."""
-    path = Path(report.config["phases"]["vitality"]["index"])
-    if path.is_absolute() or path.exists():
-        return path
-    beside = Path(report.config.path).parent / path
-    return beside if beside.exists() else path
+    """The index framework file of a config (see `Config.resolve`)."""
+    return report.config.resolve(report.config["phases"]["vitality"]["index"])
 
 
 def build(report, draws: int | None = None) -> IndexResult:
