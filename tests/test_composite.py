@@ -182,7 +182,8 @@ def test_framework_errors_name_file_row_and_key(tmp_path):
     assert str(exc.value) == (
         f"{bad}, row 5: key 'settings.seeds': is not a known key (valid keys here: "
         "aggregation, draws, geometric_floor, impute_max_gap, kurtosis_threshold, "
-        "min_coverage, min_reference, normalisation, seed, skew_threshold, weight_spread, "
+        "min_coverage, min_reference, normalisation, require_base_and_final, seed, "
+        "skew_threshold, weight_spread, "
         "winsor_max)")
 
 
@@ -318,3 +319,28 @@ def test_bundled_framework_loads():
     fw = C.load_framework(Path(__file__).parents[1] / "config" / "vitality_index.yml")
     assert fw.settings["draws"] >= 1000
     assert set(fw.indicators["theme"]) <= set(fw.themes["id"])
+
+
+def test_second_index_from_catalogue_flags(tmp_path, indicators, municipalities):
+    cfg = tmp_path / "cat.yml"
+    cfg.write_text("id: from_catalogue\nthemes:\n  - {id: people, name_fi: Väki, name_en: "
+                   "People}\nindicators_from: catalogue\nsettings: {min_reference: 5, "
+                   "draws: 20}\n", encoding="utf-8")
+    catalogue = pd.DataFrame([
+        # indicator, theme, direction, kind, numerator, denominator, scale, index
+        ("population", "people", 1, "count", "", "", 1, "True"),
+        ("unemployment", "work", -1, "rate", "unemployed", "labour_force", 100, "True"),
+        ("odd", "people", 1, "rate", "", "population", 100, "True"),
+        ("labour_force", "work", 1, "count", "", "", 1, "False"),
+    ], columns=["indicator", "theme", "direction", "kind", "numerator", "denominator",
+                "scale", "index"]).assign(weight=1.0, name_fi="n", name_en="n", unit_fi="")
+    fw = C.with_catalogue(C.load_framework(cfg), catalogue)
+    got = fw.indicators.set_index("id")
+    assert list(got.index) == ["odd", "population_change_1y", "unemployment"]
+    assert got.loc["population_change_1y", "kind"] == "change"
+    assert (got.loc["unemployment", "numerator"], got.loc["unemployment", "denominator"]) == (
+        "unemployed", "labour_force")
+    assert (got.loc["odd", "kind"], got.loc["odd", "weight_by"]) == ("level", "population")
+    assert list(fw.themes["id"]) == ["people", "work"]      # a theme named only in the catalogue
+    r = C.compute_index(indicators, municipalities, fw, 2017, 2017)
+    assert r.step("framework")["available"].all()

@@ -43,7 +43,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "min_coverage": (float, 0.5), "impute_max_gap": (int, 3), "min_reference": (int, 20),
     "winsor_max": (int, 5), "skew_threshold": (float, 2.0), "kurtosis_threshold": (float, 3.5),
     "geometric_floor": (float, 1.0), "draws": (int, 1000), "seed": (int, 2017),
-    "weight_spread": (float, 0.25),
+    "weight_spread": (float, 0.25), "require_base_and_final": (bool, True),
 }
 THEME_KEYS = {"id": None, "name_fi": "", "name_en": "", "weight": 1.0}
 INDICATOR_KEYS = {"id": None, "theme": None, "direction": None, "kind": "level", "source": "",
@@ -66,6 +66,7 @@ class Framework:
     themes: pd.DataFrame
     indicators: pd.DataFrame
     path: str = ""
+    from_catalogue: bool = False
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.id
@@ -106,9 +107,9 @@ def _fail(src: tuple[Path, dict], key: str, message: str):
     raise UserError(f"key '{key}': {message}", file=path, row=row)
 
 
-def _entries(src, data, key: str, known: dict) -> list[dict]:
+def _entries(src, data, key: str, known: dict, allow_empty: bool = False) -> list[dict]:
     items = data.get(key)
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list) or not (items or allow_empty):
         _fail(src, key, "expected a non-empty list")
     out = []
     for i, item in enumerate(items):
@@ -147,6 +148,10 @@ def load_framework(path: str | Path) -> Framework:
         raise UserError("expected a mapping with keys id, settings, themes, indicators",
                         file=path)
     src = (path, _lines(text))
+    top = {"id", "name_fi", "name_en", "settings", "themes", "indicators", "indicators_from"}
+    for k in data:
+        if k not in top:
+            _fail(src, str(k), f"is not a known key (valid keys here: {', '.join(sorted(top))})")
     settings = {}
     given = data.get("settings") or {}
     for k in given:
@@ -155,8 +160,8 @@ def load_framework(path: str | Path) -> Framework:
                   f"is not a known key (valid keys here: {', '.join(sorted(SETTINGS))})")
     for k, (kind, default) in SETTINGS.items():
         value = given.get(k, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float
-                                                     else kind):
+        if (isinstance(value, bool) != (kind is bool)
+                or not isinstance(value, (int, float) if kind is float else kind)):
             _fail(src, f"settings.{k}", f"expected {kind.__name__}, got {value!r}")
         settings[k] = kind(value)
     for k, options in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS)):
@@ -164,7 +169,13 @@ def load_framework(path: str | Path) -> Framework:
             _fail(src, f"settings.{k}", f"expected one of {', '.join(options)}, "
                   f"got {settings[k]!r}")
     themes = pd.DataFrame(_entries(src, data, "themes", THEME_KEYS))
-    inds = pd.DataFrame(_entries(src, data, "indicators", INDICATOR_KEYS))
+    from_catalogue = data.get("indicators_from", "") == "catalogue"
+    if data.get("indicators_from", "catalogue") != "catalogue":
+        _fail(src, "indicators_from", f"expected 'catalogue', got {data['indicators_from']!r}")
+    if from_catalogue and not data.get("indicators"):
+        data = dict(data, indicators=[])
+    inds = pd.DataFrame(_entries(src, data, "indicators", INDICATOR_KEYS, allow_empty=
+                                 from_catalogue), columns=list(INDICATOR_KEYS))
     for i, row in inds.iterrows():
         where = f"indicators[{i}]"
         if row["theme"] not in set(themes["id"]):
@@ -189,7 +200,51 @@ def load_framework(path: str | Path) -> Framework:
     inds["direction"] = inds["direction"].astype(int)
     return Framework(id=str(data.get("id", path.stem)),
                      names={"fi": data.get("name_fi", ""), "en": data.get("name_en", "")},
-                     settings=settings, themes=themes, indicators=inds, path=path.name)
+                     settings=settings, themes=themes, indicators=inds, path=path.name,
+                     from_catalogue=from_catalogue)
+
+
+def with_catalogue(fw: Framework, catalogue: pd.DataFrame) -> Framework:
+    """Add the catalogue's indicators marked `index: true` (processed `indicator_catalogue`
+    table) to a framework with `indicators_from: catalogue`; its own entries win.
+
+    A rate with numerator and denominator is recomputed from them (so that areas use sums);
+    a rate with only a denominator, or none, is taken as it is and weighted for areas by its
+    denominator (else population); a count with a denominator becomes a rate per it, and a
+    count without one enters as its % change over a year."""
+    if not fw.from_catalogue:
+        return fw
+    rows = []
+    flagged = catalogue[catalogue["index"].astype(str).str.lower().isin(["true", "1"])]
+    for _, c in flagged.sort_values("indicator", kind="stable").iterrows():
+        num, den = (c["numerator"] or ""), (c["denominator"] or "")
+        row = dict(INDICATOR_KEYS, id=c["indicator"], theme=c["theme"],
+                   direction=int(c["direction"]), weight=float(c["weight"]),
+                   scale=float(c["scale"] or 1), name_fi=c["name_fi"], name_en=c["name_en"],
+                   unit=c["unit_fi"] or "")
+        if c["kind"] == "rate" and num and den:
+            row |= {"kind": "rate", "numerator": num, "denominator": den}
+        elif c["kind"] == "count" and den:
+            row |= {"kind": "rate", "numerator": c["indicator"], "denominator": den}
+        elif c["kind"] == "count":
+            row |= {"kind": "change", "source": c["indicator"], "lag": 1, "scale": 1.0,
+                    "unit": "%", "id": f"{c['indicator']}_change_1y"}
+        else:
+            row |= {"kind": "level", "source": c["indicator"], "weight_by": den or "population"}
+        rows.append(row)
+    own = fw.indicators
+    extra = pd.DataFrame([r for r in rows if r["id"] not in set(own["id"])],
+                         columns=list(INDICATOR_KEYS))
+    inds = pd.concat([own, extra], ignore_index=True) if len(own) else extra
+    themes = fw.themes
+    missing = [t for t in dict.fromkeys(inds["theme"]) if t not in set(themes["id"])]
+    if missing:
+        themes = pd.concat([themes, pd.DataFrame([dict(THEME_KEYS, id=t, name_fi=t, name_en=t)
+                                                  for t in missing])], ignore_index=True)
+    inds["direction"] = inds["direction"].astype(int)
+    for col in ("weight", "scale"):
+        inds[col] = inds[col].astype(float)
+    return replace(fw, indicators=inds, themes=themes, from_catalogue=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +298,7 @@ def select_available(fw: Framework, table: pd.DataFrame) -> tuple[Framework, pd.
         rows.append({"indicator": r["id"], "theme": r["theme"], "direction": int(r["direction"]),
                      "weight": float(r["weight"]), "kind": r["kind"],
                      "available": not missing, "missing_series": ", ".join(missing),
+                     "reason": "no_series" if missing else "",
                      "name_fi": r["name_fi"], "name_en": r["name_en"], "unit": r["unit"],
                      "theme_fi": theme.loc[r["theme"], "name_fi"],
                      "theme_en": theme.loc[r["theme"], "name_en"]})
@@ -253,6 +309,25 @@ def select_available(fw: Framework, table: pd.DataFrame) -> tuple[Framework, pd.
                         f"(framework {fw.path or fw.id}); run `research prepare` with their "
                         "readers first")
     return kept, audit
+
+
+def check_years(values: pd.DataFrame, reference: np.ndarray, years: list[int], gap: int
+                ) -> dict[str, str]:
+    """Indicators without data near each of `years` (within `gap` years, for at least half
+    of the reference municipalities): {indicator: 'no_year_<year>'}. Such an indicator
+    cannot show change between the base and the final year, so it is left out."""
+    ref = values[reference]
+    codes = ref.index.get_level_values("code")
+    n = codes.nunique()
+    yrs = ref.index.get_level_values("year")
+    out = {}
+    for col in values.columns:
+        for y in years:
+            near = ref[col].notna() & (np.abs(yrs - y) <= gap)
+            if codes[near].nunique() < 0.5 * n:
+                out[col] = f"no_year_{y}"
+                break
+    return out
 
 
 def _wide(table: pd.DataFrame, series: list[str]) -> pd.DataFrame:
@@ -814,9 +889,21 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
     audit: list[AuditStep] = []
 
     fw, fw_audit = select_available(fw, indicators)
-    audit.append(AuditStep("framework", fw_audit))
     table = indicators[indicators["municipality_code"].isin(classes.index)]
     values = denominate(table, fw)
+    if s["require_base_and_final"]:
+        ref = np.asarray(values.index.get_level_values("code").map(classes["region_code"])
+                         != ALAND, dtype=bool)
+        dropped = check_years(values, ref, sorted({int(base_year), final_year}),
+                              s["impute_max_gap"])
+        for ind, why in dropped.items():
+            fw_audit.loc[fw_audit["indicator"] == ind, ["available", "reason"]] = [False, why]
+        if len(dropped) == len(values.columns):
+            raise UserError(f"no index indicator has data for both {base_year} and "
+                            f"{final_year} (framework {fw.path or fw.id})")
+        fw = fw.restrict([c for c in values.columns if c not in dropped])
+        values = values[list(fw.indicators["id"])].dropna(how="all")
+    audit.append(AuditStep("framework", fw_audit))
     audit.append(AuditStep("denomination", _denomination_audit(fw, values)))
 
     kept, excluded = screen(values, s["min_coverage"])

@@ -38,6 +38,8 @@ def build(report, draws: int | None = None) -> IndexResult:
     """The vitality index of every municipality and area for a report's config."""
     vit = report.config["phases"]["vitality"]
     fw = composite.load_framework(framework_path(report))
+    if fw.from_catalogue:
+        fw = composite.with_catalogue(fw, report.table("indicator_catalogue"))
     return composite.compute_index(report.table("indicators"), report.table("municipalities"),
                                    fw, int(vit["base_year"]), int(vit["final_year"]), draws=draws)
 
@@ -156,8 +158,17 @@ def framework_table(result: IndexResult, report) -> pd.DataFrame:
         report.L("vitality.col_direction"): ["+" if d > 0 else "−" for d in a["direction"]],
         report.L("vitality.col_weight"): a["weight"].to_numpy(),
         report.L("vitality.col_available"): [yes if v else no for v in a["available"]],
+        report.L("vitality.col_reason"): [_reason(report, r) for r in a["reason"]],
         report.L("vitality.col_years"): years,
     })
+
+
+def _reason(report, reason: str) -> str:
+    if not reason:
+        return ""
+    if reason.startswith("no_year_"):
+        return report.L("vitality.reason_no_year", year=int(reason.rsplit("_", 1)[1]))
+    return report.L(f"vitality.reason_{reason}")
 
 
 def strengths_table(result: IndexResult, report, code: str, year: int,
