@@ -84,7 +84,7 @@ show.heading(R.L("vitality.heading_audit"), 3)
 show.table(vitality.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
 
 # %%
-show.table(vitality.imputed_table(V, R, R.config.municipalities), R.language, caption=R.L("vitality.caption_imputed", base=V.base_year, final=V.final_year), decimals=2)
+vitality.imputed_display(V, R, R.config.municipalities)
 
 # %%
 show.heading(R.L("vitality.heading_coherence"), 3)

@@ -21,6 +21,10 @@ from . import composite
 from .composite import IndexResult
 
 COUNTRY = "SSS"
+#: Line colours of municipalities: no red (the report's own unit), blue (sub-region), green
+#: (region) or grey (country).
+PALETTE = ["#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+ALPHA_LOW = 0.7      # a theme's alpha below this: its indicators do not measure one thing
 FIXED_COLUMNS = ["level", "code", "name", "year", "index", "coverage", "rank", "n_ranked",
                  "rank_median", "rank_p05", "rank_p95"]
 
@@ -238,6 +242,17 @@ def imputed_table(result: IndexResult, report, codes: list[str]) -> pd.DataFrame
     })
 
 
+def imputed_display(result: IndexResult, report, codes: list[str]):
+    """The imputed-values table of the programme municipalities, or a sentence if none."""
+    from . import show
+    table = imputed_table(result, report, codes)
+    if table.empty:
+        return show.para(report.L("vitality.no_imputed", base=result.base_year,
+                                  final=result.final_year))
+    return show.table(table, report.language, decimals=2, caption=report.L(
+        "vitality.caption_imputed", base=result.base_year, final=result.final_year))
+
+
 def audit_summary(result: IndexResult, report) -> str:
     fw = result.step("framework")
     screened = result.step("screening")
@@ -274,9 +289,13 @@ def coherence_text(result: IndexResult, report) -> str:
     ind = result.coherence["indicators"]
     flagged = ind.loc[ind["negative"], "indicator"]
     names_ = ", ".join(indicator_name(result, i, report.language) for i in flagged)
-    single = result.coherence["alpha"]["n_indicators"].lt(2).sum()
+    alpha = result.coherence["alpha"]
+    single = alpha["n_indicators"].lt(2).sum()
+    low = alpha[alpha["alpha"] < ALPHA_LOW]
     return report.L("vitality.coherence_text", year=result.base_year, n_flagged=len(flagged),
-                    flagged=names_ or "–", n_single=int(single))
+                    flagged=names_ or "–", n_single=int(single), n_low=len(low),
+                    low=", ".join(theme_name(result, t, report.language)
+                                  for t in low["theme"]) or "–", limit=ALPHA_LOW)
 
 
 def sensitivity_table(result: IndexResult, report) -> pd.DataFrame:
@@ -346,11 +365,14 @@ def index_chart(result: IndexResult, report, units: list[tuple[str, str]],
              "subregion": dict(linewidth=2.6, color="#1f77b4"),
              "region": dict(linewidth=1.8, linestyle="--", color="#2ca02c"),
              "country": dict(linewidth=1.8, linestyle=":", color="0.35")}
+    colours = iter(PALETTE * 4)
     for level, code in units:
         rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
         if rows.empty:
             continue
         kw = dict(style[level])
+        if level == "municipality":
+            kw["color"] = next(colours)
         if (level, code) == highlight:
             kw |= dict(color="#d62728", linewidth=2.8, alpha=1.0)
         ax.plot(rows["year"], rows[column], label=_label(report, nm, level, code), **kw)
