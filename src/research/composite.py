@@ -36,6 +36,7 @@ AGGREGATIONS = ("arithmetic", "geometric")
 KINDS = ("level", "rate", "change")
 ALAND = "21"
 KEY = ["code", "year"]
+SENSITIVITY_WEIGHT_DRAWS = 250   # weight draws of the one-at-a-time sensitivity
 CHUNK = 128  # draws aggregated at once: bounds memory to units x themes x CHUNK floats
 
 SETTINGS: dict[str, tuple[type, object]] = {
@@ -722,15 +723,18 @@ def simulate(p: Prepared, choices: dict, floor: float) -> np.ndarray:
     return out
 
 
-def monte_carlo(p: Prepared, fw: Framework, nominal: dict, draws: int, seed: int
-                ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def monte_carlo(p: Prepared, fw: Framework, nominal: dict, draws: int, seed: int,
+                sensitivity: bool = True) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """All choices varied at once -> (index draws, rank draws); and one at a time ->
-    sensitivity: mean and largest absolute rank shift from the nominal rank per choice."""
+    sensitivity: mean and largest absolute rank shift from the nominal rank per choice
+    (weights: the first `SENSITIVITY_WEIGHT_DRAWS` weight draws)."""
     k, t = len(p.theme_of), len(p.w_theme)
     choices = draw_choices(fw, draws, seed, k, t)
     floor = fw.settings["geometric_floor"]
     index = simulate(p, choices, floor)
     ranks = rank_by_year(index, p.years)
+    if not sensitivity:
+        return index, ranks, pd.DataFrame(columns=["factor", "mean_shift", "max_shift"])
     base = {"normalisation": np.full(1, NORMALISATIONS.index(nominal["normalisation"])),
             "aggregation": np.full(1, AGGREGATIONS.index(nominal["aggregation"])),
             "imputation": np.ones(1, bool), "w_ind": np.ones((k, 1)), "w_theme": np.ones((t, 1))}
@@ -740,10 +744,11 @@ def monte_carlo(p: Prepared, fw: Framework, nominal: dict, draws: int, seed: int
                           ("aggregation", len(AGGREGATIONS)), ("imputation", 2),
                           ("weights", 0)):
         if factor == "weights":
-            alt = dict(base, normalisation=np.repeat(base["normalisation"], draws),
-                       aggregation=np.repeat(base["aggregation"], draws),
-                       imputation=np.ones(draws, bool), w_ind=choices["w_ind"],
-                       w_theme=choices["w_theme"])
+            n = min(draws, SENSITIVITY_WEIGHT_DRAWS)
+            alt = dict(base, normalisation=np.repeat(base["normalisation"], n),
+                       aggregation=np.repeat(base["aggregation"], n),
+                       imputation=np.ones(n, bool), w_ind=choices["w_ind"][:, :n],
+                       w_theme=choices["w_theme"][:, :n])
         else:
             levels = [v for v in range(n_alt) if v != int(base[factor][0])] if factor != \
                 "imputation" else [0]
@@ -809,8 +814,8 @@ def _band(ranks: np.ndarray) -> np.ndarray:
 
 
 def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
-                 nominal: dict, draws: int, seed: int, ranked: np.ndarray
-                 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+                 nominal: dict, draws: int, seed: int, ranked: np.ndarray,
+                 sensitivity: bool = False) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """Nominal theme scores, index, rank and the Monte Carlo rank band of a set of units."""
     S = p.scores[(nominal["normalisation"], True)]
     themes, index = aggregate(S, p.theme_of, p.w_ind, p.w_theme, nominal["aggregation"],
@@ -829,7 +834,7 @@ def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
         sub = Prepared({k: v[ranked] for k, v in p.scores.items()}, p.years[ranked], p.theme_of,
                        p.w_ind, p.w_theme)
         nominal_rank = rank_by_year(table["index"].to_numpy()[ranked], sub.years)[:, 0]
-        draws_idx, draws_rank, sens = monte_carlo(sub, fw, nominal, draws, seed)
+        draws_idx, draws_rank, sens = monte_carlo(sub, fw, nominal, draws, seed, sensitivity)
         pos = np.flatnonzero(ranked)
         table.iloc[pos, table.columns.get_loc("rank")] = nominal_rank
         n = pd.Series(sub.years).map(pd.Series(sub.years).value_counts()).to_numpy()
@@ -961,7 +966,7 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
 
     p = prepared(filled, imputed_mask)
     muni, muni_draws, sens = _score_table("municipality", filled, p, fw, nominal, draws, seed,
-                                          mainland)
+                                          mainland, sensitivity=True)
     audit.append(AuditStep("aggregation", pd.DataFrame({
         "theme": fw.themes["id"], "weight": w_theme / w_theme.sum(),
         "indicators": [", ".join(fw.indicators.loc[fw.indicators["theme"] == t, "id"])
