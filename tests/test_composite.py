@@ -344,3 +344,17 @@ def test_second_index_from_catalogue_flags(tmp_path, indicators, municipalities)
     assert list(fw.themes["id"]) == ["people", "work"]      # a theme named only in the catalogue
     r = C.compute_index(indicators, municipalities, fw, 2017, 2017)
     assert r.step("framework")["available"].all()
+
+
+def test_config_final_year_not_before_base_year(tmp_path):
+    from research.config import load_config
+    root = Path(__file__).parents[1]
+    text = (root / "config" / "suupohja.yml").read_text(encoding="utf-8")
+    bad = tmp_path / "c.yml"
+    bad.write_text(text.replace("final_year: 2022", "final_year: 2016"), encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        load_config(bad, raw_dir=root / "data" / "raw")
+    assert str(exc.value) == (f"{bad}: key 'phases.vitality.final_year': must not be before "
+                              "base_year (2017)")
+    ok = load_config(root / "config" / "suupohja.yml", raw_dir=root / "data" / "raw")
+    assert ok.phases["vitality"]["index"] == "config/vitality_index.yml"

@@ -815,8 +815,9 @@ def _band(ranks: np.ndarray) -> np.ndarray:
 
 def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
                  nominal: dict, draws: int, seed: int, ranked: np.ndarray,
-                 sensitivity: bool = False) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
-    """Nominal theme scores, index, rank and the Monte Carlo rank band of a set of units."""
+                 sensitivity: bool = False) -> tuple[pd.DataFrame, dict | None, pd.DataFrame]:
+    """Nominal theme scores, index, rank and the Monte Carlo rank band of a set of units;
+    also the draws ({'index', 'rank'}: units x draws, NaN for units not ranked) or None."""
     S = p.scores[(nominal["normalisation"], True)]
     themes, index = aggregate(S, p.theme_of, p.w_ind, p.w_theme, nominal["aggregation"],
                               fw.settings["geometric_floor"])
@@ -828,7 +829,7 @@ def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
     table["n_ranked"] = np.nan
     for col in ("rank_median", "rank_p05", "rank_p95"):
         table[col] = np.nan
-    idx_draws = np.full((len(values), draws), np.nan)
+    mc = None
     sens = pd.DataFrame()
     if ranked.any():
         sub = Prepared({k: v[ranked] for k, v in p.scores.items()}, p.years[ranked], p.theme_of,
@@ -842,16 +843,16 @@ def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
         band = _band(draws_rank)
         for j, col in enumerate(("rank_median", "rank_p05", "rank_p95")):
             table.iloc[pos, table.columns.get_loc(col)] = band[:, j]
-        idx_draws[pos] = draws_idx
-        ranks_full = np.full((len(values), draws), np.nan)
-        ranks_full[pos] = draws_rank
-        idx_draws = np.stack([idx_draws, ranks_full])
+        mc = {"index": np.full((len(values), draws), np.nan),
+              "rank": np.full((len(values), draws), np.nan)}
+        mc["index"][pos] = draws_idx
+        mc["rank"][pos] = draws_rank
     table = table.reset_index()
     table.insert(0, "level", level)
-    return table, idx_draws, sens
+    return table, mc, sens
 
 
-def _change_table(table: pd.DataFrame, draws: np.ndarray, base_year: int, final_year: int
+def _change_table(table: pd.DataFrame, draws: dict | None, base_year: int, final_year: int
                   ) -> pd.DataFrame:
     """Index and rank change from base to final year, with 90 % Monte Carlo bands."""
     t = table.reset_index(drop=True)
@@ -867,15 +868,49 @@ def _change_table(table: pd.DataFrame, draws: np.ndarray, base_year: int, final_
                "final_year": final_year, "index_base": t.at[i, "index"],
                "index_final": t.at[j, "index"], "change": t.at[j, "index"] - t.at[i, "index"],
                "rank_base": t.at[i, "rank"], "rank_final": t.at[j, "rank"]}
-        if draws.ndim == 3 and not np.isnan(draws[0, i]).all() and not np.isnan(draws[0, j]).all():
-            dc = draws[0, j] - draws[0, i]
-            dr = draws[1, j] - draws[1, i]
+        if (draws is not None and not np.isnan(draws["index"][i]).all()
+                and not np.isnan(draws["index"][j]).all()):
+            dc = draws["index"][j] - draws["index"][i]
+            dr = draws["rank"][j] - draws["rank"][i]
             row |= dict(zip(["change_median", "change_p05", "change_p95"],
                             np.percentile(dc, [50, 5, 95])))
             row |= dict(zip(["rank_change_median", "rank_change_p05", "rank_change_p95"],
                             np.percentile(dr, [50, 5, 95])))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _long(level: str, values: pd.DataFrame, treated: pd.DataFrame, scores: pd.DataFrame,
+          imputed: pd.DataFrame) -> pd.DataFrame:
+    """Indicator values of a set of units in long form: raw, treated, score, imputed."""
+    out = pd.DataFrame({"value": values.stack(future_stack=True),
+                        "treated": treated.stack(future_stack=True),
+                        "score": scores.stack(future_stack=True),
+                        "imputed": imputed.stack(future_stack=True).astype(bool)})
+    out.index = out.index.set_names(["code", "year", "indicator"])
+    out = out.reset_index()
+    out.insert(0, "level", level)
+    return out
+
+
+def _treated_points(values: pd.DataFrame, treated: pd.DataFrame, scorer: "_Scorer"
+                    ) -> pd.DataFrame:
+    """Every value a treatment changed: winsorised ones, and values outside the reference
+    range that were clipped before a log transform. (A log transform changes every value of
+    its indicator; the treated value of each is in `IndexResult.indicator_scores`.)"""
+    rows = []
+    for c in values.columns:
+        fit = scorer.treat[c]
+        if fit["method"] == "none":
+            continue
+        x = values[c]
+        hit = x.notna() & ((x < fit["lo"]) | (x > fit["hi"]))
+        method = "winsorise" if fit["method"] == "winsorise" else "clip_then_log"
+        for (code, year), v in x[hit].items():
+            rows.append({"code": code, "year": int(year), "indicator": c, "value": v,
+                         "treated": treated.at[(code, year), c], "method": method})
+    return pd.DataFrame(rows, columns=["code", "year", "indicator", "value", "treated",
+                                       "method"])
 
 
 def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
@@ -933,16 +968,8 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
         treat_rows.append({"indicator": c, "reference_year": ref_years[c],
                            "n_reference": int(np.sum(~np.isnan(reference[c])))}
                           | {k: v for k, v in fit.items()})
-    changed = (treated != filled) & filled.notna()
-    points = []
-    for c in fw.indicators["id"]:
-        if scorer.treat[c]["method"] == "winsorise":
-            for (code, year), v in filled.loc[changed[c], c].items():
-                points.append({"code": code, "year": int(year), "indicator": c, "value": v,
-                               "treated": treated.at[(code, year), c], "method": "winsorise"})
     audit.append(AuditStep("treatment", pd.DataFrame(treat_rows)))
-    audit.append(AuditStep("treated_values", pd.DataFrame(
-        points, columns=["code", "year", "indicator", "value", "treated", "method"])))
+    audit.append(AuditStep("treated_values", _treated_points(filled, treated, scorer)))
     goal = pd.DataFrame([{"indicator": c, "direction": g["direction"], "min": g["min"],
                           "max": g["max"], "mean": g["mean"], "sd": g["sd"],
                           "reference_year": ref_years[c]} for c, g in scorer.goal.items()])
@@ -979,16 +1006,10 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
     audit.append(AuditStep("coherence", coh["indicators"]))
     audit.append(AuditStep("uncertainty", sens))
 
-    long = filled.stack(future_stack=True).rename("value").to_frame()
-    long["treated"] = treated.stack(future_stack=True)
-    long["score"] = nominal_scores.stack(future_stack=True)
-    long["imputed"] = imputed_mask.stack(future_stack=True)
-    long = long.reset_index().rename(columns={"level_2": "indicator"})
-    long.columns = ["code", "year", "indicator", "value", "treated", "score", "imputed"]
-    long.insert(0, "level", "municipality")
-
-    tables, changes, area_rows = [muni], [_change_table(muni, muni_draws, base_year,
-                                                         final_year)], []
+    long = [_long("municipality", filled, treated, nominal_scores, imputed_mask)]
+    tables = [muni]
+    changes = [_change_table(muni, muni_draws, base_year, final_year)]
+    area_audit = []
     if areas:
         mainland_classes = classes[classes["region_code"] != ALAND]
         for level, col in (("subregion", "subregion_code"), ("region", "region_code"),
@@ -1005,23 +1026,15 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
             tab, dr, _ = _score_table(level, vals, pa, fw, nominal, draws, seed, rank_these)
             tables.append(tab)
             changes.append(_change_table(tab, dr, base_year, final_year))
-            sc = scorer.scores(vals, nominal["normalisation"])
-            part = vals.stack(future_stack=True).rename("value").to_frame()
-            part["treated"] = scorer.treated(vals).stack(future_stack=True)
-            part["score"] = sc.stack(future_stack=True)
-            part["imputed"] = False
-            part = part.reset_index()
-            part.columns = ["code", "year", "indicator", "value", "treated", "score", "imputed"]
-            part.insert(0, "level", level)
-            area_rows.append(part)
-            audit_rows = {"level": level, "units": int(vals.index.get_level_values("code")
-                                                       .nunique())}
-            audit_rows["years"] = int(vals.index.get_level_values("year").nunique())
-            area_rows[-1].attrs = audit_rows
-        audit.append(AuditStep("areas", pd.DataFrame([a.attrs for a in area_rows])))
+            long.append(_long(level, vals, scorer.treated(vals),
+                              scorer.scores(vals, nominal["normalisation"]), none))
+            area_audit.append({"level": level,
+                               "units": int(vals.index.get_level_values("code").nunique()),
+                               "years": int(vals.index.get_level_values("year").nunique())})
+        audit.append(AuditStep("areas", pd.DataFrame(area_audit)))
     scores = pd.concat(tables, ignore_index=True)
     scores["year"] = scores["year"].astype(int)
-    ind_scores = pd.concat([long, *area_rows], ignore_index=True)
+    ind_scores = pd.concat(long, ignore_index=True)
     ind_scores["year"] = ind_scores["year"].astype(int)
     return IndexResult(framework=fw, base_year=int(base_year), final_year=final_year,
                        scores=scores, indicator_scores=ind_scores, audit=audit, coherence=coh,

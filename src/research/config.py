@@ -250,6 +250,10 @@ def load_config(path: str | Path, raw_dir: str | Path = "data/raw") -> Config:
         raise UserError(f"key 'phases.evaluation.comparison': {', '.join(both)} is also a "
                         "programme municipality; a comparison municipality must be outside "
                         "the programme", file=path)
+    vitality = checked["phases"]["vitality"]
+    if vitality["final_year"] < vitality["base_year"]:
+        raise UserError("key 'phases.vitality.final_year': must not be before base_year "
+                        f"({vitality['base_year']})", file=path)
     ids = [w["id"] for w in checked["phases"]["reflection"]["workshops"]]
     if len(ids) != len(set(ids)):
         raise UserError("key 'phases.reflection.workshops': workshop ids must be unique",
