@@ -60,7 +60,7 @@ show.figure(vitality.index_chart(V, R, units, highlight=("subregion", R.config.s
 show.heading(R.L("vitality.heading_themes"), 3)
 
 # %%
-show.figure(vitality.theme_chart(V, R, units[-3:], highlight=("subregion", R.config.subregion)))
+show.figure(vitality.theme_chart(V, R, units, highlight=("subregion", R.config.subregion)))
 
 # %%
 show.heading(R.L("vitality.heading_ranks"), 3)
@@ -76,6 +76,9 @@ show.heading(R.L("vitality.heading_strengths"), 3)
 
 # %%
 show.table(vitality.strengths_table(V, R, R.config.subregion, V.final_year, level="subregion"), R.language, caption=R.L("vitality.caption_strengths", name=R.subregion_name, year=V.final_year))
+
+# %%
+show.table(vitality.profile_table(V, R, units, V.final_year), R.language, caption=vitality.profile_caption(V, R, V.final_year))
 
 # %%
 show.heading(R.L("vitality.heading_audit"), 3)

@@ -358,3 +358,21 @@ def test_config_final_year_not_before_base_year(tmp_path):
                               "base_year (2017)")
     ok = load_config(root / "config" / "suupohja.yml", raw_dir=root / "data" / "raw")
     assert ok.phases["vitality"]["index"] == "config/vitality_index.yml"
+
+
+def test_write_exports_for_the_runner(tmp_path, monkeypatch):
+    """The runner's entry point on the bundled config (skipped before `research prepare`)."""
+    from research import vitality
+    from research.tables import read_table
+    root = Path(__file__).parents[1]
+    if not (root / "data" / "processed" / "indicators.csv").exists():
+        pytest.skip("run `research prepare` first")
+    monkeypatch.chdir(root)
+    paths = vitality.write_exports("config/suupohja.yml", tmp_path)
+    table = pd.read_csv(paths[0], dtype={"code": str})
+    assert {"municipality", "subregion", "region", "country"} == set(table["level"])
+    sub = table[(table["code"] == "141") & (table["level"] == "subregion")]
+    assert {2017, 2022} <= set(sub["year"])
+    classes = read_table("data/processed", "municipalities")
+    latest = classes[(classes["year"] == classes["year"].max()) & (classes["region_code"] != "21")]
+    assert (sub["n_ranked"] == latest["subregion_code"].nunique()).all()

@@ -350,36 +350,40 @@ def method_points(result: IndexResult, report) -> list[str]:
 # Charts
 
 
-def index_chart(result: IndexResult, report, units: list[tuple[str, str]],
-                column: str = "index", highlight: tuple[str, str] | None = None):
-    """The index (or one theme score) over the years: municipalities thin, the sub-region
-    thick, region dashed, country grey; the report's own unit in red."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+STYLE = {"municipality": dict(linewidth=1.2, alpha=0.8),
+         "subregion": dict(linewidth=2.6, color="#1f77b4"),
+         "region": dict(linewidth=1.8, linestyle="--", color="#2ca02c"),
+         "country": dict(linewidth=1.8, linestyle=":", color="0.35")}
 
-    sns.set_theme(style="whitegrid", context="notebook")
-    nm = names(report.table("municipalities"), report.language)
-    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=90)
-    part = _pick(result, units)
-    style = {"municipality": dict(linewidth=1.2, alpha=0.8),
-             "subregion": dict(linewidth=2.6, color="#1f77b4"),
-             "region": dict(linewidth=1.8, linestyle="--", color="#2ca02c"),
-             "country": dict(linewidth=1.8, linestyle=":", color="0.35")}
+
+def _draw_lines(ax, part: pd.DataFrame, column: str, units, highlight, labels: dict) -> None:
+    """One line per unit: municipalities thin in palette colours, the sub-region thick blue,
+    the region dashed green, the country dotted grey; the highlighted unit thick red."""
     colours = iter(PALETTE * 4)
     for level, code in units:
         rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
-        if rows.empty:
-            continue
-        kw = dict(style[level])
+        kw = dict(STYLE[level])
         if level == "municipality":
             kw["color"] = next(colours)
         if (level, code) == highlight:
             kw |= dict(color="#d62728", linewidth=2.8, alpha=1.0)
-        ax.plot(rows["year"], rows[column], label=_label(report, nm, level, code), **kw)
+        if not rows.empty:
+            ax.plot(rows["year"], rows[column], label=labels.get((level, code), code), **kw)
+
+
+def index_chart(result: IndexResult, report, units: list[tuple[str, str]],
+                highlight: tuple[str, str] | None = None):
+    """The index over the years for the given units; a vertical line marks the base year."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=90)
+    _draw_lines(ax, _pick(result, units), "index", units, highlight,
+                names(report.table("municipalities"), report.language))
     ax.axvline(result.base_year, color="black", linewidth=0.6)
-    title = (report.L("vitality.index_chart_title", name=result.framework.name(report.language))
-             if column == "index" else theme_name(result, column, report.language))
-    ax.set_title(title)
+    ax.set_title(report.L("vitality.index_chart_title",
+                          name=result.framework.name(report.language)))
     ax.set_xlabel(report.L("label.year"))
     ax.set_ylabel(report.L("vitality.score_axis"))
     ax.legend(frameon=False, fontsize=8, loc="best")
@@ -394,26 +398,46 @@ def theme_chart(result: IndexResult, report, units: list[tuple[str, str]],
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
-    nm = names(report.table("municipalities"), report.language)
+    labels = names(report.table("municipalities"), report.language)
     themes = result.themes
     cols = min(2, len(themes))
     rows_n = int(np.ceil(len(themes) / cols))
-    fig, axes = plt.subplots(rows_n, cols, figsize=(8, 2.8 * rows_n), dpi=90, squeeze=False,
-                             sharex=True)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(8, 2.8 * rows_n + 0.6), dpi=90,
+                             squeeze=False, sharex=True)
     part = _pick(result, units)
     for ax, t in zip(axes.flat, themes):
-        for level, code in units:
-            rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
-            own = (level, code) == highlight
-            ax.plot(rows["year"], rows[t], label=_label(report, nm, level, code),
-                    color="#d62728" if own else None, linewidth=2.4 if own else 1.2,
-                    linestyle={"region": "--", "country": ":"}.get(level, "-"))
+        _draw_lines(ax, part, t, units, highlight, labels)
+        ax.axvline(result.base_year, color="black", linewidth=0.6)
         ax.set_title(theme_name(result, t, report.language), fontsize=10)
     for ax in list(axes.flat)[len(themes):]:
         ax.set_visible(False)
-    axes.flat[0].legend(frameon=False, fontsize=7)
-    fig.tight_layout()
+    handles, names_ = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names_, frameon=False, fontsize=7, loc="lower center",
+               ncol=min(len(names_), 4))
+    fig.tight_layout(rect=(0, 0.12 if rows_n == 1 else 0.07, 1, 1))
     return fig
+
+
+def profile_caption(result: IndexResult, report, year: int) -> str:
+    norm = result.framework.settings["normalisation"]
+    return report.L("vitality.caption_profile", year=year, base=result.base_year,
+                    normalisation=report.L(f"vitality.norm_{norm}"))
+
+
+def profile_table(result: IndexResult, report, units: list[tuple[str, str]], year: int
+                  ) -> pd.DataFrame:
+    """Indicator scores (nominal normalisation) of every unit in a year: rows indicators,
+    columns units, so that strengths and weaknesses can be compared side by side."""
+    s = result.indicator_scores
+    s = s[s["year"] == year]
+    labels = names(report.table("municipalities"), report.language)
+    out = pd.DataFrame({report.L("vitality.col_indicator"): [
+        indicator_name(result, i, report.language) for i in result.framework.indicators["id"]]})
+    for level, code in units:
+        part = s[(s["level"] == level) & (s["code"] == code)].set_index("indicator")["score"]
+        out[labels.get((level, code), code)] = part.reindex(
+            result.framework.indicators["id"]).to_numpy()
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,3 +479,13 @@ def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality
                                             else "index_by_year", index=False)
     xlsx = _atomic(out_dir, f"{stem}.xlsx", write_xlsx)
     return [csv, xlsx]
+
+
+def write_exports(config: str | Path, out_dir: str | Path, processed: str | Path =
+                  "data/processed", raw: str | Path = "data/raw") -> list[Path]:
+    """For the runner: build the index of a config and export it (see `export_index`) into
+    `out_dir` (e.g. reports/vitality/); returns the written paths."""
+    from .report import setup
+    rep = setup(str(config), "vitality", "region", str(processed), str(raw))
+    table = index_table(build(rep), rep.table("municipalities"), rep.language)
+    return export_index(table, out_dir)
