@@ -121,6 +121,14 @@ def test_log_transform_when_five_points_do_not_suffice():
     np.testing.assert_allclose(C.apply_treatment(x, fit), expected)
 
 
+def test_log_transform_of_negative_skew_mirrors():
+    x = -np.r_[np.ones(30), np.arange(2, 9) ** 4.0]
+    fit = C.fit_treatment(x)
+    assert fit["method"] == "log" and fit["sign"] == -1
+    a = 0.01 * (4096 - 1)
+    np.testing.assert_allclose(C.apply_treatment(x, fit), -np.log(-1 + a - x))
+
+
 # --- aggregation --------------------------------------------------------------------------------
 
 

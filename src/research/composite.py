@@ -484,8 +484,9 @@ def fit_treatment(x: np.ndarray, winsor_max: int = 5, skew_threshold: float = 2.
                   kurtosis_threshold: float = 3.5) -> dict:
     """COINr's rule for one indicator: if |skew| > threshold and kurtosis > threshold,
     winsorise the most extreme point on the skewed side (set it to the next value; tied
-    points together), at most `winsor_max` points in all; if that does not pass, log-transform the original values instead
-    (`log(x - min + a)` for positive skew, `-log(max + a - x)` for negative, a = 1 % of range).
+    points together), at most `winsor_max` points in all; if that does not pass,
+    log-transform the original values instead (`log(x - min + a)` for positive skew,
+    `-log(max + a - x)` for negative, a = 1 % of the range).
     Returns the fitted treatment: method none | winsorise | log and its parameters."""
     x = np.asarray(x, float)
     x = x[~np.isnan(x)]
