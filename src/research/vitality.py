@@ -89,7 +89,9 @@ def focus(result: IndexResult, report) -> list[tuple[str, str]]:
         munis.insert(0, report.unit)
     elif report.is_municipality:
         munis.insert(0, report.unit)
-    region = str(report.municipalities.loc[munis[0], "region_code"])
+    classes = report.table("municipalities").sort_values("year", kind="stable")
+    region = str(classes.drop_duplicates("municipality_code", keep="last")
+                 .set_index("municipality_code").loc[munis[0], "region_code"])
     return ([("municipality", c) for c in munis]
             + [("subregion", cfg.subregion), ("region", region), ("country", COUNTRY)])
 
