@@ -384,3 +384,22 @@ def test_write_exports_for_the_runner(tmp_path, monkeypatch):
     classes = read_table("data/processed", "municipalities")
     latest = classes[(classes["year"] == classes["year"].max()) & (classes["region_code"] != "21")]
     assert (sub["n_ranked"] == latest["subregion_code"].nunique()).all()
+
+
+def test_every_vitality_label_key_used_exists_in_both_languages():
+    import re
+    from research import labels
+    root = Path(__file__).parents[1]
+    text = ((root / "src" / "research" / "vitality.py").read_text(encoding="utf-8")
+            + (root / "notebooks" / "vitality.py").read_text(encoding="utf-8"))
+    keys = set(re.findall(r'"(vitality\.[a-z_]+)"', text))
+    keys |= {f"vitality.{p}{v}" for p, values in {
+        "treat_": ["none", "winsorise", "log"], "method_": ["nearest_year", "group_median"],
+        "factor_": ["normalisation", "aggregation", "imputation", "weights"],
+        "norm_": list(C.NORMALISATIONS), "agg_": list(C.AGGREGATIONS),
+        "group_": ["1", "2", "3"], "reason_": ["no_series", "no_year"]}.items()
+        for v in values}
+    keys |= {f"vitality.method_{step}" for step in C.STEPS if step not in ("imputation",)}
+    table = labels.table()
+    missing = sorted(k for k in keys if set(table.get(k, {})) != {"fi", "en"})
+    assert missing == []
