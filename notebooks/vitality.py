@@ -69,6 +69,9 @@ show.heading(R.L("vitality.heading_ranks"), 3)
 show.table(vitality.rank_table(V, R, units[:-1]), R.language, caption=R.L("vitality.caption_ranks"))
 
 # %%
+show.figure(vitality.rank_band_chart(V, R, units))
+
+# %%
 show.bullets([vitality.summary(V, R, level, code) for level, code in units[:-2]])
 
 # %%

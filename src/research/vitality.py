@@ -420,6 +420,42 @@ def theme_chart(result: IndexResult, report, units: list[tuple[str, str]],
     return fig
 
 
+def rank_band_chart(result: IndexResult, report, units: list[tuple[str, str]]):
+    """Each ranked unit's rank in the base and final year: a dot at the nominal rank and a
+    bar over its 90 % Monte Carlo band (rank 1 = best, at the left)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    labels = names(report.table("municipalities"), report.language)
+    part = _pick(result, units)
+    part = part[part["rank"].notna()]
+    order = {u: i for i, u in enumerate(units)}
+    rows = sorted({(lv, c) for lv, c in zip(part["level"], part["code"])}, key=order.get)
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(rows) + 1.2), dpi=90)
+    for shift, year, colour in ((-0.15, result.base_year, "0.55"),
+                                (0.15, result.final_year, "#d62728")):
+        sel = part[part["year"] == year]
+        for i, unit in enumerate(rows):
+            r = sel[(sel["level"] == unit[0]) & (sel["code"] == unit[1])]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            ax.plot([r["rank_p05"], r["rank_p95"]], [i + shift] * 2, color=colour, linewidth=3,
+                    alpha=0.6)
+            ax.plot([r["rank"]], [i + shift], "o", color=colour,
+                    label=str(year) if i == 0 else None)
+    ax.set_yticks(range(len(rows)))
+    n_ranked = part.groupby(["level", "code"])["n_ranked"].max()
+    ax.set_yticklabels([f"{labels.get(u, u[1])} (/{int(n_ranked[u])})" for u in rows],
+                       fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(report.L("vitality.rank_axis"))
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def profile_caption(result: IndexResult, report, year: int) -> str:
     norm = result.framework.settings["normalisation"]
     return report.L("vitality.caption_profile", year=year, base=result.base_year,
