@@ -38,7 +38,7 @@ show.figure(population.index_chart(pop, R))
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import statsreport, statcharts
+from research import statsreport
 S = statsreport.build(R)
 show.heading(R.L("stats.title"))
 
@@ -64,7 +64,7 @@ show.table(statsreport.theme_table(S, R), R.language, caption=R.L("stats.table_c
 show.heading(R.L("stats.scores_title"), 3)
 
 # %%
-show.figure(statcharts.score_chart(S.profile, S.peer_scores, R))
+show.figure(statsreport.score_figure(S, R))
 
 # %%
 show.heading(R.L("stats.strengths_title"), 3)
@@ -79,13 +79,13 @@ show.bullets(statsreport.strengths_text(S, R))
 show.heading(R.L("stats.comparison_title"), 3)
 
 # %%
-show.figure(statcharts.comparison_chart(S.indicators, S.catalogue, S.profile, S.unit, S.peer_codes, R.config.municipalities, S.comparison_ids, R))
+show.figure(statsreport.comparison_figure(S, R))
 
 # %%
 show.heading(R.L("stats.trend_title"), 3)
 
 # %%
-show.figure(statcharts.trend_chart(S.series, S.catalogue, S.trend_ids, R))
+show.figure(statsreport.trend_figure(S, R))
 
 # %%
 show.bullets(statsreport.caveats(S, R))

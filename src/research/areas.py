@@ -79,7 +79,7 @@ class AreaResolver:
                 return "planned_" + inner[0], inner[1]
             return None
         norm = normalise_name(value)
-        if norm in self.country:
+        if norm in self.country or norm.split(" ")[0] == "sss":  # 'SSS KOKO MAA'
             return "country", "SSS"
         m = _PREFIXED.fullmatch(value)
         if m:

@@ -9,6 +9,7 @@ returns the tables of `research prepare`:
   rates recomputed from numerator and denominator),
 - `area_indicators`: the country, regions and sub-regions as the sources give them,
 - `monthly_indicators`: monthly series (the employment service statistics) as published,
+  except indicators marked `monthly: false` (an annual figure repeated every month),
 - `indicator_catalogue`: the catalogue's metadata, for the report notebooks.
 
 Every mistake in a source (unreadable file, unknown area, duplicated area-year, a cell that is
@@ -125,14 +126,16 @@ class _Sources:
         if name in self._frames:
             return self._frames[name]
         spec, path = self.sources[name], self.path(name)
-        key = (spec["file"], spec["area"])
+        fields = ("file", "area", "year", "month")
+        key = tuple(str(spec.get(k)) for k in fields)
         cached = next((f for n, f in self._frames.items()
-                       if (self.sources[n]["file"], self.sources[n]["area"]) == key), None)
+                       if tuple(str(self.sources[n].get(k)) for k in fields) == key), None)
         if cached is None:
             df = read_text_table(path)
             _require_column(df, spec["area"], path, what=f"source '{name}': area column")
             df["_area_type"], df["_area_code"] = self.resolver.resolve_column(
                 df[spec["area"]], df[LINE], path, spec["area"])
+            _periods(df, spec, path, name)
         else:
             df = cached
         self._frames[name] = df
@@ -158,6 +161,22 @@ def _years(cells: pd.Series, lines: pd.Series, path: Path, column: str) -> pd.Se
     return years.astype(int)
 
 
+def _periods(df: pd.DataFrame, src: dict, path: Path, name: str) -> None:
+    """Adds `_year` (and `_month`, YYYY-MM) to a source frame, once per file."""
+    if "month" in src:
+        _require_column(df, src["month"], path, what=f"source '{name}': month column")
+        month = df[src["month"]].astype(str).str.strip()
+        if not month.str.fullmatch(r"\d{4}-\d{2}").all():  # PxWeb's 2017M01
+            month = month.str.replace(r"^(\d{4})M(\d{2})$", r"\1-\2", regex=True)
+        df["_month"] = month
+        df["_year"] = _years(month.str[:4], df[LINE], path, src["month"])
+    elif isinstance(src.get("year"), int):
+        df["_year"] = int(src["year"])
+    elif src.get("year") != "columns":
+        _require_column(df, src["year"], path, what=f"source '{name}': year column")
+        df["_year"] = _years(df[src["year"]], df[LINE], path, src["year"])
+
+
 def _read_spec(entry: dict, spec: dict, sources: _Sources) -> pd.DataFrame:
     """One indicator from one source: long rows with area, period, value, flag, weight."""
     name = spec["source"]
@@ -168,44 +187,38 @@ def _read_spec(entry: dict, spec: dict, sources: _Sources) -> pd.DataFrame:
         df = df[df[col].astype(str).str.strip() == str(wanted)]
     if src.get("areas"):
         df = df[df["_area_type"].isin(src["areas"])]
-    column = spec["column"]
-    if src.get("year") == "columns":
+    column, merge = spec["column"], spec.get("merge_column")
+    if src.get("year") == "columns":  # 'Väkiluku {year}' matches 'Väkiluku 2016', ...
         pattern = re.compile(re.escape(column).replace(r"\{year\}", r"(\d{4})"))
         matched = {c: int(m.group(1)) for c in df.columns if (m := pattern.fullmatch(c))}
         if not matched:
             _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
-        parts = [df.assign(_cell=df[c], _year=y) for c, y in sorted(matched.items())]
-        df = pd.concat(parts, ignore_index=True)
-        out = pd.DataFrame({"year": df["_year"], "cell": df["_cell"]})
+        parts = [_cells(df.assign(_year=y), c, merge and merge.replace("{year}", str(y)),
+                        entry["kind"], path) for c, y in sorted(matched.items())]
+        out = pd.concat(parts, ignore_index=True)
     else:
         _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
-        out = pd.DataFrame({"cell": df[column]})
-        if "month" in src:
-            _require_column(df, src["month"], path, what=f"source '{name}': month column")
-            month = df[src["month"]].astype(str).str.strip().str.replace(
-                r"^(\d{4})M(\d{2})$", r"\1-\2", regex=True)  # PxWeb's 2017M01
-            out["month"] = month
-            out["year"] = _years(month.str[:4], df[LINE], path, src["month"])
-        elif isinstance(src.get("year"), int):
-            out["year"] = int(src["year"])
-        else:
-            _require_column(df, src["year"], path, what=f"source '{name}': year column")
-            out["year"] = _years(df[src["year"]], df[LINE], path, src["year"])
-    out["area_type"] = df["_area_type"].to_numpy()
-    out["area_code"] = df["_area_code"].to_numpy()
-    out[LINE] = df[LINE].to_numpy()
-    out.index = df.index if len(out) == len(df) and src.get("year") != "columns" else out.index
-    out["value"], out["flag"] = check_values(out["cell"], out[LINE], path, column)
+        out = _cells(df, column, merge, entry["kind"], path)
     if src.get("years"):
         first, last = src["years"]
         out = out[out["year"].between(first, last)]
-    merge = spec.get("merge_column")
-    if entry["kind"] == "rate" and merge and merge in df.columns:
-        out["weight"], _ = check_values(df.loc[out.index, merge], out[LINE], path, merge)
-    else:
-        out["weight"] = np.nan
+    return out.reset_index(drop=True)
+
+
+def _cells(df: pd.DataFrame, column: str, merge: str | None, kind: str, path: Path
+           ) -> pd.DataFrame:
+    """The long rows of one value column: area, year (and month), value, flag, the merge
+    weight of a rate (NaN when none), line and file."""
+    out = pd.DataFrame({"area_type": df["_area_type"], "area_code": df["_area_code"],
+                        "year": df["_year"], LINE: df[LINE]})
+    if "_month" in df.columns:
+        out["month"] = df["_month"]
+    out["value"], out["flag"] = check_values(df[column], df[LINE], path, column)
+    out["weight"] = np.nan
+    if kind == "rate" and merge and merge in df.columns:
+        out["weight"], _ = check_values(df[merge], df[LINE], path, merge)
     out["source"] = str(path)
-    return out.drop(columns="cell").reset_index(drop=True)
+    return out
 
 
 def _check_duplicates(df: pd.DataFrame, key: list[str], indicator: str, area_col: str) -> None:
@@ -258,9 +271,9 @@ def _derive_rate(entry: dict, tables: dict[str, pd.DataFrame], key: list[str]) -
     """A rate computed as scale * numerator / denominator on each table's key."""
     out = []
     for table, df in tables.items():
-        num = df[df["indicator"] == entry["numerator"]].set_index(key)
-        den = df[df["indicator"] == entry["denominator"]].set_index(key)
-        both = num.join(den, lsuffix="_n", rsuffix="_d", how="inner")
+        num = df[df["indicator"] == entry["numerator"]][[*key, "value", "flag"]]
+        den = df[df["indicator"] == entry["denominator"]][[*key, "value", "flag"]]
+        both = num.merge(den, on=key, suffixes=("_n", "_d")).set_index(key)
         value = float(entry.get("scale", 1)) * both["value_n"] / both["value_d"].replace(0, np.nan)
         flag = both["flag_n"].where(both["flag_n"] != "", both["flag_d"])
         out.append(pd.DataFrame({"value": value, "flag": flag}).reset_index()
@@ -302,6 +315,8 @@ def build(raw: str | Path, classifier) -> dict[str, pd.DataFrame]:
             month_df = pd.concat([month_df, dm], ignore_index=True)
     year_df = year_df.drop(columns=[c for c in year_df.columns if c.startswith("_")])
     month_df = month_df.drop(columns=[c for c in month_df.columns if c.startswith("_")])
+    yearly_only = [e["id"] for e in catalogue["indicators"] if e.get("monthly") is False]
+    month_df = month_df[~month_df["indicator"].isin(yearly_only)]
     muni = year_df["area_type"] == "municipality"
     indicators = year_df[muni].rename(columns={"area_code": "municipality_code"})
     return {

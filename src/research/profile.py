@@ -186,8 +186,9 @@ def profile(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: p
     in each group (`<group>_rank`, `_n`, `_percentile`, `_median`, `_difference`), the
     sub-region's and the country's figure in the same year (`subregion_value`,
     `country_value`, from numerators and denominators; for the country the source's
-    published whole-country figure where the municipalities do not cover it), the country's mean and standard
-    deviation across municipalities and the standardised score `z` (positive = better)."""
+    published whole-country figure where the municipalities do not cover it), the country's
+    mean and standard deviation across municipalities (`country_mean`, `country_sd`) and the
+    standardised score `z` (positive = better)."""
     members = groups(municipalities, unit, programme, peers)
     tr = trend(indicators, unit, year)
     meta = catalogue.set_index("indicator")
@@ -227,8 +228,8 @@ def strengths_weaknesses(profile_df: pd.DataFrame, n: int = 3, language: str = "
     municipality's size). Differences in different units are made comparable by the
     country's standard deviation (`score` = direction * difference / sd, in standardised
     units).
-    Columns: `indicator, name, theme, value, peer_median, difference, score, standing`
-    ('strength' | 'weakness'); strengths first, best first, then weaknesses, worst first.
+    Columns: `indicator, name, theme, value, peer_median, difference, standing` ('strength' |
+    'weakness'), `score`; strengths first, best first, then weaknesses, worst first.
     """
     df = profile_df[profile_df["kind"] == "rate"].dropna(subset=[f"{group}_difference", "z"])
     df = df.assign(score=df["direction"] * df[f"{group}_difference"] / df["country_sd"])
@@ -240,6 +241,6 @@ def strengths_weaknesses(profile_df: pd.DataFrame, n: int = 3, language: str = "
     out = out.rename(columns={f"{group}_median": "peer_median", f"{group}_difference":
                               "difference"})
     out["name"] = out[f"name_{language}"]
-    return out[["indicator", "name", "theme", "value", "peer_median", "difference", "score",
-                "standing"]].reset_index(drop=True)
+    return out[["indicator", "name", "theme", "value", "peer_median", "difference", "standing",
+                "score"]].reset_index(drop=True)
 

@@ -185,7 +185,8 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     value = pd.to_numeric(raw, errors="coerce").astype(float)
     flag = pd.Series("", index=cells.index, dtype=object)
     bad = pd.Series(False, index=cells.index)
-    rest = value.isna() & (raw.map(str).str.strip() != "")
+    rest = value.isna()
+    rest[rest] = raw[rest].map(str).str.strip() != ""
     if rest.any():
         text = raw[rest].map(str).str.strip().str.strip('"').str.strip()
         sym = text.isin(list(SYMBOLS))

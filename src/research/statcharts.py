@@ -13,12 +13,9 @@ return a matplotlib figure for `show.figure`.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 UNIT, PEER, PROGRAMME, SUBREGION, COUNTRY = "#d62728", "0.7", "#6baed6", "#1f77b4", "0.15"
 DPI = 90

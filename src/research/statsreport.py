@@ -83,7 +83,7 @@ def peers_intro(S: StatsSection, R) -> str:
 def peer_reasons(S: StatsSection, R) -> list[str]:
     munis = R.municipalities
     names = {c: R.name(c) for c in S.peers["municipality_code"] if c in munis.index}
-    classes = dict(zip(munis["urban_rural_code"], munis["urban_rural_name"]))
+    classes = {c: R.L(f"stats.urban_rural.{c}") for c in ("1", "2", "3")}
     unit_raw = S.raw_features.loc[S.unit] if S.unit in S.raw_features.index else pd.Series(
         {"urban_rural": float("nan"), "population": float("nan"),
          "pensioners_share": float("nan"), "employment_rate": float("nan")})
@@ -140,3 +140,22 @@ def caveats(S: StatsSection, R) -> list[str]:
     if "vacancies" in set(p["indicator"]):
         out.append(R.L("stats.caveat_vacancies"))
     return out
+
+
+def comparison_figure(S: StatsSection, R):
+    """The unit among its peers and the programme, one rate per theme."""
+    from .statcharts import comparison_chart
+    return comparison_chart(S.indicators, S.catalogue, S.profile, S.unit, S.peer_codes,
+                            R.config.municipalities, S.comparison_ids, R)
+
+
+def trend_figure(S: StatsSection, R):
+    """Trends of one rate per theme with the sub-region, the country and the peers."""
+    from .statcharts import trend_chart
+    return trend_chart(S.series, S.catalogue, S.trend_ids, R)
+
+
+def score_figure(S: StatsSection, R):
+    """Standardised scores by theme, the unit against its peers."""
+    from .statcharts import score_chart
+    return score_chart(S.profile, S.peer_scores, R)
