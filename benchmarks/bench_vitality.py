@@ -1,8 +1,9 @@
 """Benchmark of the vitality index: all municipalities, all years, 1,000 Monte Carlo draws.
 
-Uses the processed `indicators` table; any source series of the framework that is not there
-yet is filled with a seeded synthetic series (so that the full framework is timed). Prints
-the wall time of `composite.compute_index` (the budget is 20 s on 2 cores).
+Times `composite.compute_index` twice: on the processed `indicators` table as it is (the
+real report), and with every source series of the framework except population replaced by
+a seeded synthetic series covering every year, so that all indicators enter (the worst
+case). Prints both wall times; the budget is 20 s on 2 cores.
 
     PYTHONPATH=src python benchmarks/bench_vitality.py [config/vitality_index.yml]
 """
@@ -21,9 +22,11 @@ from research.tables import read_table
 
 def synthetic_supplement(indicators: pd.DataFrame, fw: composite.Framework,
                          seed: int = 1) -> pd.DataFrame:
-    """Seeded log-normal series for the framework's source series missing from the table."""
+    """Seeded log-normal series, every year of population, for the framework's source
+    series other than population (replacing the real ones)."""
     rng = np.random.default_rng(seed)
-    have = set(indicators["indicator"])
+    indicators = indicators[indicators["indicator"] == "population"]
+    have = {"population"}
     base = indicators[indicators["indicator"] == "population"][["municipality_code", "year"]]
     parts = []
     needed = sorted({s for _, r in fw.indicators.iterrows() for s in fw.sources(r)} - have)
@@ -40,18 +43,27 @@ def synthetic_supplement(indicators: pd.DataFrame, fw: composite.Framework,
     return pd.concat([indicators, *parts], ignore_index=True)
 
 
-def main(config: str = "config/vitality_index.yml", processed: str = "data/processed") -> float:
-    fw = composite.load_framework(config)
-    indicators = synthetic_supplement(read_table(processed, "indicators"), fw)
-    municipalities = read_table(processed, "municipalities")
+def timed(label: str, indicators, municipalities, fw) -> float:
     start = time.perf_counter()
     result = composite.compute_index(indicators, municipalities, fw, 2017, 2022, draws=1000)
     elapsed = time.perf_counter() - start
     muni = result.scores[result.scores["level"] == "municipality"]
-    print(f"vitality index: {muni['code'].nunique()} municipalities x "
+    print(f"vitality index ({label}): {muni['code'].nunique()} municipalities x "
           f"{muni['year'].nunique()} years, {len(result.framework.indicators)} indicators, "
-          f"1000 draws: {elapsed:.1f} s")
+          f"1000 draws, with sub-regions and regions: {elapsed:.1f} s")
     return elapsed
+
+
+def main(config: str = "config/vitality_index.yml", processed: str = "data/processed") -> float:
+    fw = composite.load_framework(config)
+    indicators = read_table(processed, "indicators")
+    municipalities = read_table(processed, "municipalities")
+    if fw.from_catalogue:
+        fw = composite.with_catalogue(fw, read_table(processed, "indicator_catalogue"))
+    real = timed("real data", indicators, municipalities, fw)
+    full = timed("all indicators, synthetic", synthetic_supplement(indicators, fw),
+                 municipalities, fw)
+    return max(real, full)
 
 
 if __name__ == "__main__":

@@ -60,13 +60,16 @@ show.figure(vitality.index_chart(V, R, units, highlight=("subregion", R.config.s
 show.heading(R.L("vitality.heading_themes"), 3)
 
 # %%
-show.figure(vitality.theme_chart(V, R, units[-3:], highlight=("subregion", R.config.subregion)))
+show.figure(vitality.theme_chart(V, R, units, highlight=("subregion", R.config.subregion)))
 
 # %%
 show.heading(R.L("vitality.heading_ranks"), 3)
 
 # %%
 show.table(vitality.rank_table(V, R, units[:-1]), R.language, caption=R.L("vitality.caption_ranks"))
+
+# %%
+show.figure(vitality.rank_band_chart(V, R, units))
 
 # %%
 show.bullets([vitality.summary(V, R, level, code) for level, code in units[:-2]])
@@ -78,13 +81,16 @@ show.heading(R.L("vitality.heading_strengths"), 3)
 show.table(vitality.strengths_table(V, R, R.config.subregion, V.final_year, level="subregion"), R.language, caption=R.L("vitality.caption_strengths", name=R.subregion_name, year=V.final_year))
 
 # %%
+show.table(vitality.profile_table(V, R, units, V.final_year), R.language, caption=vitality.profile_caption(V, R, V.final_year))
+
+# %%
 show.heading(R.L("vitality.heading_audit"), 3)
 
 # %%
 show.table(vitality.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
 
 # %%
-show.table(vitality.imputed_table(V, R, R.config.municipalities), R.language, caption=R.L("vitality.caption_imputed", base=V.base_year, final=V.final_year), decimals=2)
+vitality.imputed_display(V, R, R.config.municipalities)
 
 # %%
 show.heading(R.L("vitality.heading_coherence"), 3)

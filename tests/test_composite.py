@@ -121,6 +121,14 @@ def test_log_transform_when_five_points_do_not_suffice():
     np.testing.assert_allclose(C.apply_treatment(x, fit), expected)
 
 
+def test_log_transform_of_negative_skew_mirrors():
+    x = -np.r_[np.ones(30), np.arange(2, 9) ** 4.0]
+    fit = C.fit_treatment(x)
+    assert fit["method"] == "log" and fit["sign"] == -1
+    a = 0.01 * (4096 - 1)
+    np.testing.assert_allclose(C.apply_treatment(x, fit), -np.log(-1 + a - x))
+
+
 # --- aggregation --------------------------------------------------------------------------------
 
 
@@ -182,7 +190,8 @@ def test_framework_errors_name_file_row_and_key(tmp_path):
     assert str(exc.value) == (
         f"{bad}, row 5: key 'settings.seeds': is not a known key (valid keys here: "
         "aggregation, draws, geometric_floor, impute_max_gap, kurtosis_threshold, "
-        "min_coverage, min_reference, normalisation, seed, skew_threshold, weight_spread, "
+        "min_coverage, min_reference, normalisation, require_base_and_final, seed, "
+        "skew_threshold, weight_spread, "
         "winsor_max)")
 
 
@@ -318,3 +327,79 @@ def test_bundled_framework_loads():
     fw = C.load_framework(Path(__file__).parents[1] / "config" / "vitality_index.yml")
     assert fw.settings["draws"] >= 1000
     assert set(fw.indicators["theme"]) <= set(fw.themes["id"])
+
+
+def test_second_index_from_catalogue_flags(tmp_path, indicators, municipalities):
+    cfg = tmp_path / "cat.yml"
+    cfg.write_text("id: from_catalogue\nthemes:\n  - {id: people, name_fi: Väki, name_en: "
+                   "People}\nindicators_from: catalogue\nsettings: {min_reference: 5, "
+                   "draws: 20}\n", encoding="utf-8")
+    catalogue = pd.DataFrame([
+        # indicator, theme, direction, kind, numerator, denominator, scale, index
+        ("population", "people", 1, "count", "", "", 1, "True"),
+        ("unemployment", "work", -1, "rate", "unemployed", "labour_force", 100, "True"),
+        ("odd", "people", 1, "rate", "", "population", 100, "True"),
+        ("labour_force", "work", 1, "count", "", "", 1, "False"),
+    ], columns=["indicator", "theme", "direction", "kind", "numerator", "denominator",
+                "scale", "index"]).assign(weight=1.0, name_fi="n", name_en="n", unit_fi="")
+    fw = C.with_catalogue(C.load_framework(cfg), catalogue)
+    got = fw.indicators.set_index("id")
+    assert list(got.index) == ["odd", "population_change_1y", "unemployment"]
+    assert got.loc["population_change_1y", "kind"] == "change"
+    assert (got.loc["unemployment", "numerator"], got.loc["unemployment", "denominator"]) == (
+        "unemployed", "labour_force")
+    assert (got.loc["odd", "kind"], got.loc["odd", "weight_by"]) == ("level", "population")
+    assert list(fw.themes["id"]) == ["people", "work"]      # a theme named only in the catalogue
+    r = C.compute_index(indicators, municipalities, fw, 2017, 2017)
+    assert r.step("framework")["available"].all()
+
+
+def test_config_final_year_not_before_base_year(tmp_path):
+    from research.config import load_config
+    root = Path(__file__).parents[1]
+    text = (root / "config" / "suupohja.yml").read_text(encoding="utf-8")
+    bad = tmp_path / "c.yml"
+    bad.write_text(text.replace("final_year: 2022", "final_year: 2016"), encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        load_config(bad, raw_dir=root / "data" / "raw")
+    assert str(exc.value) == (f"{bad}: key 'phases.vitality.final_year': must not be before "
+                              "base_year (2017)")
+    ok = load_config(root / "config" / "suupohja.yml", raw_dir=root / "data" / "raw")
+    assert ok.phases["vitality"]["index"] == "config/vitality_index.yml"
+
+
+def test_write_exports_for_the_runner(tmp_path, monkeypatch):
+    """The runner's entry point on the bundled config (skipped before `research prepare`)."""
+    from research import vitality
+    from research.tables import read_table
+    root = Path(__file__).parents[1]
+    if not (root / "data" / "processed" / "indicators.csv").exists():
+        pytest.skip("run `research prepare` first")
+    monkeypatch.chdir(root)
+    paths = vitality.write_exports("config/suupohja.yml", tmp_path)
+    table = pd.read_csv(paths[0], dtype={"code": str})
+    assert {"municipality", "subregion", "region", "country"} == set(table["level"])
+    sub = table[(table["code"] == "141") & (table["level"] == "subregion")]
+    assert {2017, 2022} <= set(sub["year"])
+    classes = read_table("data/processed", "municipalities")
+    latest = classes[(classes["year"] == classes["year"].max()) & (classes["region_code"] != "21")]
+    assert (sub["n_ranked"] == latest["subregion_code"].nunique()).all()
+
+
+def test_every_vitality_label_key_used_exists_in_both_languages():
+    import re
+    from research import labels
+    root = Path(__file__).parents[1]
+    text = ((root / "src" / "research" / "vitality.py").read_text(encoding="utf-8")
+            + (root / "notebooks" / "vitality.py").read_text(encoding="utf-8"))
+    keys = set(re.findall(r'"(vitality\.[a-z_]+)"', text))
+    keys |= {f"vitality.{p}{v}" for p, values in {
+        "treat_": ["none", "winsorise", "log"], "method_": ["nearest_year", "group_median"],
+        "factor_": ["normalisation", "aggregation", "imputation", "weights"],
+        "norm_": list(C.NORMALISATIONS), "agg_": list(C.AGGREGATIONS),
+        "group_": ["1", "2", "3"], "reason_": ["no_series", "no_year"]}.items()
+        for v in values}
+    keys |= {f"vitality.method_{step}" for step in C.STEPS if step not in ("imputation",)}
+    table = labels.table()
+    missing = sorted(k for k in keys if set(table.get(k, {})) != {"fi", "en"})
+    assert missing == []

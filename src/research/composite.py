@@ -36,6 +36,7 @@ AGGREGATIONS = ("arithmetic", "geometric")
 KINDS = ("level", "rate", "change")
 ALAND = "21"
 KEY = ["code", "year"]
+SENSITIVITY_WEIGHT_DRAWS = 250   # weight draws of the one-at-a-time sensitivity
 CHUNK = 128  # draws aggregated at once: bounds memory to units x themes x CHUNK floats
 
 SETTINGS: dict[str, tuple[type, object]] = {
@@ -43,7 +44,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "min_coverage": (float, 0.5), "impute_max_gap": (int, 3), "min_reference": (int, 20),
     "winsor_max": (int, 5), "skew_threshold": (float, 2.0), "kurtosis_threshold": (float, 3.5),
     "geometric_floor": (float, 1.0), "draws": (int, 1000), "seed": (int, 2017),
-    "weight_spread": (float, 0.25),
+    "weight_spread": (float, 0.25), "require_base_and_final": (bool, True),
 }
 THEME_KEYS = {"id": None, "name_fi": "", "name_en": "", "weight": 1.0}
 INDICATOR_KEYS = {"id": None, "theme": None, "direction": None, "kind": "level", "source": "",
@@ -66,6 +67,7 @@ class Framework:
     themes: pd.DataFrame
     indicators: pd.DataFrame
     path: str = ""
+    from_catalogue: bool = False
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.id
@@ -106,9 +108,9 @@ def _fail(src: tuple[Path, dict], key: str, message: str):
     raise UserError(f"key '{key}': {message}", file=path, row=row)
 
 
-def _entries(src, data, key: str, known: dict) -> list[dict]:
+def _entries(src, data, key: str, known: dict, allow_empty: bool = False) -> list[dict]:
     items = data.get(key)
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list) or not (items or allow_empty):
         _fail(src, key, "expected a non-empty list")
     out = []
     for i, item in enumerate(items):
@@ -147,6 +149,10 @@ def load_framework(path: str | Path) -> Framework:
         raise UserError("expected a mapping with keys id, settings, themes, indicators",
                         file=path)
     src = (path, _lines(text))
+    top = {"id", "name_fi", "name_en", "settings", "themes", "indicators", "indicators_from"}
+    for k in data:
+        if k not in top:
+            _fail(src, str(k), f"is not a known key (valid keys here: {', '.join(sorted(top))})")
     settings = {}
     given = data.get("settings") or {}
     for k in given:
@@ -155,8 +161,8 @@ def load_framework(path: str | Path) -> Framework:
                   f"is not a known key (valid keys here: {', '.join(sorted(SETTINGS))})")
     for k, (kind, default) in SETTINGS.items():
         value = given.get(k, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float
-                                                     else kind):
+        if (isinstance(value, bool) != (kind is bool)
+                or not isinstance(value, (int, float) if kind is float else kind)):
             _fail(src, f"settings.{k}", f"expected {kind.__name__}, got {value!r}")
         settings[k] = kind(value)
     for k, options in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS)):
@@ -164,7 +170,13 @@ def load_framework(path: str | Path) -> Framework:
             _fail(src, f"settings.{k}", f"expected one of {', '.join(options)}, "
                   f"got {settings[k]!r}")
     themes = pd.DataFrame(_entries(src, data, "themes", THEME_KEYS))
-    inds = pd.DataFrame(_entries(src, data, "indicators", INDICATOR_KEYS))
+    from_catalogue = data.get("indicators_from", "") == "catalogue"
+    if data.get("indicators_from", "catalogue") != "catalogue":
+        _fail(src, "indicators_from", f"expected 'catalogue', got {data['indicators_from']!r}")
+    if from_catalogue and not data.get("indicators"):
+        data = dict(data, indicators=[])
+    inds = pd.DataFrame(_entries(src, data, "indicators", INDICATOR_KEYS, allow_empty=
+                                 from_catalogue), columns=list(INDICATOR_KEYS))
     for i, row in inds.iterrows():
         where = f"indicators[{i}]"
         if row["theme"] not in set(themes["id"]):
@@ -189,7 +201,51 @@ def load_framework(path: str | Path) -> Framework:
     inds["direction"] = inds["direction"].astype(int)
     return Framework(id=str(data.get("id", path.stem)),
                      names={"fi": data.get("name_fi", ""), "en": data.get("name_en", "")},
-                     settings=settings, themes=themes, indicators=inds, path=path.name)
+                     settings=settings, themes=themes, indicators=inds, path=path.name,
+                     from_catalogue=from_catalogue)
+
+
+def with_catalogue(fw: Framework, catalogue: pd.DataFrame) -> Framework:
+    """Add the catalogue's indicators marked `index: true` (processed `indicator_catalogue`
+    table) to a framework with `indicators_from: catalogue`; its own entries win.
+
+    A rate with numerator and denominator is recomputed from them (so that areas use sums);
+    a rate with only a denominator, or none, is taken as it is and weighted for areas by its
+    denominator (else population); a count with a denominator becomes a rate per it, and a
+    count without one enters as its % change over a year."""
+    if not fw.from_catalogue:
+        return fw
+    rows = []
+    flagged = catalogue[catalogue["index"].astype(str).str.lower().isin(["true", "1"])]
+    for _, c in flagged.sort_values("indicator", kind="stable").iterrows():
+        num, den = (c["numerator"] or ""), (c["denominator"] or "")
+        row = dict(INDICATOR_KEYS, id=c["indicator"], theme=c["theme"],
+                   direction=int(c["direction"]), weight=float(c["weight"]),
+                   scale=float(c["scale"] or 1), name_fi=c["name_fi"], name_en=c["name_en"],
+                   unit=c["unit_fi"] or "")
+        if c["kind"] == "rate" and num and den:
+            row |= {"kind": "rate", "numerator": num, "denominator": den}
+        elif c["kind"] == "count" and den:
+            row |= {"kind": "rate", "numerator": c["indicator"], "denominator": den}
+        elif c["kind"] == "count":
+            row |= {"kind": "change", "source": c["indicator"], "lag": 1, "scale": 1.0,
+                    "unit": "%", "id": f"{c['indicator']}_change_1y"}
+        else:
+            row |= {"kind": "level", "source": c["indicator"], "weight_by": den or "population"}
+        rows.append(row)
+    own = fw.indicators
+    extra = pd.DataFrame([r for r in rows if r["id"] not in set(own["id"])],
+                         columns=list(INDICATOR_KEYS))
+    inds = pd.concat([own, extra], ignore_index=True) if len(own) else extra
+    themes = fw.themes
+    missing = [t for t in dict.fromkeys(inds["theme"]) if t not in set(themes["id"])]
+    if missing:
+        themes = pd.concat([themes, pd.DataFrame([dict(THEME_KEYS, id=t, name_fi=t, name_en=t)
+                                                  for t in missing])], ignore_index=True)
+    inds["direction"] = inds["direction"].astype(int)
+    for col in ("weight", "scale"):
+        inds[col] = inds[col].astype(float)
+    return replace(fw, indicators=inds, themes=themes, from_catalogue=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +299,7 @@ def select_available(fw: Framework, table: pd.DataFrame) -> tuple[Framework, pd.
         rows.append({"indicator": r["id"], "theme": r["theme"], "direction": int(r["direction"]),
                      "weight": float(r["weight"]), "kind": r["kind"],
                      "available": not missing, "missing_series": ", ".join(missing),
+                     "reason": "no_series" if missing else "",
                      "name_fi": r["name_fi"], "name_en": r["name_en"], "unit": r["unit"],
                      "theme_fi": theme.loc[r["theme"], "name_fi"],
                      "theme_en": theme.loc[r["theme"], "name_en"]})
@@ -253,6 +310,25 @@ def select_available(fw: Framework, table: pd.DataFrame) -> tuple[Framework, pd.
                         f"(framework {fw.path or fw.id}); run `research prepare` with their "
                         "readers first")
     return kept, audit
+
+
+def check_years(values: pd.DataFrame, reference: np.ndarray, years: list[int], gap: int
+                ) -> dict[str, str]:
+    """Indicators without data near each of `years` (within `gap` years, for at least half
+    of the reference municipalities): {indicator: 'no_year_<year>'}. Such an indicator
+    cannot show change between the base and the final year, so it is left out."""
+    ref = values[reference]
+    codes = ref.index.get_level_values("code")
+    n = codes.nunique()
+    yrs = ref.index.get_level_values("year")
+    out = {}
+    for col in values.columns:
+        for y in years:
+            near = ref[col].notna() & (np.abs(yrs - y) <= gap)
+            if codes[near].nunique() < 0.5 * n:
+                out[col] = f"no_year_{y}"
+                break
+    return out
 
 
 def _wide(table: pd.DataFrame, series: list[str]) -> pd.DataFrame:
@@ -408,8 +484,9 @@ def fit_treatment(x: np.ndarray, winsor_max: int = 5, skew_threshold: float = 2.
                   kurtosis_threshold: float = 3.5) -> dict:
     """COINr's rule for one indicator: if |skew| > threshold and kurtosis > threshold,
     winsorise the most extreme point on the skewed side (set it to the next value; tied
-    points together), at most `winsor_max` points in all; if that does not pass, log-transform the original values instead
-    (`log(x - min + a)` for positive skew, `-log(max + a - x)` for negative, a = 1 % of range).
+    points together), at most `winsor_max` points in all; if that does not pass,
+    log-transform the original values instead (`log(x - min + a)` for positive skew,
+    `-log(max + a - x)` for negative, a = 1 % of the range).
     Returns the fitted treatment: method none | winsorise | log and its parameters."""
     x = np.asarray(x, float)
     x = x[~np.isnan(x)]
@@ -647,15 +724,18 @@ def simulate(p: Prepared, choices: dict, floor: float) -> np.ndarray:
     return out
 
 
-def monte_carlo(p: Prepared, fw: Framework, nominal: dict, draws: int, seed: int
-                ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def monte_carlo(p: Prepared, fw: Framework, nominal: dict, draws: int, seed: int,
+                sensitivity: bool = True) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """All choices varied at once -> (index draws, rank draws); and one at a time ->
-    sensitivity: mean and largest absolute rank shift from the nominal rank per choice."""
+    sensitivity: mean and largest absolute rank shift from the nominal rank per choice
+    (weights: the first `SENSITIVITY_WEIGHT_DRAWS` weight draws)."""
     k, t = len(p.theme_of), len(p.w_theme)
     choices = draw_choices(fw, draws, seed, k, t)
     floor = fw.settings["geometric_floor"]
     index = simulate(p, choices, floor)
     ranks = rank_by_year(index, p.years)
+    if not sensitivity:
+        return index, ranks, pd.DataFrame(columns=["factor", "mean_shift", "max_shift"])
     base = {"normalisation": np.full(1, NORMALISATIONS.index(nominal["normalisation"])),
             "aggregation": np.full(1, AGGREGATIONS.index(nominal["aggregation"])),
             "imputation": np.ones(1, bool), "w_ind": np.ones((k, 1)), "w_theme": np.ones((t, 1))}
@@ -665,10 +745,11 @@ def monte_carlo(p: Prepared, fw: Framework, nominal: dict, draws: int, seed: int
                           ("aggregation", len(AGGREGATIONS)), ("imputation", 2),
                           ("weights", 0)):
         if factor == "weights":
-            alt = dict(base, normalisation=np.repeat(base["normalisation"], draws),
-                       aggregation=np.repeat(base["aggregation"], draws),
-                       imputation=np.ones(draws, bool), w_ind=choices["w_ind"],
-                       w_theme=choices["w_theme"])
+            n = min(draws, SENSITIVITY_WEIGHT_DRAWS)
+            alt = dict(base, normalisation=np.repeat(base["normalisation"], n),
+                       aggregation=np.repeat(base["aggregation"], n),
+                       imputation=np.ones(n, bool), w_ind=choices["w_ind"][:, :n],
+                       w_theme=choices["w_theme"][:, :n])
         else:
             levels = [v for v in range(n_alt) if v != int(base[factor][0])] if factor != \
                 "imputation" else [0]
@@ -734,9 +815,10 @@ def _band(ranks: np.ndarray) -> np.ndarray:
 
 
 def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
-                 nominal: dict, draws: int, seed: int, ranked: np.ndarray
-                 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
-    """Nominal theme scores, index, rank and the Monte Carlo rank band of a set of units."""
+                 nominal: dict, draws: int, seed: int, ranked: np.ndarray,
+                 sensitivity: bool = False) -> tuple[pd.DataFrame, dict | None, pd.DataFrame]:
+    """Nominal theme scores, index, rank and the Monte Carlo rank band of a set of units;
+    also the draws ({'index', 'rank'}: units x draws, NaN for units not ranked) or None."""
     S = p.scores[(nominal["normalisation"], True)]
     themes, index = aggregate(S, p.theme_of, p.w_ind, p.w_theme, nominal["aggregation"],
                               fw.settings["geometric_floor"])
@@ -748,13 +830,13 @@ def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
     table["n_ranked"] = np.nan
     for col in ("rank_median", "rank_p05", "rank_p95"):
         table[col] = np.nan
-    idx_draws = np.full((len(values), draws), np.nan)
+    mc = None
     sens = pd.DataFrame()
     if ranked.any():
         sub = Prepared({k: v[ranked] for k, v in p.scores.items()}, p.years[ranked], p.theme_of,
                        p.w_ind, p.w_theme)
         nominal_rank = rank_by_year(table["index"].to_numpy()[ranked], sub.years)[:, 0]
-        draws_idx, draws_rank, sens = monte_carlo(sub, fw, nominal, draws, seed)
+        draws_idx, draws_rank, sens = monte_carlo(sub, fw, nominal, draws, seed, sensitivity)
         pos = np.flatnonzero(ranked)
         table.iloc[pos, table.columns.get_loc("rank")] = nominal_rank
         n = pd.Series(sub.years).map(pd.Series(sub.years).value_counts()).to_numpy()
@@ -762,16 +844,16 @@ def _score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
         band = _band(draws_rank)
         for j, col in enumerate(("rank_median", "rank_p05", "rank_p95")):
             table.iloc[pos, table.columns.get_loc(col)] = band[:, j]
-        idx_draws[pos] = draws_idx
-        ranks_full = np.full((len(values), draws), np.nan)
-        ranks_full[pos] = draws_rank
-        idx_draws = np.stack([idx_draws, ranks_full])
+        mc = {"index": np.full((len(values), draws), np.nan),
+              "rank": np.full((len(values), draws), np.nan)}
+        mc["index"][pos] = draws_idx
+        mc["rank"][pos] = draws_rank
     table = table.reset_index()
     table.insert(0, "level", level)
-    return table, idx_draws, sens
+    return table, mc, sens
 
 
-def _change_table(table: pd.DataFrame, draws: np.ndarray, base_year: int, final_year: int
+def _change_table(table: pd.DataFrame, draws: dict | None, base_year: int, final_year: int
                   ) -> pd.DataFrame:
     """Index and rank change from base to final year, with 90 % Monte Carlo bands."""
     t = table.reset_index(drop=True)
@@ -787,15 +869,49 @@ def _change_table(table: pd.DataFrame, draws: np.ndarray, base_year: int, final_
                "final_year": final_year, "index_base": t.at[i, "index"],
                "index_final": t.at[j, "index"], "change": t.at[j, "index"] - t.at[i, "index"],
                "rank_base": t.at[i, "rank"], "rank_final": t.at[j, "rank"]}
-        if draws.ndim == 3 and not np.isnan(draws[0, i]).all() and not np.isnan(draws[0, j]).all():
-            dc = draws[0, j] - draws[0, i]
-            dr = draws[1, j] - draws[1, i]
+        if (draws is not None and not np.isnan(draws["index"][i]).all()
+                and not np.isnan(draws["index"][j]).all()):
+            dc = draws["index"][j] - draws["index"][i]
+            dr = draws["rank"][j] - draws["rank"][i]
             row |= dict(zip(["change_median", "change_p05", "change_p95"],
                             np.percentile(dc, [50, 5, 95])))
             row |= dict(zip(["rank_change_median", "rank_change_p05", "rank_change_p95"],
                             np.percentile(dr, [50, 5, 95])))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _long(level: str, values: pd.DataFrame, treated: pd.DataFrame, scores: pd.DataFrame,
+          imputed: pd.DataFrame) -> pd.DataFrame:
+    """Indicator values of a set of units in long form: raw, treated, score, imputed."""
+    out = pd.DataFrame({"value": values.stack(future_stack=True),
+                        "treated": treated.stack(future_stack=True),
+                        "score": scores.stack(future_stack=True),
+                        "imputed": imputed.stack(future_stack=True).astype(bool)})
+    out.index = out.index.set_names(["code", "year", "indicator"])
+    out = out.reset_index()
+    out.insert(0, "level", level)
+    return out
+
+
+def _treated_points(values: pd.DataFrame, treated: pd.DataFrame, scorer: "_Scorer"
+                    ) -> pd.DataFrame:
+    """Every value a treatment changed: winsorised ones, and values outside the reference
+    range that were clipped before a log transform. (A log transform changes every value of
+    its indicator; the treated value of each is in `IndexResult.indicator_scores`.)"""
+    rows = []
+    for c in values.columns:
+        fit = scorer.treat[c]
+        if fit["method"] == "none":
+            continue
+        x = values[c]
+        hit = x.notna() & ((x < fit["lo"]) | (x > fit["hi"]))
+        method = "winsorise" if fit["method"] == "winsorise" else "clip_then_log"
+        for (code, year), v in x[hit].items():
+            rows.append({"code": code, "year": int(year), "indicator": c, "value": v,
+                         "treated": treated.at[(code, year), c], "method": method})
+    return pd.DataFrame(rows, columns=["code", "year", "indicator", "value", "treated",
+                                       "method"])
 
 
 def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
@@ -814,9 +930,21 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
     audit: list[AuditStep] = []
 
     fw, fw_audit = select_available(fw, indicators)
-    audit.append(AuditStep("framework", fw_audit))
     table = indicators[indicators["municipality_code"].isin(classes.index)]
     values = denominate(table, fw)
+    if s["require_base_and_final"]:
+        ref = np.asarray(values.index.get_level_values("code").map(classes["region_code"])
+                         != ALAND, dtype=bool)
+        dropped = check_years(values, ref, sorted({int(base_year), final_year}),
+                              s["impute_max_gap"])
+        for ind, why in dropped.items():
+            fw_audit.loc[fw_audit["indicator"] == ind, ["available", "reason"]] = [False, why]
+        if len(dropped) == len(values.columns):
+            raise UserError(f"no index indicator has data for both {base_year} and "
+                            f"{final_year} (framework {fw.path or fw.id})")
+        fw = fw.restrict([c for c in values.columns if c not in dropped])
+        values = values[list(fw.indicators["id"])].dropna(how="all")
+    audit.append(AuditStep("framework", fw_audit))
     audit.append(AuditStep("denomination", _denomination_audit(fw, values)))
 
     kept, excluded = screen(values, s["min_coverage"])
@@ -841,16 +969,8 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
         treat_rows.append({"indicator": c, "reference_year": ref_years[c],
                            "n_reference": int(np.sum(~np.isnan(reference[c])))}
                           | {k: v for k, v in fit.items()})
-    changed = (treated != filled) & filled.notna()
-    points = []
-    for c in fw.indicators["id"]:
-        if scorer.treat[c]["method"] == "winsorise":
-            for (code, year), v in filled.loc[changed[c], c].items():
-                points.append({"code": code, "year": int(year), "indicator": c, "value": v,
-                               "treated": treated.at[(code, year), c], "method": "winsorise"})
     audit.append(AuditStep("treatment", pd.DataFrame(treat_rows)))
-    audit.append(AuditStep("treated_values", pd.DataFrame(
-        points, columns=["code", "year", "indicator", "value", "treated", "method"])))
+    audit.append(AuditStep("treated_values", _treated_points(filled, treated, scorer)))
     goal = pd.DataFrame([{"indicator": c, "direction": g["direction"], "min": g["min"],
                           "max": g["max"], "mean": g["mean"], "sd": g["sd"],
                           "reference_year": ref_years[c]} for c, g in scorer.goal.items()])
@@ -874,7 +994,7 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
 
     p = prepared(filled, imputed_mask)
     muni, muni_draws, sens = _score_table("municipality", filled, p, fw, nominal, draws, seed,
-                                          mainland)
+                                          mainland, sensitivity=True)
     audit.append(AuditStep("aggregation", pd.DataFrame({
         "theme": fw.themes["id"], "weight": w_theme / w_theme.sum(),
         "indicators": [", ".join(fw.indicators.loc[fw.indicators["theme"] == t, "id"])
@@ -887,16 +1007,10 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
     audit.append(AuditStep("coherence", coh["indicators"]))
     audit.append(AuditStep("uncertainty", sens))
 
-    long = filled.stack(future_stack=True).rename("value").to_frame()
-    long["treated"] = treated.stack(future_stack=True)
-    long["score"] = nominal_scores.stack(future_stack=True)
-    long["imputed"] = imputed_mask.stack(future_stack=True)
-    long = long.reset_index().rename(columns={"level_2": "indicator"})
-    long.columns = ["code", "year", "indicator", "value", "treated", "score", "imputed"]
-    long.insert(0, "level", "municipality")
-
-    tables, changes, area_rows = [muni], [_change_table(muni, muni_draws, base_year,
-                                                         final_year)], []
+    long = [_long("municipality", filled, treated, nominal_scores, imputed_mask)]
+    tables = [muni]
+    changes = [_change_table(muni, muni_draws, base_year, final_year)]
+    area_audit = []
     if areas:
         mainland_classes = classes[classes["region_code"] != ALAND]
         for level, col in (("subregion", "subregion_code"), ("region", "region_code"),
@@ -913,23 +1027,15 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
             tab, dr, _ = _score_table(level, vals, pa, fw, nominal, draws, seed, rank_these)
             tables.append(tab)
             changes.append(_change_table(tab, dr, base_year, final_year))
-            sc = scorer.scores(vals, nominal["normalisation"])
-            part = vals.stack(future_stack=True).rename("value").to_frame()
-            part["treated"] = scorer.treated(vals).stack(future_stack=True)
-            part["score"] = sc.stack(future_stack=True)
-            part["imputed"] = False
-            part = part.reset_index()
-            part.columns = ["code", "year", "indicator", "value", "treated", "score", "imputed"]
-            part.insert(0, "level", level)
-            area_rows.append(part)
-            audit_rows = {"level": level, "units": int(vals.index.get_level_values("code")
-                                                       .nunique())}
-            audit_rows["years"] = int(vals.index.get_level_values("year").nunique())
-            area_rows[-1].attrs = audit_rows
-        audit.append(AuditStep("areas", pd.DataFrame([a.attrs for a in area_rows])))
+            long.append(_long(level, vals, scorer.treated(vals),
+                              scorer.scores(vals, nominal["normalisation"]), none))
+            area_audit.append({"level": level,
+                               "units": int(vals.index.get_level_values("code").nunique()),
+                               "years": int(vals.index.get_level_values("year").nunique())})
+        audit.append(AuditStep("areas", pd.DataFrame(area_audit)))
     scores = pd.concat(tables, ignore_index=True)
     scores["year"] = scores["year"].astype(int)
-    ind_scores = pd.concat([long, *area_rows], ignore_index=True)
+    ind_scores = pd.concat(long, ignore_index=True)
     ind_scores["year"] = ind_scores["year"].astype(int)
     return IndexResult(framework=fw, base_year=int(base_year), final_year=final_year,
                        scores=scores, indicator_scores=ind_scores, audit=audit, coherence=coh,

@@ -288,6 +288,10 @@ def load_config(path: str | Path, raw_dir: str | Path = "data/raw") -> Config:
     if evaluation["bootstrap_draws"] < 99:
         raise UserError("key 'phases.evaluation.bootstrap_draws': expected at least 99, got "
                         f"{evaluation['bootstrap_draws']}", file=path)
+    vitality = checked["phases"]["vitality"]
+    if vitality["final_year"] < vitality["base_year"]:
+        raise UserError("key 'phases.vitality.final_year': must not be before base_year "
+                        f"({vitality['base_year']})", file=path)
     ids = [w["id"] for w in checked["phases"]["reflection"]["workshops"]]
     if len(ids) != len(set(ids)):
         raise UserError("key 'phases.reflection.workshops': workshop ids must be unique",

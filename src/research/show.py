@@ -62,10 +62,9 @@ def table(df: pd.DataFrame, language: str = "fi", caption: str = "", decimals: i
                          for v in body[col]]
     out = body.to_html(index=False, escape=True, na_rep="–", classes="report-table",
                        border=0)
-    if caption:
-        out = out.replace('<table border="0" class="dataframe report-table">',
-                          '<table class="dataframe report-table">'
-                          f"<caption>{html.escape(caption)}</caption>", 1)
+    out = re.sub(r"<table[^>]*>", '<table class="dataframe report-table">'
+                 + (f"<caption>{html.escape(caption)}</caption>" if caption else ""), out,
+                 count=1)
     return HTML(out)
 
 

@@ -21,6 +21,10 @@ from . import composite
 from .composite import IndexResult
 
 COUNTRY = "SSS"
+#: Line colours of municipalities: no red (the report's own unit), blue (sub-region), green
+#: (region) or grey (country).
+PALETTE = ["#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+ALPHA_LOW = 0.7      # a theme's alpha below this: its indicators do not measure one thing
 FIXED_COLUMNS = ["level", "code", "name", "year", "index", "coverage", "rank", "n_ranked",
                  "rank_median", "rank_p05", "rank_p95"]
 
@@ -34,6 +38,8 @@ def build(report, draws: int | None = None) -> IndexResult:
     """The vitality index of every municipality and area for a report's config."""
     vit = report.config["phases"]["vitality"]
     fw = composite.load_framework(framework_path(report))
+    if fw.from_catalogue:
+        fw = composite.with_catalogue(fw, report.table("indicator_catalogue"))
     return composite.compute_index(report.table("indicators"), report.table("municipalities"),
                                    fw, int(vit["base_year"]), int(vit["final_year"]), draws=draws)
 
@@ -79,7 +85,9 @@ def focus(result: IndexResult, report) -> list[tuple[str, str]]:
         munis.insert(0, report.unit)
     elif report.is_municipality:
         munis.insert(0, report.unit)
-    region = str(report.municipalities.loc[munis[0], "region_code"])
+    classes = report.table("municipalities").sort_values("year", kind="stable")
+    region = str(classes.drop_duplicates("municipality_code", keep="last")
+                 .set_index("municipality_code").loc[munis[0], "region_code"])
     return ([("municipality", c) for c in munis]
             + [("subregion", cfg.subregion), ("region", region), ("country", COUNTRY)])
 
@@ -152,8 +160,17 @@ def framework_table(result: IndexResult, report) -> pd.DataFrame:
         report.L("vitality.col_direction"): ["+" if d > 0 else "−" for d in a["direction"]],
         report.L("vitality.col_weight"): a["weight"].to_numpy(),
         report.L("vitality.col_available"): [yes if v else no for v in a["available"]],
+        report.L("vitality.col_reason"): [_reason(report, r) for r in a["reason"]],
         report.L("vitality.col_years"): years,
     })
+
+
+def _reason(report, reason: str) -> str:
+    if not reason:
+        return ""
+    if reason.startswith("no_year_"):
+        return report.L("vitality.reason_no_year", year=int(reason.rsplit("_", 1)[1]))
+    return report.L(f"vitality.reason_{reason}")
 
 
 def strengths_table(result: IndexResult, report, code: str, year: int,
@@ -223,6 +240,17 @@ def imputed_table(result: IndexResult, report, codes: list[str]) -> pd.DataFrame
     })
 
 
+def imputed_display(result: IndexResult, report, codes: list[str]):
+    """The imputed-values table of the programme municipalities, or a sentence if none."""
+    from . import show
+    table = imputed_table(result, report, codes)
+    if table.empty:
+        return show.para(report.L("vitality.no_imputed", base=result.base_year,
+                                  final=result.final_year))
+    return show.table(table, report.language, decimals=2, caption=report.L(
+        "vitality.caption_imputed", base=result.base_year, final=result.final_year))
+
+
 def audit_summary(result: IndexResult, report) -> str:
     fw = result.step("framework")
     screened = result.step("screening")
@@ -259,9 +287,13 @@ def coherence_text(result: IndexResult, report) -> str:
     ind = result.coherence["indicators"]
     flagged = ind.loc[ind["negative"], "indicator"]
     names_ = ", ".join(indicator_name(result, i, report.language) for i in flagged)
-    single = result.coherence["alpha"]["n_indicators"].lt(2).sum()
+    alpha = result.coherence["alpha"]
+    single = alpha["n_indicators"].lt(2).sum()
+    low = alpha[alpha["alpha"] < ALPHA_LOW]
     return report.L("vitality.coherence_text", year=result.base_year, n_flagged=len(flagged),
-                    flagged=names_ or "–", n_single=int(single))
+                    flagged=names_ or "–", n_single=int(single), n_low=len(low),
+                    low=", ".join(theme_name(result, t, report.language)
+                                  for t in low["theme"]) or "–", limit=ALPHA_LOW)
 
 
 def sensitivity_table(result: IndexResult, report) -> pd.DataFrame:
@@ -316,33 +348,40 @@ def method_points(result: IndexResult, report) -> list[str]:
 # Charts
 
 
+STYLE = {"municipality": dict(linewidth=1.2, alpha=0.8),
+         "subregion": dict(linewidth=2.6, color="#1f77b4"),
+         "region": dict(linewidth=1.8, linestyle="--", color="#2ca02c"),
+         "country": dict(linewidth=1.8, linestyle=":", color="0.35")}
+
+
+def _draw_lines(ax, part: pd.DataFrame, column: str, units, highlight, labels: dict) -> None:
+    """One line per unit: municipalities thin in palette colours, the sub-region thick blue,
+    the region dashed green, the country dotted grey; the highlighted unit thick red."""
+    colours = iter(PALETTE * 4)
+    for level, code in units:
+        rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
+        kw = dict(STYLE[level])
+        if level == "municipality":
+            kw["color"] = next(colours)
+        if (level, code) == highlight:
+            kw |= dict(color="#d62728", linewidth=2.8, alpha=1.0)
+        if not rows.empty:
+            ax.plot(rows["year"], rows[column], label=labels.get((level, code), code), **kw)
+
+
 def index_chart(result: IndexResult, report, units: list[tuple[str, str]],
-                column: str = "index", highlight: tuple[str, str] | None = None):
-    """The index (or one theme score) over the years: municipalities thin, the sub-region
-    thick, region dashed, country grey; the report's own unit in red."""
+                highlight: tuple[str, str] | None = None):
+    """The index over the years for the given units; a vertical line marks the base year."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
-    nm = names(report.table("municipalities"), report.language)
     fig, ax = plt.subplots(figsize=(8, 4.2), dpi=90)
-    part = _pick(result, units)
-    style = {"municipality": dict(linewidth=1.2, alpha=0.8),
-             "subregion": dict(linewidth=2.6, color="#1f77b4"),
-             "region": dict(linewidth=1.8, linestyle="--", color="#2ca02c"),
-             "country": dict(linewidth=1.8, linestyle=":", color="0.35")}
-    for level, code in units:
-        rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
-        if rows.empty:
-            continue
-        kw = dict(style[level])
-        if (level, code) == highlight:
-            kw |= dict(color="#d62728", linewidth=2.8, alpha=1.0)
-        ax.plot(rows["year"], rows[column], label=_label(report, nm, level, code), **kw)
+    _draw_lines(ax, _pick(result, units), "index", units, highlight,
+                names(report.table("municipalities"), report.language))
     ax.axvline(result.base_year, color="black", linewidth=0.6)
-    title = (report.L("vitality.index_chart_title", name=result.framework.name(report.language))
-             if column == "index" else theme_name(result, column, report.language))
-    ax.set_title(title)
+    ax.set_title(report.L("vitality.index_chart_title",
+                          name=result.framework.name(report.language)))
     ax.set_xlabel(report.L("label.year"))
     ax.set_ylabel(report.L("vitality.score_axis"))
     ax.legend(frameon=False, fontsize=8, loc="best")
@@ -357,26 +396,82 @@ def theme_chart(result: IndexResult, report, units: list[tuple[str, str]],
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
-    nm = names(report.table("municipalities"), report.language)
+    labels = names(report.table("municipalities"), report.language)
     themes = result.themes
     cols = min(2, len(themes))
     rows_n = int(np.ceil(len(themes) / cols))
-    fig, axes = plt.subplots(rows_n, cols, figsize=(8, 2.8 * rows_n), dpi=90, squeeze=False,
-                             sharex=True)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(8, 2.8 * rows_n + 0.6), dpi=90,
+                             squeeze=False, sharex=True)
     part = _pick(result, units)
     for ax, t in zip(axes.flat, themes):
-        for level, code in units:
-            rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
-            own = (level, code) == highlight
-            ax.plot(rows["year"], rows[t], label=_label(report, nm, level, code),
-                    color="#d62728" if own else None, linewidth=2.4 if own else 1.2,
-                    linestyle={"region": "--", "country": ":"}.get(level, "-"))
+        _draw_lines(ax, part, t, units, highlight, labels)
+        ax.axvline(result.base_year, color="black", linewidth=0.6)
         ax.set_title(theme_name(result, t, report.language), fontsize=10)
     for ax in list(axes.flat)[len(themes):]:
         ax.set_visible(False)
-    axes.flat[0].legend(frameon=False, fontsize=7)
+    handles, names_ = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names_, frameon=False, fontsize=7, loc="lower center",
+               ncol=min(len(names_), 4))
+    fig.tight_layout(rect=(0, 0.12 if rows_n == 1 else 0.07, 1, 1))
+    return fig
+
+
+def rank_band_chart(result: IndexResult, report, units: list[tuple[str, str]]):
+    """Each ranked unit's rank in the base and final year: a dot at the nominal rank and a
+    bar over its 90 % Monte Carlo band (rank 1 = best, at the left)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    labels = names(report.table("municipalities"), report.language)
+    part = _pick(result, units)
+    part = part[part["rank"].notna()]
+    order = {u: i for i, u in enumerate(units)}
+    rows = sorted({(lv, c) for lv, c in zip(part["level"], part["code"])}, key=order.get)
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(rows) + 1.2), dpi=90)
+    for shift, year, colour in ((-0.15, result.base_year, "0.55"),
+                                (0.15, result.final_year, "#d62728")):
+        sel = part[part["year"] == year]
+        for i, unit in enumerate(rows):
+            r = sel[(sel["level"] == unit[0]) & (sel["code"] == unit[1])]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            ax.plot([r["rank_p05"], r["rank_p95"]], [i + shift] * 2, color=colour, linewidth=3,
+                    alpha=0.6)
+            ax.plot([r["rank"]], [i + shift], "o", color=colour,
+                    label=str(year) if i == 0 else None)
+    ax.set_yticks(range(len(rows)))
+    n_ranked = part.groupby(["level", "code"])["n_ranked"].max()
+    ax.set_yticklabels([f"{labels.get(u, u[1])} (/{int(n_ranked[u])})" for u in rows],
+                       fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(report.L("vitality.rank_axis"))
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def profile_caption(result: IndexResult, report, year: int) -> str:
+    norm = result.framework.settings["normalisation"]
+    return report.L("vitality.caption_profile", year=year, base=result.base_year,
+                    normalisation=report.L(f"vitality.norm_{norm}"))
+
+
+def profile_table(result: IndexResult, report, units: list[tuple[str, str]], year: int
+                  ) -> pd.DataFrame:
+    """Indicator scores (nominal normalisation) of every unit in a year: rows indicators,
+    columns units, so that strengths and weaknesses can be compared side by side."""
+    s = result.indicator_scores
+    s = s[s["year"] == year]
+    labels = names(report.table("municipalities"), report.language)
+    out = pd.DataFrame({report.L("vitality.col_indicator"): [
+        indicator_name(result, i, report.language) for i in result.framework.indicators["id"]]})
+    for level, code in units:
+        part = s[(s["level"] == level) & (s["code"] == code)].set_index("indicator")["score"]
+        out[labels.get((level, code), code)] = part.reindex(
+            result.framework.indicators["id"]).to_numpy()
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,3 +513,13 @@ def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality
                                             else "index_by_year", index=False)
     xlsx = _atomic(out_dir, f"{stem}.xlsx", write_xlsx)
     return [csv, xlsx]
+
+
+def write_exports(config: str | Path, out_dir: str | Path, processed: str | Path =
+                  "data/processed", raw: str | Path = "data/raw") -> list[Path]:
+    """For the runner: build the index of a config and export it (see `export_index`) into
+    `out_dir` (e.g. reports/vitality/); returns the written paths."""
+    from .report import setup
+    rep = setup(str(config), "vitality", "region", str(processed), str(raw))
+    table = index_table(build(rep), rep.table("municipalities"), rep.language)
+    return export_index(table, out_dir)
