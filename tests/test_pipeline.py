@@ -92,6 +92,15 @@ def test_run_end_to_end(project):
     assert "Väestön kehitys" in html
     assert "Suupohja" in html and "Tilastokeskus" in html
     assert len(html.encode()) < 3_000_000
+    # privacy: no respondent e-mail, pseudonym or any e-mail address in reports or notebooks
+    from research.survey_report import pseudonyms
+    from research.synthetic import demo_identifiers
+    secrets = demo_identifiers() + pseudonyms(project / "data" / "processed")
+    assert len(secrets) > 300
+    for path in [*reports.rglob("*.html"), *reports.rglob("*.ipynb")]:
+        text = path.read_text(encoding="utf-8").lower()
+        assert not [s for s in secrets if s in text], path
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", text), path
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert 'href="html/baseline/218.html"' in index
     assert not list(reports.rglob(".*.tmp*"))

@@ -27,6 +27,7 @@ from .tables import DIGEST
 
 PHASES = ("baseline", "reflection", "evaluation", "vitality")
 MANIFEST = "manifest.json"
+VITALITY_XLSX = "vitality/vitality_index.xlsx"
 SOURCES = {
     "baseline": ["source.statfin", "source.sotkanet", "source.tyonvalitys", "source.synthetic"],
     "reflection": ["source.synthetic"],
@@ -400,6 +401,11 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                 for f in futures:
                     f.cancel()
                 raise
+    vit = results.get("vitality/region")
+    if vit and (vit["status"] == "ok" or (vit["status"] == "unchanged"
+                                          and not (ctx.reports / VITALITY_XLSX).exists())):
+        from .vitality import write_exports
+        write_exports(ctx.config.path, ctx.reports / "vitality", ctx.processed, ctx.raw)
     write_manifest(ctx, entries)
     write_index(ctx, entries)
     return [results[u.key] for u in matrix]
@@ -458,6 +464,10 @@ def write_index(ctx: RunContext, entries: dict) -> None:
             else:
                 item = f"{title} — <strong>{html.escape(e['status'])}</strong>"
             rows.append(f"<li>{item}</li>")
+        if phase == "vitality" and (ctx.reports / VITALITY_XLSX).exists():
+            rows.append(f'<li>{html.escape(L("report.exports"))}: '
+                        f'<a href="{VITALITY_XLSX}">Excel</a> · '
+                        '<a href="vitality/vitality_index.csv">CSV</a></li>')
         rows.append("</ul>")
     programme = ctx.config.programme_name(ctx.language)
     page = f"""<!DOCTYPE html>
