@@ -50,6 +50,11 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["respondent", "municipality_code", "wave", "role", "item", "value"],
         "text": ["respondent", "municipality_code", "wave", "role", "item"],
     },
+    "respondents": {
+        "key": ["respondent", "wave"],
+        "columns": ["respondent", "wave", "municipality_code", "role", "organisation"],
+        "text": ["respondent", "wave", "municipality_code", "role", "organisation"],
+    },
     "comments": {
         "key": ["respondent", "wave", "question"],
         "columns": ["respondent", "municipality_code", "wave", "question", "text"],
