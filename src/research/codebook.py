@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from . import yamlfile
 from .errors import UserError
 
 #: The columns that identify one open answer in the `comments` table.
@@ -40,36 +40,6 @@ THEME_KEYS = {"id", "label_fi", "label_en", "terms", "patterns", "exclude", "exc
               "description"}
 MIN_PART = 3       # shortest first part of a compound split by the kit
 MIN_HEAD = 4       # shortest known last part of a compound split by the kit
-
-
-class _Str(str):
-    """A YAML string that remembers its line in the file (1-based)."""
-
-    line: int = 0
-
-
-class _Map(dict):
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-def _construct_str(loader, node):
-    value = _Str(loader.construct_scalar(node))
-    value.line = node.start_mark.line + 1
-    return value
-
-
-def _construct_map(loader, node):
-    value = _Map(loader.construct_mapping(node, deep=True))
-    value.line = node.start_mark.line + 1
-    return value
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 
 @dataclass(frozen=True)
@@ -132,7 +102,7 @@ class Codebook:
 
 
 def _fail(path, message: str, node=None) -> None:
-    raise UserError(message, file=path, row=getattr(node, "line", None) or None)
+    raise UserError(message, file=path, row=yamlfile.line_of(node))
 
 
 def _regex(path, text) -> re.Pattern:
@@ -152,14 +122,7 @@ def _list(path, theme, key) -> list:
 def load_codebook(path: str | Path) -> Codebook:
     """Read and check a codebook YAML file; errors name the file and line."""
     path = Path(path)
-    if not path.exists():
-        raise UserError("codebook file not found", file=path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
+    data = yamlfile.load(path, "codebook file")
     if not isinstance(data, dict):
         _fail(path, "expected a mapping with keys codebook, version, themes")
     for key in ("codebook", "version", "themes"):
