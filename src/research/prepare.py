@@ -17,6 +17,7 @@ import pandas as pd
 from .classification import Classifier, mergers_table, municipalities_table
 from .errors import UserError
 from .tables import write_tables
+from .workshop_io import step_workshops
 
 #: The classification year that every table's municipality codes are harmonised to.
 TARGET_YEAR = 2026
@@ -57,6 +58,7 @@ def step_population(ctx: PrepareContext) -> dict[str, pd.DataFrame]:
 STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
     ("classification", step_classification),
     ("population", step_population),
+    ("workshops", step_workshops),
 ]
 
 
