@@ -16,6 +16,7 @@ import pandas as pd
 
 from .classification import Classifier, mergers_table, municipalities_table
 from .errors import UserError
+from .survey_io import step_survey
 from .tables import write_tables
 from .workshop_io import step_workshops
 
@@ -58,6 +59,7 @@ def step_population(ctx: PrepareContext) -> dict[str, pd.DataFrame]:
 STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
     ("classification", step_classification),
     ("population", step_population),
+    ("survey", step_survey),
     ("workshops", step_workshops),
 ]
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UserError
-from .instrument import Background, Instrument, Item, normalise_header
+from .instrument import Background, Instrument, Item, load_instrument, normalise_header
 
 SEPARATORS = ";,\t|"
 
@@ -250,3 +250,99 @@ def read_export(path: str | Path, instrument: Instrument, wave: str,
         "respondents": pd.DataFrame(respondents).rename(
             columns={"municipality": "municipality_code"}),
     }
+
+
+MANIFEST = "survey.yml"
+SURVEY_DIR = "survey"
+TABLE_COLUMNS = {"responses": ["respondent", "municipality_code", "wave", "role", "item", "value"],
+                 "comments": ["respondent", "municipality_code", "wave", "question", "text"],
+                 "respondents": ["respondent", "wave", "municipality_code", "role",
+                                 "organisation"]}
+
+
+def resolve_instrument(manifest: Path, raw: Path, name: str) -> Path:
+    """An instrument path from a manifest: relative to the manifest's folder, the project
+    root (the parent of `data/`), or the working directory, whichever exists first."""
+    candidates = [manifest.parent / name, raw.parent.parent / name, Path(name)]
+    for path in candidates:
+        if path.exists():
+            return path
+    raise UserError(f"survey instrument '{name}' not found (looked beside the manifest, in "
+                    "the project root and in the working directory)", file=manifest,
+                    column="instrument")
+
+
+def read_manifest(path: Path) -> dict:
+    """`survey.yml`: `instrument` and `exports` (a list of `{file, wave}`)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
+                        row=(mark.line + 1) if mark else None) from None
+    exports = data.get("exports") if isinstance(data, dict) else None
+    if not isinstance(exports, list) or not exports:
+        raise UserError("key 'exports': expected a list of {file: ..., wave: ...}", file=path)
+    for n, entry in enumerate(exports, start=1):
+        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("wave"):
+            raise UserError(f"key 'exports', entry {n}: expected 'file' and 'wave'", file=path)
+    return {"instrument": str(data.get("instrument", "templates/region/survey_instrument.yml")),
+            "exports": [{"file": str(e["file"]), "wave": str(e["wave"])} for e in exports]}
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    return {name: pd.DataFrame(columns=cols) for name, cols in TABLE_COLUMNS.items()}
+
+
+def read_survey_folder(raw: str | Path, classifier, key: bytes) -> dict[str, pd.DataFrame]:
+    """Every export listed in `raw/survey/survey.yml`, pseudonymised, as tidy tables.
+
+    Without a survey folder or manifest the tables are empty (a programme without a survey).
+    A respondent who appears in two exports of the same wave is an error too.
+    """
+    from .pseudonym import pseudonymise
+
+    raw = Path(raw)
+    folder = raw / SURVEY_DIR
+    manifest = folder / MANIFEST
+    if not manifest.exists():
+        exports = sorted(p.name for p in folder.glob("*") if p.suffix.lower() in (".csv", ".xlsx"))
+        if exports:
+            raise UserError(f"survey exports found ({', '.join(exports)}) but no {MANIFEST} "
+                            "listing their waves and instrument", file=manifest)
+        return empty_tables()
+    spec = read_manifest(manifest)
+    instrument = load_instrument(resolve_instrument(manifest, raw, spec["instrument"]))
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_COLUMNS}
+    first_file: dict[tuple[str, str], str] = {}
+    for entry in spec["exports"]:
+        path = folder / entry["file"]
+        tables = read_export(path, instrument, entry["wave"], classifier)
+        for ident in tables["respondents"]["respondent"]:
+            where = (entry["wave"], ident.casefold())
+            if where in first_file:
+                raise UserError(f"respondent appears twice in wave '{entry['wave']}' (also in "
+                                f"{first_file[where]})", file=path,
+                                column=instrument.respondent.code)
+            first_file[where] = entry["file"]
+        for name, df in tables.items():
+            parts[name].append(df)
+    out = {}
+    for name, cols in TABLE_COLUMNS.items():
+        df = pd.concat(parts[name], ignore_index=True).reindex(columns=cols)
+        df["respondent"] = pseudonymise(df["respondent"], key)
+        out[name] = df
+    return out
+
+
+def step_survey(ctx) -> dict[str, pd.DataFrame]:
+    """Prepare step: survey exports -> pseudonymised `responses`, `comments`, `respondents`."""
+    from .pseudonym import key_path, load_key
+
+    tables = read_survey_folder(ctx.raw, ctx.classifier, load_key(key_path(ctx.raw)))
+    ctx.log.append(f"survey: {tables['respondents'].shape[0]} respondent-waves, "
+                   f"{tables['responses'].shape[0]} answers, {tables['comments'].shape[0]} "
+                   "open answers")
+    return tables
