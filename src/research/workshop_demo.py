@@ -2,9 +2,8 @@
 
 `write_demo_workshops(out_dir, seed=...)` writes, into `data/raw/workshops/`:
 
-- `w1_palaute.csv` ... one feedback export per workshop (semicolon-separated UTF-8 with BOM
+- `SYNTHETIC_w1_palaute.csv` ... one feedback export per workshop (semicolon-separated UTF-8 with BOM
   and Finnish question texts as headers, like a Webropol export);
-- `instrument.yml`, a copy of the feedback form the exports were collected with;
 - `manual_coding.csv`, a researcher's hand coding of a sample of open answers (for kappa);
 - `workshops.yml`, the manifest that `research prepare` reads: workshop ids and files.
 
@@ -29,7 +28,8 @@ import yaml
 from .instrument import load_instrument
 
 DEFAULT_SEED = 2017
-TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "region" / "workshop_instrument.yml"
+INSTRUMENT = "templates/region/workshop_instrument.yml"
+TEMPLATE = Path(__file__).resolve().parents[2] / INSTRUMENT
 WORKSHOPS = ["w1", "w2", "w3", "w4"]
 MUNICIPALITIES = {"232": "Kauhajoki", "846": "Teuva", "151": "Isojoki", "218": "Karijoki"}
 #: mean participants per workshop and municipality (Poisson), and a level offset
@@ -205,7 +205,7 @@ def write_demo_workshops(out_dir: str | Path = "data/raw/workshops", seed: int =
     written = []
     files = []
     for workshop, rows in exports.items():
-        path = out / f"{workshop}_palaute.csv"
+        path = out / f"SYNTHETIC_{workshop}_palaute.csv"
         _atomic_write(path, "\ufeff" + _csv(headers, rows))
         written.append(path)
         files.append({"id": workshop, "file": path.name})
@@ -214,12 +214,9 @@ def write_demo_workshops(out_dir: str | Path = "data/raw/workshops", seed: int =
     path = out / "manual_coding.csv"
     _atomic_write(path, _csv(["sample_id", "wave", "question", "text", *themes], manual, ","))
     written.append(path)
-    path = out / "instrument.yml"
-    _atomic_write(path, Path(instrument_path).read_text(encoding="utf-8"))
-    written.append(path)
     manifest = {"synthetic": True, "seed": seed,
                 "note": "SYNTHETIC demo data made by research.workshop_demo; no real respondents.",
-                "instrument": "instrument.yml", "manual_coding": "manual_coding.csv",
+                "instrument": INSTRUMENT, "manual_coding": "manual_coding.csv",
                 "workshops": files}
     path = out / "workshops.yml"
     _atomic_write(path, "# SYNTHETIC workshop-feedback demo data: regenerate with "

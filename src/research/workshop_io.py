@@ -3,7 +3,7 @@
 `data/raw/workshops/workshops.yml` (the manifest) names the feedback form the exports were
 collected with and one export file per workshop:
 
-    instrument: instrument.yml          # relative to the manifest's folder
+    instrument: templates/region/workshop_instrument.yml   # beside the manifest or in the project
     manual_coding: manual_coding.csv    # optional: a researcher's coding of a sample
     workshops:
       - {id: w1, file: w1_palaute.csv}
@@ -60,7 +60,9 @@ def read_manifest(path: str | Path) -> dict:
                             file=path, row=line)
         workshops.append((wid, export))
     manual = data.get("manual_coding")
-    return {"instrument": path.parent / str(data["instrument"]),
+    from .survey_io import resolve_instrument
+
+    return {"instrument": resolve_instrument(path, path.parent.parent, str(data["instrument"])),
             "manual_coding": path.parent / str(manual) if manual else None,
             "workshops": workshops}
 
