@@ -125,7 +125,7 @@ def phone_number(rng: np.random.Generator) -> str:
 
 
 def likert_answers(rng: np.random.Generator, latent: np.ndarray, low: int = 1, high: int = 5,
-                   noise: float = 0.8) -> np.ndarray:
+                   noise: float = 0.7) -> np.ndarray:
     """Answers low..high around the scale's midpoint + `latent`, with item-level noise."""
     mid = (low + high) / 2
     raw = mid + latent + rng.normal(0.0, noise, size=np.shape(latent))
@@ -155,7 +155,7 @@ def _people(rng: np.random.Generator) -> pd.DataFrame:
             rows.append({"email": address, "municipality_code": g.municipality_code,
                          "role": g.role,
                          "organisation": str(rng.choice(ORGANISATIONS[g.role])),
-                         "effect": float(rng.normal(0.0, 0.45))})
+                         "effect": float(rng.normal(0.0, 0.7))})
     return pd.DataFrame(rows)
 
 
