@@ -44,6 +44,7 @@ class Workshops:
     municipality: str | None           # '232', or None for the consultants' report
     order: list[str]                   # config workshop ids up to and including this one
     titles: dict[str, str]
+    dates: dict[str, str]
     instrument: object
     codebook: object
     responses: pd.DataFrame            # workshop waves only
@@ -125,12 +126,30 @@ def setup(R) -> Workshops:
     titles = {w["id"]: (w.get(f"title_{lang}") or w["id"]) for w in workshops}
     return Workshops(
         workshop=workshop, municipality=code, order=order, titles=titles,
+        dates={w["id"]: str(w["date"]) for w in workshops},
         instrument=load_instrument(_path(reflection["instrument"], cfg.path)),
         codebook=load_codebook(_path(reflection["codebook"], cfg.path)),
         responses=responses, respondents=respondents,
         comments=comments[comments["text"] != ""].reset_index(drop=True),
         municipalities=cfg.municipalities, threshold=cfg.min_group_size, language=lang,
         names={c: R.name(c) for c in cfg.municipalities})
+
+
+def title(W: Workshops, R) -> str:
+    return R.L("workshop.title", workshop=W.workshop, title=W.titles[W.workshop],
+               date=W.dates[W.workshop], who=who(W, R.L))
+
+
+def who(W: Workshops, L) -> str:
+    return W.name(W.municipality) if W.municipality else L("report.whole_programme")
+
+
+def intro(W: Workshops, L) -> str:
+    """How many gave feedback (or that the group is below the threshold)."""
+    if is_suppressed(W):
+        return L("workshop.intro_suppressed", threshold=W.threshold, who=who(W, L))
+    programme = Workshops(**{**W.__dict__, "municipality": None})
+    return L("workshop.intro", n=focus_size(W), who=who(W, L), n_all=focus_size(programme))
 
 
 # --- scale scores -------------------------------------------------------------------------
@@ -336,9 +355,8 @@ def likert(W: Workshops, L):
 
     responses = W.responses[W.responses["municipality_code"].isin(W.municipalities)]
     counts = likert_counts(responses, W.instrument, W.workshop, W.municipality, W.threshold)
-    who = W.name(W.municipality) if W.municipality else L("report.whole_programme")
     return likert_chart(counts, W.instrument, W.language,
-                        L("workshop.likert_title", workshop=W.workshop, who=who),
+                        L("workshop.likert_title", workshop=W.workshop, who=who(W, L)),
                         L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))
 
 
@@ -568,6 +586,24 @@ def item_changes(W: Workshops) -> pd.DataFrame:
                      **welch_change(before, now)})
     out = pd.DataFrame(rows)
     return out.sort_values("change", kind="stable").reset_index(drop=True)
+
+
+def consultants_section(W: Workshops, L) -> list:
+    """The consultants' view as display objects (empty in a municipality's report): themes
+    rising and falling, and the items whose programme mean dropped."""
+    from . import show
+
+    if not W.is_consultants:
+        return []
+    if W.previous is None:
+        return [show.heading(L("workshop.consultants_heading")), show.para(L("workshop.trend_first"))]
+    drops = item_drop_statements(item_changes(W), W, L)
+    return [show.heading(L("workshop.consultants_heading")),
+            show.para(L("workshop.consultants_intro", workshop=W.workshop, previous=W.previous)),
+            show.heading(L("workshop.themes_shift_heading"), 3),
+            show.bullets(theme_shift_statements(theme_shift(W), W, L)),
+            show.heading(L("workshop.items_drop_heading"), 3),
+            show.bullets(drops) if drops else show.para(L("workshop.items_drop_none"))]
 
 
 def item_drop_statements(changes: pd.DataFrame, W: Workshops, L) -> list[str]:
