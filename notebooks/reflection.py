@@ -94,7 +94,7 @@ uncoded = workshops.uncoded_table(W, R.L)
 show.heading(R.L("workshop.uncoded_heading"), 3)
 
 # %%
-show.para(R.L("workshop.uncoded_note", n=len(uncoded)))
+show.para(workshops.uncoded_note(W, uncoded, R.L))
 
 # %%
 show.table(uncoded, R.language)

@@ -54,7 +54,7 @@ def cohens_kappa(a, b) -> dict:
     """Cohen's kappa of two 0/1 codings of the same answers, with a 95 % interval.
 
     kappa = (p_o - p_e) / (1 - p_e); NaN when p_e = 1 (both coders gave one value only).
-    The interval uses statsmodels' asymptotic standard error.
+    The interval uses statsmodels' asymptotic standard error, clipped to [-1, 1].
     """
     from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 
@@ -68,7 +68,7 @@ def cohens_kappa(a, b) -> dict:
                 "ci_high": np.nan}
     res = sm_kappa(table)
     return {"n": int(n), "agreement": p_o, "kappa": (p_o - p_e) / (1 - p_e),
-            "ci_low": float(res.kappa_low), "ci_high": float(res.kappa_upp)}
+            "ci_low": max(-1.0, float(res.kappa_low)), "ci_high": min(1.0, float(res.kappa_upp))}
 
 
 def kappa_per_theme(manual: pd.DataFrame, codebook) -> pd.DataFrame:

@@ -229,11 +229,12 @@ def code_answers(comments: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 
 def answer_themes(comments: pd.DataFrame, hits: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """One row per answer, one 0/1 column per theme (whether the rules found it)."""
+    """One row per answer (its columns but the text), one 0/1 column per theme."""
     flags = (hits.drop_duplicates(ANSWER_KEY + ["theme"]).assign(hit=1)
              .pivot_table(index=ANSWER_KEY, columns="theme", values="hit", fill_value=0))
     flags = flags.reindex(columns=codebook.theme_ids, fill_value=0)
-    out = comments[ANSWER_KEY].merge(flags.reset_index(), on=ANSWER_KEY, how="left")
+    keep = [c for c in comments.columns if c != "text" and c not in codebook.theme_ids]
+    out = comments[keep].merge(flags.reset_index(), on=ANSWER_KEY, how="left")
     out[codebook.theme_ids] = out[codebook.theme_ids].fillna(0).astype(int)
     return out
 
@@ -254,7 +255,8 @@ def theme_counts(comments: pd.DataFrame, hits: pd.DataFrame, codebook: Codebook,
     count the privacy threshold applies to.
     """
     flags = answer_themes(comments, hits, codebook)
-    long = flags.melt(id_vars=ANSWER_KEY, value_vars=codebook.theme_ids, var_name="theme",
+    long = flags.melt(id_vars=list(dict.fromkeys(ANSWER_KEY + by)), value_vars=codebook.theme_ids,
+                      var_name="theme",
                       value_name="mentioned")
     out = long.groupby(by + ["theme"], as_index=False).agg(
         answers_with_theme=("mentioned", "sum"), answers=("mentioned", "size"))

@@ -148,6 +148,8 @@ def intro(W: Workshops, L) -> str:
     """How many gave feedback (or that the group is below the threshold)."""
     if is_suppressed(W):
         return L("workshop.intro_suppressed", threshold=W.threshold, who=who(W, L))
+    if W.is_consultants:
+        return L("workshop.intro_all", n=focus_size(W))
     programme = Workshops(**{**W.__dict__, "municipality": None})
     return L("workshop.intro", n=focus_size(W), who=who(W, L), n_all=focus_size(programme))
 
@@ -237,7 +239,10 @@ def scores(W: Workshops) -> tuple[pd.DataFrame, pd.DataFrame]:
 def change_statements(tr: pd.DataFrame, W: Workshops, L) -> list[str]:
     """One plain sentence per scale about the change from the previous workshop."""
     out = []
-    for rec in tr[tr["wave"] == W.workshop].itertuples(index=False):
+    order = {s: i for i, s in enumerate(W.instrument.scales)}
+    now = tr[tr["wave"] == W.workshop]
+    now = now.assign(_o=now["scale"].map(order)).sort_values("_o", kind="stable")
+    for rec in now.itertuples(index=False):
         name = W.scale_name(rec.scale)
         if pd.isna(rec.change):
             out.append(L("workshop.change_none", scale=name))
@@ -367,7 +372,7 @@ def participation(respondents: pd.DataFrame, workshop: str, by: str, municipalit
     """Participants of one workshop per municipality x `by` ('role' or 'organisation'),
     suppressed with the municipality totals and the category totals as margins. Columns
     `municipality_code, category, n, suppressed, suppression`; an unanswered category is
-    'unknown'; municipality totals are rows with category 'total'."""
+    'unknown'; totals are rows with category 'total' or municipality_code 'programme'."""
     df = respondents[(respondents["wave"] == workshop)
                      & respondents["municipality_code"].isin(municipalities)]
     cat = df[by].fillna("unknown").astype(str)
@@ -383,7 +388,14 @@ def participation(respondents: pd.DataFrame, workshop: str, by: str, municipalit
                              margins=[["municipality_code"], ["category"]], values=["n"])
     totals = privacy.suppress(totals[["municipality_code", "category", "n"]],
                               threshold=threshold, margins=[()], values=["n"])
-    return pd.concat([cells, totals], ignore_index=True)
+    programme = (counts.groupby("category", as_index=False)["n"].sum()
+                 .assign(municipality_code=PROGRAMME))
+    programme = privacy.suppress(programme[["municipality_code", "category", "n"]],
+                                 threshold=threshold, margins=[()], values=["n"])
+    grand = pd.DataFrame({"municipality_code": [PROGRAMME], "category": ["total"],
+                          "n": [float(counts["n"].sum())]})
+    grand = privacy.suppress(grand, threshold=threshold, margins=[], values=["n"])
+    return pd.concat([cells, totals, programme, grand], ignore_index=True)
 
 
 def participation_table(W: Workshops, by: str, L) -> pd.DataFrame:
@@ -401,14 +413,10 @@ def participation_table(W: Workshops, by: str, L) -> pd.DataFrame:
                  if cat == "unknown" else question.option_text(cat, W.language))
         row = {question.text(W.language): label}
         sub = part[part["category"] == cat].set_index("municipality_code")
-        for code in order:
+        for code in [*order, PROGRAMME]:
             r = sub.loc[code]
-            row[W.name(code)] = mark if bool(r["suppressed"]) else int(r["n"])
-        raw_total = W.respondents[(W.respondents["wave"] == W.workshop)
-                                  & W.respondents["municipality_code"].isin(W.municipalities)]
-        n_all = int(len(raw_total) if cat == "total" else
-                    (raw_total[by].fillna("unknown").astype(str) == cat).sum())
-        row[L("report.whole_programme")] = n_all if n_all >= W.threshold or n_all == 0 else mark
+            head = L("report.whole_programme") if code == PROGRAMME else W.name(code)
+            row[head] = mark if bool(r["suppressed"]) else int(r["n"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -515,12 +523,21 @@ def kwic_table(W: Workshops, L, per_theme: int = 3, width: int = 45) -> pd.DataF
 
     comments = eligible_comments(W)
     lines = kwic(comments, code_answers(comments, W.codebook), width)
-    lines = lines.groupby("theme", sort=False).head(per_theme)
+    order = {t: i for i, t in enumerate(W.codebook.theme_ids)}
+    lines = (lines.assign(_o=lines["theme"].map(order)).sort_values("_o", kind="stable")
+             .groupby("theme", sort=False).head(per_theme))
     labels = W.codebook.labels(W.language)
     return pd.DataFrame({L("workshop.col_theme"): lines["theme"].map(labels),
                          L("workshop.col_left"): lines["left"],
                          L("workshop.col_keyword"): lines["keyword"],
                          L("workshop.col_right"): lines["right"]}).reset_index(drop=True)
+
+
+def uncoded_note(W: Workshops, uncoded_answers: pd.DataFrame, L) -> str:
+    """How many answers matched no theme, or that the group's answers are not shown."""
+    if eligible_comments(W).empty:
+        return L("workshop.themes_suppressed", threshold=W.threshold)
+    return L("workshop.uncoded_note", n=len(uncoded_answers))
 
 
 def uncoded_table(W: Workshops, L) -> pd.DataFrame:
@@ -539,6 +556,8 @@ def cooccurrence_table(W: Workshops) -> pd.DataFrame:
     from .codebook import code_answers, cooccurrence
 
     comments = eligible_comments(W)
+    if comments.empty:
+        return pd.DataFrame()
     co = cooccurrence(comments, code_answers(comments, W.codebook), W.codebook)
     labels = W.codebook.labels(W.language)
     co.index = [labels[t] for t in co.index]
@@ -610,8 +629,10 @@ def item_drop_statements(changes: pd.DataFrame, W: Workshops, L) -> list[str]:
     """One sentence per item whose programme mean dropped."""
     out = []
     for rec in changes[changes["change"] < 0].itertuples(index=False):
-        text = W.instrument.item(rec.item).text(W.language)
-        out.append(L("workshop.item_drop", item=text, before=float(rec.before),
-                     now=float(rec.now), low=float(rec.change_low), high=float(rec.change_high))
-                   + " " + L("workshop.exceeds" if rec.exceeds else "workshop.within"))
+        item = W.instrument.item(rec.item)
+        out.append(" ".join([
+            L("workshop.item_drop", item=item.text(W.language), before=float(rec.before),
+              now=float(rec.now), low=float(rec.change_low), high=float(rec.change_high)),
+            L("workshop.exceeds" if rec.exceeds else "workshop.within"),
+            *([L("workshop.reverse_note")] if item.reverse else [])]))
     return out
