@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from research.agreement import cohens_kappa, kappa_per_theme, read_manual_coding
-from research.codebook import (code_answers, code_text, cooccurrence, kwic, lemmas,
-                               load_codebook, theme_counts, uncoded)
+from research.codebook import (code_answers, code_text, cooccurrence, kwic, lemma_table,
+                               lemmas, load_codebook, theme_counts, uncoded)
 from research.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +36,15 @@ def test_cooperation_inflected_and_compound(cb, text):
 def test_lemmas_reads_unknown_compounds():
     assert "seutuyhteistyö" in lemmas("seutuyhteistyön")
     assert "kuntaraja" in lemmas("kuntarajat")
+    table = lemma_table(["Kuntarajat ylittävä", None, "kuntarajat"])
+    assert table["word"].tolist() == ["kuntarajat", "ylittävä"]
+    assert "kuntaraja" in table["lemmas"][0].split("|")
+
+
+def test_lexicon_table_is_used_before_the_lemmatiser(cb):
+    table = pd.DataFrame({"word": ["kimppakyyti"], "lemmas": ["kimppakyyti|yhteistyö"]})
+    assert themes_of("Kimppakyyti toimi.", cb) == []
+    assert themes_of("Kimppakyyti toimi.", cb.with_lexicon(table)) == ["cooperation"]
 
 
 def test_hits_report_keyword_lemma_and_offsets(cb):

@@ -155,7 +155,8 @@ def privacy_tables():
             comments.append({"respondent": r, "municipality_code": code, "wave": "w1",
                              "question": "change", "text": "<b>Ei</b> mitään & kaikki hyvin"})
     return {"respondents": pd.DataFrame(respondents), "comments": pd.DataFrame(comments),
-            "responses": pd.DataFrame(responses)}
+            "responses": pd.DataFrame(responses),
+            "lemmas": pd.DataFrame({"word": [], "lemmas": []})}
 
 
 @pytest.mark.parametrize("unit", ["w1-all", "w1-151", "w1-846"])
@@ -220,6 +221,8 @@ def test_prepare_step_reads_demo(demo, classifier):
     assert r["respondent"].str.startswith("r-").all()
     sizes = r.groupby(["wave", "municipality_code"]).size()
     assert (sizes < 5).any() and (sizes >= 5).any()
+    lex = tables["lemmas"].set_index("word")["lemmas"]
+    assert "seutuyhteistyö" in lex["seutuyhteistyön"].split("|")
     texts = " ".join(tables["comments"]["text"])
     assert "@" in texts               # raw answers keep them; reports mask them
     assert set(tables["manual_coding"]["theme"]) <= {

@@ -22,6 +22,7 @@ A mistake in the codebook (not YAML, an unknown key, a regex that does not compi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -92,6 +93,14 @@ class Codebook:
     version: str
     themes: tuple[Theme, ...] = field(default_factory=tuple)
     path: str = ""
+    #: precomputed {word: candidate base forms} (the `lemmas` table), so that a report does
+    #: not load simplemma's dictionary; words missing from it are lemmatised on the fly
+    lexicon: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def with_lexicon(self, table: pd.DataFrame) -> "Codebook":
+        """This codebook using the `lemmas` table (`word`, `lemmas` joined by '|')."""
+        lexicon = {w: tuple(str(l).split("|")) for w, l in zip(table["word"], table["lemmas"])}
+        return dataclasses.replace(self, lexicon=lexicon)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -184,6 +193,13 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([word, *out]))
 
 
+def lemma_table(texts) -> pd.DataFrame:
+    """Every distinct word of `texts` with its candidate base forms (`lemmas`, joined by
+    '|'); computed once in `research prepare` so that reports stay fast."""
+    words = sorted({m.group(0) for t in texts for m in WORD.finditer(str(t or "").lower())})
+    return pd.DataFrame({"word": words, "lemmas": ["|".join(lemmas(w)) for w in words]})
+
+
 def _spans(patterns, text: str) -> list[tuple[int, int]]:
     return [m.span() for p in patterns for m in p.finditer(text)]
 
@@ -198,7 +214,7 @@ def code_text(text: str, codebook: Codebook) -> list[dict]:
         excluded = _spans(theme.exclude_patterns, low)
         found = []
         for word, start, end in words:
-            cands = lemmas(word)
+            cands = codebook.lexicon.get(word) or lemmas(word)
             lemma = next((m for t in theme.terms if (m := t.match(cands))), None)
             if lemma and not any(t.match(cands) for t in theme.exclude) and \
                     not any(a <= start and end <= b for a, b in excluded):

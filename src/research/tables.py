@@ -60,6 +60,11 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["respondent", "municipality_code", "wave", "question", "text"],
         "text": ["respondent", "municipality_code", "wave", "question", "text"],
     },
+    "lemmas": {
+        "key": ["word"],
+        "columns": ["word", "lemmas"],
+        "text": ["word", "lemmas"],
+    },
     "manual_coding": {
         "key": ["sample_id", "theme"],
         "columns": ["sample_id", "wave", "question", "text", "theme", "code"],

@@ -11,7 +11,9 @@ collected with and one export file per workshop:
 Each export is read with the survey readers (`research.survey_io.read_export`) with the
 workshop id as the wave, so the answers land in the `responses`, `comments` and
 `respondents` tables beside the survey's; respondent identifiers are replaced by keyed
-pseudonyms before anything is written. The manual coding becomes the `manual_coding` table.
+pseudonyms before anything is written. The manual coding becomes the `manual_coding` table,
+and every word of the open answers gets its Finnish base forms in the `lemmas` table (the
+lemmatiser's dictionary takes seconds to load, so reports look words up instead).
 A project without a `workshops` folder simply has no workshop data.
 """
 
@@ -71,6 +73,8 @@ def read_workshops(raw: str | Path, classifier=None, key: bytes | None = None
                    ) -> dict[str, pd.DataFrame]:
     """All workshop exports listed in the manifest as pseudonymised tidy tables."""
     from .agreement import read_manual_coding
+    from .codebook import lemma_table
+    from .labels import LANGUAGES, text
     from .instrument import load_instrument
     from .pseudonym import key_path, load_key, pseudonymise
     from .survey_io import read_export
@@ -87,8 +91,14 @@ def read_workshops(raw: str | Path, classifier=None, key: bytes | None = None
         df["respondent"] = pseudonymise(df["respondent"], key)
     if "respondents" in tables and "organisation" not in tables["respondents"]:
         tables["respondents"]["organisation"] = None
+    texts = list(tables["comments"]["text"])
     if manifest["manual_coding"] is not None:
         tables["manual_coding"] = read_manual_coding(manifest["manual_coding"])
+        texts += list(tables["manual_coding"]["text"].unique())
+    # the words that masking puts into reports' texts are looked up too
+    texts += [text(key, lang) for key in ("privacy.masked_email", "privacy.masked_phone")
+              for lang in LANGUAGES]
+    tables["lemmas"] = lemma_table(texts)
     return tables
 
 

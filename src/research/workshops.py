@@ -128,7 +128,8 @@ def setup(R) -> Workshops:
         workshop=workshop, municipality=code, order=order, titles=titles,
         dates={w["id"]: str(w["date"]) for w in workshops},
         instrument=load_instrument(_path(reflection["instrument"], cfg.path)),
-        codebook=load_codebook(_path(reflection["codebook"], cfg.path)),
+        codebook=load_codebook(_path(reflection["codebook"], cfg.path)).with_lexicon(
+            R.table("lemmas")),
         responses=responses, respondents=respondents,
         comments=comments[comments["text"] != ""].reset_index(drop=True),
         municipalities=cfg.municipalities, threshold=cfg.min_group_size, language=lang,
