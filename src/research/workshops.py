@@ -305,7 +305,7 @@ def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
         label = L("report.whole_programme") if code == PROGRAMME else W.name(code)
         ax.errorbar(rows["mean"], y, xerr=[rows["mean"] - rows["ci_low"],
                                             rows["ci_high"] - rows["mean"]],
-                    fmt="o", color=colour, markersize=7 if focus else 5,
+                    fmt="osD^vP"[g % 6], color=colour, markersize=7 if focus else 5,
                     linewidth=2 if focus else 1, capsize=2, label=label)
     ax.set_yticks(np.arange(len(scales))[::-1])
     ax.set_yticklabels([W.scale_name(s) for s in scales])
