@@ -137,8 +137,13 @@ def setup(R) -> Workshops:
 
 
 def title(W: Workshops, R) -> str:
+    """The report's title: workshop id, its title and date, and whom the report is for."""
+    import datetime as dt
+
+    day = dt.date.fromisoformat(W.dates[W.workshop])
+    date = f"{day.day}.{day.month}.{day.year}" if W.language == "fi" else day.isoformat()
     return R.L("workshop.title", workshop=W.workshop, title=W.titles[W.workshop],
-               date=W.dates[W.workshop], who=who(W, R.L))
+               date=date, who=who(W, R.L))
 
 
 def who(W: Workshops, L) -> str:
