@@ -45,6 +45,62 @@ show.figure(population.index_chart(pop, R))
 # ## Section: survey (issue 5)
 # (cells of this section go below this marker, above the next one)
 
+# %%
+from research import scales, survey_report, targets, privacy
+ins, resp, wave = survey_report.load(R)
+tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
+show.heading(R.L("survey.title"))
+
+# %%
+show.para(survey_report.intro(R, resp, ins, wave))
+
+# %%
+show.para(survey_report.caveat(tab, R), kind="note")
+
+# %%
+show.heading(R.L("survey.scores_title"), level=3)
+
+# %%
+show.para(survey_report.scores_summary(tab, R, ins))
+
+# %%
+show.figure(survey_report.scores_chart(tab, R, ins))
+
+# %%
+show.table(survey_report.scores_display(tab, R, ins), R.language, survey_report.scores_caption(R, ins), decimals=2)
+
+# %%
+show.heading(R.L("survey.likert_title", name=R.unit_name), level=3)
+
+# %%
+show.figure(survey_report.likert(resp, R, ins, wave))
+
+# %%
+rel = scales.reliability(resp, ins, wave)
+show.heading(R.L("survey.reliability_title"), level=3)
+
+# %%
+show.table(survey_report.reliability_display(rel, R, ins), R.language, R.L("survey.reliability_caption"), decimals=2)
+
+# %%
+show.para(survey_report.reliability_note(rel, R, ins))
+
+# %%
+survey_report.open_answers(R.table("comments"), R, ins, wave, resp)
+
 # %% [markdown]
 # ## Section: development targets (issue 5)
 # (cells of this section go below this marker, above the next one)
+
+# %%
+dev = targets.development_targets(tab, resp, ins, R.unit, wave, R.language, R.config.min_group_size, statistics=None)
+show.heading(R.L("targets.title"))
+
+# %%
+show.para(R.L("targets.intro", name=R.unit_name))
+
+# %%
+show.table(targets.targets_display(dev, R.language), R.language)
+
+# %%
+show.para(survey_report.targets_caveat(R, resp, wave), kind="note")

@@ -91,3 +91,10 @@ def test_pseudonyms_stable_under_a_key_and_different_under_another(tmp_path, mon
     assert str(exc.value) == (f"{path}: pseudonym key is too short (expected at least 32 "
                               "characters); delete the file to create a new key, which breaks "
                               "links to earlier waves")
+
+
+def test_mark_formats_visible_numbers_as_report_text():
+    df = pd.DataFrame({"g": ["a", "b"], "n": [12, 2], "mean": [3.456, 2.0]})
+    out = privacy.mark(privacy.suppress(df, margins=[]), "fi", 5,
+                       decimals={"n": 0, "mean": 2})
+    assert out["n"].tolist() == ["12", "< 5"] and out["mean"].tolist() == ["3,46", "< 5"]

@@ -183,17 +183,22 @@ def _answer_scale(path: Path, where: str, raw: dict, default: dict | None) -> di
             "dont_know": tuple(str(c) for c in dont_know)}
 
 
+def read_yaml(path: Path):
+    """A YAML file's content; a syntax error is a `UserError` with the file's line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
+                        row=(mark.line + 1) if mark else None) from None
+
+
 def load_instrument(path: str | Path) -> Instrument:
     """Read and check an instrument YAML file; mistakes raise a `UserError` naming the key."""
     path = Path(path)
     if not path.exists():
         raise UserError("survey instrument not found", file=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         _fail(path, "expected a mapping with 'scales', 'items', 'respondent' and 'background'")
     for key in ("scales", "items", "respondent", "background"):

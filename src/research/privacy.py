@@ -77,12 +77,16 @@ def suppress(df: pd.DataFrame, count: str = "n", threshold: int = 5,
 
 
 def mark(df: pd.DataFrame, language: str = "fi", threshold: int = 5,
-         columns: Sequence[str] | None = None) -> pd.DataFrame:
+         columns: Sequence[str] | None = None, decimals: int | dict | None = None
+         ) -> pd.DataFrame:
     """A suppressed table for display: hidden values replaced by a mark, helper columns dropped.
 
-    The numbers stay numbers in visible rows; hidden rows show the label `privacy.mark`
-    (e.g. "< 5") in `columns` (default: every column that `suppress` blanked).
+    Hidden rows show the label `privacy.mark` (e.g. "< 5") in `columns` (default: every
+    float column). With `decimals` (one number, or {column: decimals}) visible numbers are
+    formatted as report text too, so that a column holds text only.
     """
+    from .show import format_value
+
     out = df.copy()
     hidden = out["suppressed"].astype(bool)
     if columns is None:
@@ -90,7 +94,14 @@ def mark(df: pd.DataFrame, language: str = "fi", threshold: int = 5,
                    and pd.api.types.is_float_dtype(out[c])]
     text = labels.text("privacy.mark", language, threshold=threshold)
     for col in columns:
-        out[col] = out[col].astype(object).where(~hidden, text)
+        values = out[col].astype(object)
+        places = decimals.get(col) if isinstance(decimals, dict) else decimals
+        if places is not None:
+            values = pd.Series([v if pd.isna(v) else
+                                format_value(int(round(v)) if places == 0 else float(v),
+                                             language, places) for v in values],
+                               index=out.index, dtype=object)
+        out[col] = values.where(~hidden, text)
     return out.drop(columns=["suppressed", "suppression"])
 
 

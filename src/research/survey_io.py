@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UserError
-from .instrument import Background, Instrument, Item, load_instrument, normalise_header
+from .instrument import (Background, Instrument, Item, load_instrument, normalise_header,
+                         read_yaml)
 
 SEPARATORS = ";,\t|"
 
@@ -274,14 +275,7 @@ def resolve_instrument(manifest: Path, raw: Path, name: str) -> Path:
 
 def read_manifest(path: Path) -> dict:
     """`survey.yml`: `instrument` and `exports` (a list of `{file, wave}`)."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
+    data = read_yaml(path) or {}
     exports = data.get("exports") if isinstance(data, dict) else None
     if not isinstance(exports, list) or not exports:
         raise UserError("key 'exports': expected a list of {file: ..., wave: ...}", file=path)

@@ -99,6 +99,13 @@ OPEN_IMPROVE = (
     "Ennakointitietoa on, mutta sitä ei käytetä päätöksissä.",
     "Hankkeiden tulokset jäävät usein hankkeen loppuessa hyllyyn.",
 )
+ADDITIONS = (
+    "Tämä näkyy erityisesti pienissä kunnissa.",
+    "Asiaan on tullut parannusta viime vuosina.",
+    "Resurssit ovat kuitenkin tiukoilla.",
+    "Hyvä esimerkki on seudullinen hyvinvointiryhmä.",
+    "Nuorten näkökulma jää usein puuttumaan.",
+)
 CONTACT_NOTES = ("Voin kertoa lisää: {email}", "Soittakaa, jos haluatte kuulla lisää: {phone}")
 
 
@@ -202,6 +209,8 @@ def _open_answers(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFram
                 texts.append("")
                 continue
             text = str(options[rng.integers(len(options))])
+            if rng.random() < 0.3:
+                text += " " + str(ADDITIONS[rng.integers(len(ADDITIONS))])
             if rng.random() < 0.08:
                 note = CONTACT_NOTES[rng.integers(len(CONTACT_NOTES))]
                 text += " " + note.format(email=email.lower(), phone=phone_number(rng))

@@ -1,0 +1,93 @@
+"""Development targets from a hand-made survey and a hand-made statistics profile."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from research import scales, targets
+from research.instrument import load_instrument
+
+FIX = Path(__file__).parent / "fixtures" / "survey"
+
+
+@pytest.fixture(scope="module")
+def instrument():
+    return load_instrument(FIX / "instrument.yml")
+
+
+@pytest.fixture(scope="module")
+def responses():
+    rows = []
+    # (municipality, role, dyn1, dyn2 as answered (reverse-worded), com1, com2) x 5 people
+    groups = [("232", "elected", 4, 2, 3, 3), ("232", "office_holder", 4, 2, 3, 3),
+              ("218", "elected", 2, 4, 3, 3), ("218", "office_holder", 3, 3, 3, 3)]
+    k = 0
+    for m, role, *answers in groups:
+        for _ in range(5):
+            k += 1
+            for item, v in zip(["dyn1", "dyn2", "com1", "com2"], answers):
+                rows.append((f"p{k}", m, "baseline", role, item, float(v)))
+    return pd.DataFrame(rows, columns=["respondent", "municipality_code", "wave", "role",
+                                       "item", "value"])
+
+
+STATISTICS = pd.DataFrame({
+    "indicator": ["unemployment", "tax_base", "migration"],
+    "name": ["Unemployment rate", "Tax base per inhabitant", "Net migration"],
+    "theme": ["Labour", "Economy", "Population"],
+    "value": [9.5, 14000.0, -12.0],
+    "peer_median": [7.0, 13000.0, -5.0],
+    "difference": [2.5, 1000.0, -7.0],
+    "standing": ["weakness", "strength", "weakness"],
+})
+
+
+def test_standings_by_hand(instrument, responses):
+    tab = scales.score_table(responses, instrument, "baseline", threshold=5)
+    dims = targets.dimension_standing(tab, "218").set_index("scale")
+    assert dims.loc["dynamic", "mean"] == 2.5 and dims.loc["dynamic", "subregion_mean"] == 3.25
+    assert dims.loc["dynamic", "difference"] == -0.75 and dims.loc["dynamic", "clear"]
+    assert dims.loc["committed", "difference"] == 0
+    items = targets.item_standing(responses, instrument, "218", "baseline")
+    assert items["item"].tolist()[:2] == ["dyn1", "dyn2"]
+    assert items["difference"].tolist()[:2] == [-0.75, -0.75]
+    gaps = targets.role_gaps(tab, "218")
+    assert gaps.iloc[0][["scale", "low_role", "high_role", "gap"]].tolist() == [
+        "dynamic", "elected", "office_holder", 1.0]
+
+
+def test_development_targets_combine_survey_and_statistics(instrument, responses):
+    tab = scales.score_table(responses, instrument, "baseline", threshold=5)
+    out = targets.development_targets(tab, responses, instrument, "218", "baseline", "en",
+                                      threshold=5, statistics=STATISTICS)
+    assert out["rank"].tolist() == [1, 2, 3, 4]
+    # the role gap (1.00 points) is larger, but weaknesses and role gaps take turns
+    assert out["kind"].tolist() == ["dimension", "role_gap", "indicator", "indicator"]
+    assert out["key"].tolist() == ["dynamic", "dynamic", "unemployment", "migration"]
+    assert out.loc[1, "target"] == "Narrow the gap between groups on “Dynamic” (lowest: Elected official)"
+    assert out.loc[1, "evidence"] == ("Elected official 2.00 (n = 5), Office-holder 3.00 "
+                                      "(n = 5); gap 1.00.")
+    half = stats.t.ppf(0.975, 9) * np.std([2] * 5 + [3] * 5, ddof=1) / np.sqrt(10)
+    assert out.loc[0, "evidence"] == (
+        f"Mean 2.50 (95 % CI {2.5 - half:.2f}–{2.5 + half:.2f}, n = 10), sub-region 3.25, "
+        "difference -0.75. Weakest statement: “Municipalities seize new opportunities, "
+        "quickly.” (2.50).")
+    assert out.loc[3, "evidence"] == ("Population: value -12.0, peer median -5.0, "
+                                      "difference -7.0.")
+    # without statistics: the survey part alone; Kauhajoki has nothing below the sub-region
+    alone = targets.development_targets(tab, responses, instrument, "218", "baseline", "fi")
+    assert alone["source"].tolist() == ["survey", "survey"]
+    assert targets.development_targets(tab, responses, instrument, "232", "baseline").empty
+    shown = targets.targets_display(out, "fi")
+    assert list(shown.columns) == ["Sija", "Lähde", "Kehittämiskohde", "Perustelu"]
+    assert shown["Lähde"].tolist() == ["Kysely", "Kysely", "Tilastot", "Tilastot"]
+
+
+def test_suppressed_role_cells_are_not_used_for_gaps(instrument, responses):
+    few = responses[~((responses["municipality_code"] == "218")
+                      & (responses["respondent"].isin(["p11", "p12"])))]
+    tab = scales.score_table(few, instrument, "baseline", threshold=5)
+    assert targets.role_gaps(tab, "218").empty     # 3 elected: hidden, and so its complement
