@@ -81,6 +81,9 @@ show.para(R.L("workshop.themes_note", codebook=W.codebook.name, version=W.codebo
 show.table(workshops.theme_table(W, R.L), R.language, decimals=0)
 
 # %%
+show.table(workshops.theme_by_municipality(W, R.L), R.language, R.L("workshop.themes_by_municipality", workshop=W.workshop), decimals=0)
+
+# %%
 show.heading(R.L("workshop.kwic_heading"), 3)
 
 # %%

@@ -163,7 +163,8 @@ def privacy_tables():
 def test_no_email_phone_or_small_group_quote_in_output(unit):
     W = workshops.setup(fake_report(unit, privacy_tables()))
     outputs = [workshops.kwic_table(W, L), workshops.uncoded_table(W, L),
-               workshops.theme_table(W, L), workshops.cooccurrence_table(W)]
+               workshops.theme_table(W, L), workshops.cooccurrence_table(W),
+               workshops.theme_by_municipality(W, L)]
     rendered = "".join(show.table(df, "en").data for df in outputs)
     rendered += "".join(getattr(x, "data", "") for x in workshops.consultants_section(W, L))
     assert "@" not in rendered and "4567" not in rendered
@@ -183,6 +184,13 @@ def test_theme_table_shares():
     t = workshops.theme_table(W, L).set_index(L("workshop.col_theme"))
     # Kauhajoki: 12 answers, 6 mention cooperation
     assert t.loc["Cooperation and networks", "w1"] == 50
+    by = workshops.theme_by_municipality(W, L).set_index(L("workshop.col_theme"))
+    # Isojoki (2 participants) is hidden and left out of the programme column:
+    # 32 answers of Kauhajoki, Teuva and Karijoki, 16 of them on cooperation
+    assert by.loc["Cooperation and networks", "Isojoki"] == "< 5"
+    assert by.loc["Cooperation and networks", "Teuva"] == 50
+    assert by.loc["Cooperation and networks", "Whole programme"] == 50
+    assert by.loc["Schedule and time pressure", "Whole programme"] == 0
 
 
 # --- demo data and prepare ---------------------------------------------------------------

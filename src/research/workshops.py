@@ -476,6 +476,27 @@ def theme_table(W: Workshops, L) -> pd.DataFrame:
     return out
 
 
+def theme_by_municipality(W: Workshops, L) -> pd.DataFrame:
+    """This workshop's theme shares (%) per municipality and for the whole programme; a
+    municipality below the threshold shows the privacy mark (its answers also stay out of
+    the programme column, so that no subtraction reveals them)."""
+    from .codebook import answer_themes, code_answers
+
+    mark = L("privacy.mark", threshold=W.threshold)
+    programme = Workshops(**{**W.__dict__, "municipality": None})
+    comments = eligible_comments(programme)
+    flags = answer_themes(comments, code_answers(comments, W.codebook), W.codebook)
+    labels = W.codebook.labels(W.language)
+    out = pd.DataFrame({L("workshop.col_theme"): [labels[t] for t in W.codebook.theme_ids]})
+    for code in W.municipalities:
+        part = flags[flags["municipality_code"] == code]
+        out[W.name(code)] = ([round(100 * part[t].mean()) for t in W.codebook.theme_ids]
+                             if len(part) else mark)
+    out[L("report.whole_programme")] = ([round(100 * flags[t].mean())
+                                         for t in W.codebook.theme_ids] if len(flags) else mark)
+    return out
+
+
 def theme_shift(W: Workshops) -> pd.DataFrame:
     """Programme-wide theme shares in this and the previous workshop, the change in
     percentage points and its Newcombe interval; `exceeds` when it excludes 0. Only answers
