@@ -116,7 +116,7 @@ manual = R.table("manual_coding")
 show.heading(R.L("workshop.kappa_heading"), 3)
 
 # %%
-show.para(R.L("workshop.kappa_note", n=manual["sample_id"].nunique()), "note")
+show.para(workshops.kappa_note(manual, R.L), "note")
 
 # %%
 show.table(workshops.kappa_table(manual, W, R.L), R.language, decimals=2)

@@ -251,6 +251,33 @@ def test_feedback_file_not_matching_instrument(demo, tmp_path, classifier):
     assert str(exc.value).startswith(f"{path}, row 1, column 'Luottamus oli hyvä.': ")
 
 
+def test_without_manual_coding_the_table_is_empty(demo, tmp_path, classifier):
+    from research.workshop_io import read_workshops
+    from research.codebook import load_codebook
+    folder = tmp_path / "workshops"
+    shutil.copytree(demo, folder)
+    path = folder / "workshops.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("manual_coding: manual_coding.csv\n",
+                                                             ""), encoding="utf-8")
+    manual = read_workshops(tmp_path, classifier, key=b"k" * 32)["manual_coding"]
+    assert manual.empty
+    assert workshops.kappa_note(manual, L) == L("workshop.kappa_none")
+    from research.agreement import kappa_per_theme
+    cb = load_codebook(ROOT / "templates" / "region" / "workshop_codebook.yml")
+    assert kappa_per_theme(manual, cb).empty
+
+
+def test_manifest_missing_export(demo, tmp_path):
+    from research.workshop_io import read_manifest
+    folder = tmp_path / "workshops"
+    shutil.copytree(demo, folder)
+    (folder / "SYNTHETIC_w3_palaute.csv").unlink()
+    with pytest.raises(UserError) as exc:
+        read_manifest(folder / "workshops.yml")
+    assert str(exc.value) == (f"{folder / 'workshops.yml'}, row 12: the export of workshop "
+                              "'w3' is missing: SYNTHETIC_w3_palaute.csv")
+
+
 def test_manifest_duplicate_workshop(demo, tmp_path):
     from research.workshop_io import read_manifest
     folder = tmp_path / "workshops"

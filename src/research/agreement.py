@@ -80,6 +80,10 @@ def kappa_per_theme(manual: pd.DataFrame, codebook) -> pd.DataFrame:
         raise UserError(f"the manual coding has theme '{unknown[0]}', which the codebook "
                         f"does not define (themes: {', '.join(codebook.theme_ids)})",
                         file=codebook.path)
+    columns = ["theme", "n", "manual_yes", "rules_yes", "agreement", "kappa", "ci_low",
+               "ci_high"]
+    if manual.empty:
+        return pd.DataFrame(columns=columns)
     texts = manual.drop_duplicates("sample_id")[["sample_id", "text"]]
     rules = {(sid, h["theme"]) for sid, text in texts.itertuples(index=False)
              for h in code_text(text, codebook)}
@@ -91,5 +95,4 @@ def kappa_per_theme(manual: pd.DataFrame, codebook) -> pd.DataFrame:
         rows.append({"theme": theme, "manual_yes": int(part["code"].sum()),
                      "rules_yes": int(part["rules"].sum()),
                      **cohens_kappa(part["code"], part["rules"])})
-    return pd.DataFrame(rows, columns=["theme", "n", "manual_yes", "rules_yes", "agreement",
-                                       "kappa", "ci_low", "ci_high"])
+    return pd.DataFrame(rows, columns=columns)

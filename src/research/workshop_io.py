@@ -72,7 +72,7 @@ def read_manifest(path: str | Path) -> dict:
 def read_workshops(raw: str | Path, classifier=None, key: bytes | None = None
                    ) -> dict[str, pd.DataFrame]:
     """All workshop exports listed in the manifest as pseudonymised tidy tables."""
-    from .agreement import read_manual_coding
+    from .agreement import MANUAL_FIXED, read_manual_coding
     from .codebook import lemma_table
     from .labels import LANGUAGES, text
     from .instrument import load_instrument
@@ -92,9 +92,10 @@ def read_workshops(raw: str | Path, classifier=None, key: bytes | None = None
     if "respondents" in tables and "organisation" not in tables["respondents"]:
         tables["respondents"]["organisation"] = None
     texts = list(tables["comments"]["text"])
-    if manifest["manual_coding"] is not None:
-        tables["manual_coding"] = read_manual_coding(manifest["manual_coding"])
-        texts += list(tables["manual_coding"]["text"].unique())
+    tables["manual_coding"] = (read_manual_coding(manifest["manual_coding"])
+                               if manifest["manual_coding"] is not None else
+                               pd.DataFrame(columns=MANUAL_FIXED + ["theme", "code"]))
+    texts += list(tables["manual_coding"]["text"].unique())
     # the words that masking puts into reports' texts are looked up too
     texts += [text(key, lang) for key in ("privacy.masked_email", "privacy.masked_phone")
               for lang in LANGUAGES]

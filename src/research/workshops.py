@@ -592,6 +592,12 @@ def cooccurrence_table(W: Workshops) -> pd.DataFrame:
     return co.reset_index(names="")
 
 
+def kappa_note(manual: pd.DataFrame, L) -> str:
+    """What the kappa table is, or that no manual coding was given."""
+    n = manual["sample_id"].nunique()
+    return L("workshop.kappa_note", n=n) if n else L("workshop.kappa_none")
+
+
 def kappa_table(manual: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
     """Cohen's kappa per theme: the researcher's manual coding against the codebook rules."""
     from .agreement import kappa_per_theme
