@@ -22,6 +22,7 @@ What the report shows, and how it stays honest and private:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,10 @@ class Workshops:
     def focus(self) -> str:
         """The group the report is about: the municipality code or 'programme'."""
         return self.municipality or PROGRAMME
+
+    def programme(self) -> "Workshops":
+        """The same workshop seen for the whole programme (the consultants' view)."""
+        return dataclasses.replace(self, municipality=None)
 
     def scale_name(self, scale: str) -> str:
         return self.instrument.scale_name(scale, self.language)
@@ -156,7 +161,7 @@ def intro(W: Workshops, L) -> str:
         return L("workshop.intro_suppressed", threshold=W.threshold, who=who(W, L))
     if W.is_consultants:
         return L("workshop.intro_all", n=focus_size(W))
-    programme = Workshops(**{**W.__dict__, "municipality": None})
+    programme = W.programme()
     return L("workshop.intro", n=focus_size(W), who=who(W, L), n_all=focus_size(programme))
 
 
@@ -483,7 +488,7 @@ def theme_by_municipality(W: Workshops, L) -> pd.DataFrame:
     from .codebook import answer_themes, code_answers
 
     mark = L("privacy.mark", threshold=W.threshold)
-    programme = Workshops(**{**W.__dict__, "municipality": None})
+    programme = W.programme()
     comments = eligible_comments(programme)
     flags = answer_themes(comments, code_answers(comments, W.codebook), W.codebook)
     labels = W.codebook.labels(W.language)
@@ -509,7 +514,7 @@ def theme_shift(W: Workshops) -> pd.DataFrame:
     if W.previous is None:
         return pd.DataFrame(columns=["theme", "share", "share_before", "change", "change_low",
                                      "change_high", "exceeds"])
-    programme = Workshops(**{**W.__dict__, "municipality": None})
+    programme = W.programme()
     flags = {}
     for wave in (W.previous, W.workshop):
         c = eligible_comments(programme, wave)
