@@ -159,7 +159,7 @@ def privacy_tables():
             "lemmas": pd.DataFrame({"word": [], "lemmas": []})}
 
 
-@pytest.mark.parametrize("unit", ["w1-all", "w1-151", "w1-846"])
+@pytest.mark.parametrize("unit", ["w1-all", "w1-151", "w1-846", "w1-218"])
 def test_no_email_phone_or_small_group_quote_in_output(unit):
     W = workshops.setup(fake_report(unit, privacy_tables()))
     outputs = [workshops.kwic_table(W, L), workshops.uncoded_table(W, L),
@@ -173,6 +173,13 @@ def test_no_email_phone_or_small_group_quote_in_output(unit):
     if unit == "w1-846":
         assert labels.text("privacy.masked_email", "en") in html.unescape(rendered)
         assert "&lt;b&gt;Ei&lt;/b&gt; mitään &amp; kaikki hyvin" in rendered
+    if unit == "w1-846":
+        assert not workshops.is_suppressed(W)
+    if unit == "w1-218":
+        # Karijoki (5, the first of the smallest) is hidden with Isojoki (2): the
+        # programme total 18 would otherwise reveal Isojoki's count
+        assert workshops.is_suppressed(W)
+        assert workshops.eligible_comments(W).empty
     if unit == "w1-151":
         assert workshops.is_suppressed(W)
         assert workshops.uncoded_note(W, workshops.uncoded_table(W, L), L) == \
@@ -185,9 +192,10 @@ def test_theme_table_shares():
     # Kauhajoki: 12 answers, 6 mention cooperation
     assert t.loc["Cooperation and networks", "w1"] == 50
     by = workshops.theme_by_municipality(W, L).set_index(L("workshop.col_theme"))
-    # Isojoki (2 participants) is hidden and left out of the programme column:
-    # 32 answers of Kauhajoki, Teuva and Karijoki, 16 of them on cooperation
+    # Isojoki (2 participants) and Karijoki (its complement) are hidden and left out of
+    # the programme column: 22 answers of Kauhajoki and Teuva, 11 of them on cooperation
     assert by.loc["Cooperation and networks", "Isojoki"] == "< 5"
+    assert by.loc["Cooperation and networks", "Karijoki"] == "< 5"
     assert by.loc["Cooperation and networks", "Teuva"] == 50
     assert by.loc["Cooperation and networks", "Whole programme"] == 50
     assert by.loc["Schedule and time pressure", "Whole programme"] == 0

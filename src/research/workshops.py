@@ -366,11 +366,14 @@ def trend_chart(summary: pd.DataFrame, W: Workshops, L):
 
 
 def likert(W: Workshops, L):
-    """This workshop's item distributions for the focus group (None when suppressed)."""
+    """This workshop's item distributions for the focus group; every bar hidden when the
+    group is (see `is_suppressed`)."""
     from .scales import likert_chart, likert_counts
 
     responses = W.responses[W.responses["municipality_code"].isin(W.municipalities)]
     counts = likert_counts(responses, W.instrument, W.workshop, W.municipality, W.threshold)
+    if is_suppressed(W):
+        counts = counts.assign(suppressed=True)
     return likert_chart(counts, W.instrument, W.language,
                         L("workshop.likert_title", workshop=W.workshop, who=who(W, L)),
                         L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))
@@ -442,19 +445,34 @@ def focus_size(W: Workshops, workshop: str | None = None) -> int:
 
 
 def is_suppressed(W: Workshops) -> bool:
-    """Whether the focus group of this workshop is below the privacy threshold."""
-    return focus_size(W) < W.threshold
+    """Whether the focus group of this workshop is hidden: below the threshold, or hidden
+    by complementary suppression because the programme total would otherwise reveal a
+    smaller municipality (then its item distributions would too, by subtraction)."""
+    if W.is_consultants:
+        return focus_size(W) < W.threshold
+    return W.municipality not in shown_municipalities(W)
 
 
 # --- open answers ------------------------------------------------------------------------
 
+def shown_municipalities(W: Workshops, workshop: str | None = None) -> list[str]:
+    """The municipalities whose participants are shown in a workshop: not suppressed,
+    neither below the threshold nor hidden as a complement (see `participation`)."""
+    part = participation(W.respondents, workshop or W.workshop, "role", W.municipalities,
+                         W.threshold)
+    totals = part[(part["category"] == "total") & part["municipality_code"].isin(
+        W.municipalities)].set_index("municipality_code")
+    return [c for c in W.municipalities
+            if c in totals.index and not bool(totals.loc[c, "suppressed"])
+            and totals.loc[c, "n"] > 0]
+
+
 def eligible_comments(W: Workshops, workshop: str | None = None) -> pd.DataFrame:
-    """Masked open answers of a workshop that may be shown: from the focus group, and only
-    from municipality x workshop groups with at least `threshold` participants."""
+    """Masked open answers of a workshop that may be shown or counted: from the focus
+    group, and only from municipalities shown in that workshop (`shown_municipalities`),
+    so that no aggregate contains a hidden group's answers."""
     wave = workshop or W.workshop
-    resp = W.respondents[W.respondents["wave"] == wave]
-    sizes = resp.groupby("municipality_code")["respondent"].nunique()
-    ok = [c for c in W.municipalities if sizes.get(c, 0) >= W.threshold]
+    ok = shown_municipalities(W, wave)
     if W.municipality:
         ok = [c for c in ok if c == W.municipality]
     c = W.comments
@@ -471,7 +489,7 @@ def theme_table(W: Workshops, L) -> pd.DataFrame:
     out = pd.DataFrame({L("workshop.col_theme"): [labels[t] for t in W.codebook.theme_ids]})
     for wave in W.order:
         comments = eligible_comments(W, wave)
-        if comments.empty or focus_size(W, wave) < W.threshold:
+        if comments.empty:
             out[wave] = mark
             continue
         counts = theme_counts(comments.assign(_all="x"), code_answers(comments, W.codebook),
