@@ -57,6 +57,8 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
         }, REQUIRED),
         "reflection": ({
             "workshops": (["list", WORKSHOP], []),
+            "instrument": ("str", "templates/region/workshop_instrument.yml"),
+            "codebook": ("str", "templates/region/workshop_codebook.yml"),
         }, {}),
         "evaluation": ({
             "year": ("int", REQUIRED),

@@ -19,6 +19,7 @@ from .errors import UserError
 from .rubric import step_rubric
 from .survey_io import step_survey
 from .tables import write_tables
+from .workshop_io import step_workshops
 
 #: The classification year that every table's municipality codes are harmonised to.
 TARGET_YEAR = 2026
@@ -49,6 +50,7 @@ STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
     ("statfin", step_statfin),
     ("survey", step_survey),
     ("rubric", step_rubric),
+    ("workshops", step_workshops),
 ]
 
 

@@ -352,8 +352,14 @@ def _rubric(out_dir, **kw):
     return write_demo_rubric(out_dir, **kw)
 
 
+def _workshops(out_dir, **kw):
+    from .workshop_demo import write_demo_workshops
+    return write_demo_workshops(out_dir, **kw)
+
+
 #: What `research synth` regenerates: (name, folder under data/raw, writer(out_dir, seed=)).
 GENERATORS = [
     ("survey", "survey", write_demo_survey),
+    ("workshops", "workshops", _workshops),
     ("rubric", "evaluation", _rubric),
 ]

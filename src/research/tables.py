@@ -83,6 +83,16 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["criterion", "name_fi", "name_en", "order", "scale_min", "scale_max"],
         "text": ["criterion", "name_fi", "name_en"],
     },
+    "lemmas": {
+        "key": ["word"],
+        "columns": ["word", "lemmas"],
+        "text": ["word", "lemmas"],
+    },
+    "manual_coding": {
+        "key": ["sample_id", "theme"],
+        "columns": ["sample_id", "wave", "question", "text", "theme", "code"],
+        "text": ["sample_id", "wave", "question", "text", "theme"],
+    },
 }
 
 DIGEST = "digest.json"

@@ -1,0 +1,298 @@
+"""Workshop feedback: scores, trend and comparison on hand-made tables; participation
+suppression; that no e-mail address, phone number or small-group quote reaches a report;
+the demo generator and the prepare step; errors for unknown workshops and bad files."""
+
+import html
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from research import labels, show, workshops
+from research.config import load_config
+from research.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+L = labels.labeller("en")
+CODES = ["232", "846", "151", "218"]
+
+
+def scores_table(groups):
+    """groups: {(wave, municipality): [scores]} -> respondent scores of one scale."""
+    rows = []
+    for (wave, code), values in groups.items():
+        for i, v in enumerate(values):
+            rows.append({"respondent": f"{wave}-{code}-{i}", "wave": wave,
+                         "municipality_code": code, "role": "expert", "scale": "goals",
+                         "score": float(v)})
+    return pd.DataFrame(rows)
+
+
+HAND = {("w1", "232"): [3, 3, 4, 2, 3, 3], ("w1", "846"): [2, 3, 3, 2, 2],
+        ("w1", "151"): [4, 4, 3], ("w1", "218"): [3, 2, 4, 3, 3, 4, 3],
+        ("w2", "232"): [4, 5, 4, 4, 5, 4], ("w2", "846"): [3, 3, 2, 3, 3],
+        ("w2", "151"): [4, 4, 4, 5, 3], ("w2", "218"): [2, 3]}
+
+
+def test_score_summary_means_intervals_and_suppression():
+    sc = scores_table(HAND)
+    s = workshops.score_summary(sc, CODES, 5).set_index(["wave", "municipality_code"])
+    kau = s.loc[("w1", "232")]
+    x = np.array([3, 3, 4, 2, 3, 3], float)
+    low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert kau["mean"] == pytest.approx(3.0)
+    assert (kau["ci_low"], kau["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    # Isojoki w1 has 3 respondents: hidden; Teuva (5, the smallest other) hidden with it,
+    # because the programme total would otherwise reveal Isojoki's mean
+    assert s.loc[("w1", "151"), "suppression"] == "primary"
+    assert s.loc[("w1", "846"), "suppression"] == "complementary"
+    assert np.isnan(s.loc[("w1", "151"), "mean"])
+    assert s.loc[("w1", "programme"), "mean"] == pytest.approx(np.mean(sum(
+        (v for (w, _), v in HAND.items() if w == "w1"), [])))
+    assert s.loc[("w2", "218"), "suppression"] == "primary"
+
+
+def test_trend_change_and_uncertainty_statement():
+    sc = scores_table(HAND)
+    summary = workshops.score_summary(sc, CODES, 5)
+    tr = workshops.trend(sc, summary, ["w1", "w2"], "232").set_index("wave")
+    a, b = np.array(HAND[("w2", "232")], float), np.array(HAND[("w1", "232")], float)
+    ref = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    row = tr.loc["w2"]
+    assert row["change"] == pytest.approx(a.mean() - b.mean())
+    assert (row["change_low"], row["change_high"]) == (pytest.approx(ref.low),
+                                                       pytest.approx(ref.high))
+    assert bool(row["exceeds"]) is True
+    assert np.isnan(tr.loc["w1", "change"])
+    # Teuva: 2.4 -> 2.8 with wide intervals, but hidden in w1 (complementary): no change
+    teuva = workshops.trend(sc, summary, ["w1", "w2"], "846").set_index("wave")
+    assert np.isnan(teuva.loc["w2", "change"])
+    # programme: w1 vs w2 all respondents
+    prog = workshops.trend(sc, summary, ["w1", "w2"], "programme").set_index("wave")
+    allw1 = np.concatenate([v for (w, _), v in HAND.items() if w == "w1"]).astype(float)
+    allw2 = np.concatenate([v for (w, _), v in HAND.items() if w == "w2"]).astype(float)
+    ref = stats.ttest_ind(allw2, allw1, equal_var=False).confidence_interval(0.95)
+    assert prog.loc["w2", "change_low"] == pytest.approx(ref.low)
+    assert ref.low > 0 and bool(prog.loc["w2", "exceeds"]) is True
+
+
+def test_welch_change_within_uncertainty():
+    res = workshops.welch_change(pd.Series([3, 4, 2, 3, 4]), pd.Series([3, 4, 3, 3, 4]))
+    assert res["change"] == pytest.approx(0.2)
+    assert res["exceeds"] is False
+
+
+def test_participation_suppression():
+    resp = pd.DataFrame({
+        "respondent": [f"r{i}" for i in range(17)], "wave": "w1",
+        "municipality_code": ["232"] * 8 + ["846"] * 6 + ["218"] * 3,
+        "role": ["office_holder"] * 6 + ["elected"] * 2 + ["office_holder"] * 5 + ["expert"]
+                + ["office_holder"] * 3,
+        "organisation": None})
+    p = workshops.participation(resp, "w1", "role", ["232", "846", "218"], 5)
+    p = p.set_index(["municipality_code", "category"])
+    status = p["suppression"].to_dict()
+    assert status[("218", "office_holder")] == "primary"          # 3 < 5
+    assert status[("232", "elected")] == "primary"                # 2 < 5
+    assert status[("846", "expert")] == "primary"                 # 1 < 5
+    # office-holders: programme total 14 published, so one more municipality is hidden
+    assert status[("846", "office_holder")] == "complementary"
+    # Kauhajoki's total 8 published: its 6 office-holders would reveal the 2 elected
+    assert status[("232", "office_holder")] == "complementary"
+    assert status[("218", "total")] == "primary"
+    assert p.loc[("232", "total"), "n"] == 8
+    assert status[("846", "total")] == "complementary"   # else 17 - 8 - 6 reveals 3
+    assert p.loc[("programme", "office_holder"), "n"] == 14
+    assert status[("programme", "elected")] == "primary"
+    assert p.loc[("programme", "total"), "n"] == 17
+    assert p.loc[("232", "expert"), "n"] == 0
+
+
+def test_unknown_workshop_names_config():
+    cfg = load_config(ROOT / "config" / "suupohja.yml", ROOT / "data" / "raw")
+    ws = cfg.phases["reflection"]["workshops"]
+    with pytest.raises(UserError) as exc:
+        workshops.parse_unit("w9-232", ws, cfg.municipalities, cfg.path)
+    assert str(exc.value) == (f"{cfg.path}, column 'phases.reflection.workshops': unit "
+                              "'w9-232': unknown workshop 'w9'; the config's workshops are "
+                              "w1, w2, w3, w4")
+    assert workshops.parse_unit("w2-all", ws, cfg.municipalities, cfg.path) == ("w2", None)
+    with pytest.raises(UserError, match="'999' is not a programme municipality"):
+        workshops.parse_unit("w2-999", ws, cfg.municipalities, cfg.path)
+
+
+# --- privacy of open answers, through setup() with a stand-in report --------------------
+
+def fake_report(unit, tables):
+    cfg = load_config(ROOT / "config" / "suupohja.yml", ROOT / "data" / "raw")
+    names = {"232": "Kauhajoki", "846": "Teuva", "151": "Isojoki", "218": "Karijoki"}
+    return SimpleNamespace(config=cfg, unit=unit, language="en", processed=Path("unused"),
+                           table=lambda name: tables[name].copy(), name=names.__getitem__,
+                           L=L)
+
+
+def privacy_tables():
+    respondents, comments, responses = [], [], []
+    sizes = {"232": 6, "846": 5, "151": 2, "218": 5}
+    for code, n in sizes.items():
+        for i in range(n):
+            r = f"{code}-{i}"
+            respondents.append({"respondent": r, "wave": "w1", "municipality_code": code,
+                                "role": "expert", "organisation": "municipality"})
+            responses.append({"respondent": r, "municipality_code": code, "wave": "w1",
+                              "role": "expert", "item": "goals_clear", "value": 4.0})
+            text = "Seutuyhteistyö toimi hyvin."
+            if code == "151":
+                text = "Isojoen salaisuus: kiire oli kova."
+            elif i == 0:
+                text = "Yhteistyötä lisää, kysy matti.mainen@teuva.fi tai 040 123 4567."
+            comments.append({"respondent": r, "municipality_code": code, "wave": "w1",
+                             "question": "worked", "text": text})
+            comments.append({"respondent": r, "municipality_code": code, "wave": "w1",
+                             "question": "change", "text": "<b>Ei</b> mitään & kaikki hyvin"})
+    return {"respondents": pd.DataFrame(respondents), "comments": pd.DataFrame(comments),
+            "responses": pd.DataFrame(responses),
+            "lemmas": pd.DataFrame({"word": [], "lemmas": []})}
+
+
+@pytest.mark.parametrize("unit", ["w1-all", "w1-151", "w1-846", "w1-218"])
+def test_no_email_phone_or_small_group_quote_in_output(unit):
+    W = workshops.setup(fake_report(unit, privacy_tables()))
+    outputs = [workshops.kwic_table(W, L), workshops.uncoded_table(W, L),
+               workshops.theme_table(W, L), workshops.cooccurrence_table(W),
+               workshops.theme_by_municipality(W, L)]
+    rendered = "".join(show.table(df, "en").data for df in outputs)
+    rendered += "".join(getattr(x, "data", "") for x in workshops.consultants_section(W, L))
+    assert "@" not in rendered and "4567" not in rendered
+    assert "salaisuus" not in rendered and "Isojoen" not in rendered
+    assert "<b>" not in rendered
+    if unit == "w1-846":
+        assert labels.text("privacy.masked_email", "en") in html.unescape(rendered)
+        assert "&lt;b&gt;Ei&lt;/b&gt; mitään &amp; kaikki hyvin" in rendered
+    if unit == "w1-846":
+        assert not workshops.is_suppressed(W)
+    if unit == "w1-218":
+        # Karijoki (5, the first of the smallest) is hidden with Isojoki (2): the
+        # programme total 18 would otherwise reveal Isojoki's count
+        assert workshops.is_suppressed(W)
+        assert workshops.eligible_comments(W).empty
+    if unit == "w1-151":
+        assert workshops.is_suppressed(W)
+        assert workshops.uncoded_note(W, workshops.uncoded_table(W, L), L) == \
+            L("workshop.themes_suppressed", threshold=5)
+
+
+def test_theme_table_shares():
+    W = workshops.setup(fake_report("w1-232", privacy_tables()))
+    t = workshops.theme_table(W, L).set_index(L("workshop.col_theme"))
+    # Kauhajoki: 12 answers, 6 mention cooperation
+    assert t.loc["Cooperation and networks", "w1"] == 50
+    by = workshops.theme_by_municipality(W, L).set_index(L("workshop.col_theme"))
+    # Isojoki (2 participants) and Karijoki (its complement) are hidden and left out of
+    # the programme column: 22 answers of Kauhajoki and Teuva, 11 of them on cooperation
+    assert by.loc["Cooperation and networks", "Isojoki"] == "< 5"
+    assert by.loc["Cooperation and networks", "Karijoki"] == "< 5"
+    assert by.loc["Cooperation and networks", "Teuva"] == 50
+    assert by.loc["Cooperation and networks", "Whole programme"] == 50
+    assert by.loc["Schedule and time pressure", "Whole programme"] == 0
+
+
+# --- demo data and prepare ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def classifier():
+    from research.classification import Classifier
+    return Classifier.from_raw(ROOT / "data" / "raw", 2026)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("raw") / "workshops"
+    from research.workshop_demo import write_demo_workshops
+    write_demo_workshops(out, seed=7)
+    return out
+
+
+def test_demo_is_reproducible_and_marked(demo, tmp_path):
+    from research.workshop_demo import write_demo_workshops
+    again = tmp_path / "workshops"
+    write_demo_workshops(again, seed=7)
+    for path in sorted(demo.iterdir()):
+        assert (again / path.name).read_bytes() == path.read_bytes()
+    assert "SYNTHETIC" in (demo / "workshops.yml").read_text(encoding="utf-8")
+    assert sorted(p.name for p in demo.glob("SYNTHETIC_w*_palaute.csv")) == [
+        f"SYNTHETIC_w{i}_palaute.csv" for i in range(1, 5)]
+
+
+def test_prepare_step_reads_demo(demo, classifier):
+    from research.workshop_io import read_workshops
+    tables = read_workshops(demo.parent, classifier, key=b"k" * 32)
+    r = tables["respondents"]
+    assert sorted(r["wave"].unique()) == ["w1", "w2", "w3", "w4"]
+    assert set(r["municipality_code"]) == set(CODES)
+    assert r["respondent"].str.startswith("r-").all()
+    sizes = r.groupby(["wave", "municipality_code"]).size()
+    assert (sizes < 5).any() and (sizes >= 5).any()
+    lex = tables["lemmas"].set_index("word")["lemmas"]
+    assert "seutuyhteistyö" in lex["seutuyhteistyön"].split("|")
+    texts = " ".join(tables["comments"]["text"])
+    assert "@" in texts               # raw answers keep them; reports mask them
+    assert set(tables["manual_coding"]["theme"]) <= {
+        "cooperation", "goals", "participation", "discussion", "communication", "time",
+        "concrete", "commitment", "business", "facilitation"}
+
+
+def test_feedback_file_not_matching_instrument(demo, tmp_path, classifier):
+    from research.workshop_io import read_workshops
+    folder = tmp_path / "workshops"
+    shutil.copytree(demo, folder)
+    path = folder / "SYNTHETIC_w2_palaute.csv"
+    text = path.read_text(encoding="utf-8-sig").replace("Osallistujien välillä oli luottamusta.",
+                                                        "Luottamus oli hyvä.")
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        read_workshops(tmp_path, classifier, key=b"k" * 32)
+    assert str(exc.value).startswith(f"{path}, row 1, column 'Luottamus oli hyvä.': ")
+
+
+def test_without_manual_coding_the_table_is_empty(demo, tmp_path, classifier):
+    from research.workshop_io import read_workshops
+    from research.codebook import load_codebook
+    folder = tmp_path / "workshops"
+    shutil.copytree(demo, folder)
+    path = folder / "workshops.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("manual_coding: manual_coding.csv\n",
+                                                             ""), encoding="utf-8")
+    manual = read_workshops(tmp_path, classifier, key=b"k" * 32)["manual_coding"]
+    assert manual.empty
+    assert workshops.kappa_note(manual, L) == L("workshop.kappa_none")
+    from research.agreement import kappa_per_theme
+    cb = load_codebook(ROOT / "templates" / "region" / "workshop_codebook.yml")
+    assert kappa_per_theme(manual, cb).empty
+
+
+def test_manifest_missing_export(demo, tmp_path):
+    from research.workshop_io import read_manifest
+    folder = tmp_path / "workshops"
+    shutil.copytree(demo, folder)
+    (folder / "SYNTHETIC_w3_palaute.csv").unlink()
+    with pytest.raises(UserError) as exc:
+        read_manifest(folder / "workshops.yml")
+    assert str(exc.value) == (f"{folder / 'workshops.yml'}, row 12: the export of workshop "
+                              "'w3' is missing: SYNTHETIC_w3_palaute.csv")
+
+
+def test_manifest_duplicate_workshop(demo, tmp_path):
+    from research.workshop_io import read_manifest
+    folder = tmp_path / "workshops"
+    shutil.copytree(demo, folder)
+    path = folder / "workshops.yml"
+    text = path.read_text(encoding="utf-8").replace("- id: w2", "- id: w1")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        read_manifest(path)
+    assert str(exc.value) == f"{path}, row 10: workshop id 'w1' is listed twice"
