@@ -31,7 +31,7 @@ reports: prepare ## Run every report of the default programme (reports/index.htm
 	$(BIN)/research run --config $(CONFIG) $(if $(JOBS),-j $(JOBS)) $(RUN_ARGS)
 
 test: $(VENV)/.installed-test ## Run the test suite
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 review: $(VENV)/.installed-test ## Rerun the executed notebooks in reports/ with strict nbval
 	$(BIN)/research review

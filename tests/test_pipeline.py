@@ -59,6 +59,7 @@ raise ValueError("boom in " + unit)
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")
 def test_run_end_to_end(project):
     (project / "notebooks" / "vitality.py").write_text(FAILING, encoding="utf-8")
     # one worker, so that baseline/218 runs in the kernel that just ran baseline/151
@@ -121,11 +122,12 @@ def test_run_end_to_end(project):
                              str(project / "templates" / "nbval_sanitize.cfg"),
                              str(reports / ok["notebook"])],
                             cwd=project, capture_output=True, text=True, timeout=600)
-    assert review.returncode == 0, review.stdout[-3000:]
+    assert review.returncode == 0, review.stdout
     assert re.search(r"\d+ passed", review.stdout)
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")
 def test_killed_run_leaves_no_truncated_report_and_next_run_finishes(project):
     import os
     import signal
@@ -155,6 +157,7 @@ def test_killed_run_leaves_no_truncated_report_and_next_run_finishes(project):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")
 def test_english_reports_on_request(project):
     result = run_cli("run", "-p", "baseline", "-u", "151", "--language", "en",
                      "--reports", "reports-en", cwd=project)
