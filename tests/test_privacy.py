@@ -15,7 +15,7 @@ def test_primary_suppression_blanks_values_and_marks():
     assert out["suppression"].tolist() == ["", "primary", ""]
     assert out.loc[1, ["n", "mean"]].isna().all() and out.loc[0, "mean"] == 3.5
     shown = privacy.mark(out, "fi", threshold=5)
-    assert shown["n"].tolist()[:2] == [12.0, "< 5"] and shown["mean"].tolist()[1] == "< 5"
+    assert shown["n"].tolist()[:2] == [12.0, "×"] and shown["mean"].tolist()[1] == "×"
     assert list(shown.columns) == ["role", "n", "mean"]
 
 
@@ -97,4 +97,4 @@ def test_mark_formats_visible_numbers_as_report_text():
     df = pd.DataFrame({"g": ["a", "b"], "n": [12, 2], "mean": [3.456, 2.0]})
     out = privacy.mark(privacy.suppress(df, margins=[]), "fi", 5,
                        decimals={"n": 0, "mean": 2})
-    assert out["n"].tolist() == ["12", "< 5"] and out["mean"].tolist() == ["3,46", "< 5"]
+    assert out["n"].tolist() == ["12", "×"] and out["mean"].tolist() == ["3,46", "×"]

@@ -36,10 +36,10 @@ def test_intro_and_scores(R):
     tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
     shown = survey_report.scores_display(tab, R, ins)
     n = shown["n"]
-    visible = n[n != "< 5"].astype(int)
-    assert (visible >= 5).all() and (n == "< 5").any()
+    visible = n[n != "×"].astype(int)
+    assert (visible >= 5).all() and (n == "×").any()
     # Karijoki's business people (3 in the demo data) are never shown
-    assert not shown["Group"].eq("Karijoki: Business person").loc[n != "< 5"].any()
+    assert not shown["Group"].eq("Karijoki: Business person").loc[n != "×"].any()
     dyn = tab[(tab["level"] == "municipality") & (tab["municipality_code"] == "218")
               & (tab["scale"] == "dynamic")].iloc[0]
     row = shown[(shown["Group"] == "Karijoki") & (shown["Dimension"] == "Dynamic")].iloc[0]

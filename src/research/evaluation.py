@@ -117,7 +117,7 @@ def design_text(R, link: dict) -> str:
 
 
 def _n_text(R, n) -> str:
-    return (R.L("privacy.mark", threshold=R.config.min_group_size)
+    return (R.L("privacy.fewer", threshold=R.config.min_group_size)
             if n < R.config.min_group_size else str(int(n)))
 
 

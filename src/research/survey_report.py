@@ -42,7 +42,7 @@ def unit_respondents(R, responses: pd.DataFrame, wave: str) -> int | str:
     people = responses[(responses["wave"] == wave) & (responses["municipality_code"] == R.unit)]
     n = int(people["respondent"].nunique())
     threshold = R.config.min_group_size
-    return n if n >= threshold or n == 0 else R.L("privacy.mark", threshold=threshold)
+    return n if n >= threshold or n == 0 else R.L("privacy.fewer", threshold=threshold)
 
 
 def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
