@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import UserError
 
 REQUIRED = object()
@@ -258,15 +256,10 @@ def load_config(path: str | Path, raw_dir: str | Path = "data/raw") -> Config:
     """Read and validate a programme config; codes are checked against the classification."""
     from .classification import known_codes
 
+    from .yamlfile import load
+
     path = Path(path)
-    if not path.exists():
-        raise UserError("config file not found", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
+    data = load(path, "config file")
     year = (data or {}).get("classification_year", 2017) if isinstance(data, dict) else 2017
     municipalities, subregions = known_codes(raw_dir, year if isinstance(year, int) else 2017)
     checked = _Validator(path, municipalities, subregions).check_dict(SCHEMA, data, "")

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from .errors import UserError
 
@@ -185,12 +184,8 @@ def _answer_scale(path: Path, where: str, raw: dict, default: dict | None) -> di
 
 def read_yaml(path: Path):
     """A YAML file's content; a syntax error is a `UserError` with the file's line."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
+    from .yamlfile import load
+    return load(path)
 
 
 def load_instrument(path: str | Path) -> Instrument:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
+from . import yamlfile
 from .errors import UserError
 
 SCORE_COLUMNS = ["model", "criterion", "scorer", "score"]
@@ -53,14 +53,7 @@ class Rubric:
 def load_rubric(path: str | Path) -> Rubric:
     """Read and check a rubric YAML file."""
     path = Path(path)
-    if not path.exists():
-        raise UserError("evaluation rubric not found", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
+    data = yamlfile.load(path, "evaluation rubric")
     if not isinstance(data, dict):
         raise UserError("expected keys 'scale' and 'criteria'", file=path)
     scale = data.get("scale")

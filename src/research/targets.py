@@ -24,7 +24,7 @@ import pandas as pd
 
 from . import labels
 from .instrument import Instrument
-from .scales import SUBREGION, scored
+from .scales import scored
 
 
 def dimension_standing(score_tab: pd.DataFrame, unit: str) -> pd.DataFrame:
