@@ -115,6 +115,9 @@ def test_run_end_to_end(project):
     executed = json.loads((reports / ok["notebook"]).read_text(encoding="utf-8"))
     counts = [c.get("execution_count") for c in executed["cells"] if c["cell_type"] == "code"]
     assert counts[:3] == [1, 2, 3]
+    streams = [o for c in executed["cells"] for o in c.get("outputs", [])
+               if o["output_type"] == "stream"]
+    assert streams == []
 
     # the reviewer's strict nbval rerun of the executed notebook passes
     review = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",

@@ -300,7 +300,9 @@ def _worker_kernel(cwd: Path):
     km = _WORKER.get("km")
     if km is None or not km.is_alive():
         km = KernelManager(kernel_name="python3")
-        km.start_kernel(cwd=str(cwd))
+        # no history database: restarting the execution counter would make IPython print
+        # "Session/line number was not unique" into the next notebook's first cell
+        km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
         _WORKER["km"] = km
         if not _WORKER.get("atexit"):
             atexit.register(_drop_worker_kernel)
