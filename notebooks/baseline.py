@@ -120,7 +120,7 @@ show.para(R.L("vitality.caveat", base=V.base_year), "note")
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import scales, survey_report, targets, privacy
+from research import scales, survey_report, targets
 ins, resp, wave = survey_report.load(R)
 tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
 show.heading(R.L("survey.title"))

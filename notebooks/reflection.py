@@ -16,7 +16,7 @@ raw = "data/raw"
 language = ""
 
 # %%
-from research import report, show, population
+from research import report, show
 R = report.setup(config, "reflection", unit, processed, raw, language)
 
 # %% [markdown]

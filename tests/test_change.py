@@ -26,7 +26,7 @@ def responses(paired: bool, seed: int = 3, n: int = 12, shift: float = 0.5) -> p
         muni = ["232", "846", "151", "218"][i % 4]
         for wave in ("baseline", "final"):
             rid = f"r{i}" if paired else f"r{i}-{wave}"
-            for item, dim in (("dyn_1", "dynamic"), ("dyn_2", "dynamic"), ("coo_1", "coordinated")):
+            for item, _dim in (("dyn_1", "dynamic"), ("dyn_2", "dynamic"), ("coo_1", "coordinated")):
                 v = int(np.clip(np.round(3 + rng.normal() + (shift if wave == "final" else 0)),
                                 1, 5))
                 rows.append({"respondent": rid, "municipality_code": muni, "wave": wave,

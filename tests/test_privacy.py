@@ -76,7 +76,8 @@ def test_pseudonyms_stable_under_a_key_and_different_under_another(tmp_path, mon
     assert load_key(path) == key                      # read back, not recreated
     a = pseudonym("Anna@Example.fi ", key)
     assert a == pseudonym("anna@example.fi", key) and a.startswith("r-") and len(a) == 18
-    import hashlib, hmac
+    import hashlib
+    import hmac
     assert a == "r-" + hmac.new(key, b"anna@example.fi", hashlib.sha256).hexdigest()[:16]
     other = load_key(tmp_path / "other.key")
     assert pseudonym("anna@example.fi", other) != a

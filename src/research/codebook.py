@@ -99,7 +99,7 @@ class Codebook:
 
     def with_lexicon(self, table: pd.DataFrame) -> "Codebook":
         """This codebook using the `lemmas` table (`word`, `lemmas` joined by '|')."""
-        lexicon = {w: tuple(str(l).split("|")) for w, l in zip(table["word"], table["lemmas"])}
+        lexicon = {w: tuple(str(lem).split("|")) for w, lem in zip(table["word"], table["lemmas"])}
         return dataclasses.replace(self, lexicon=lexicon)
 
     @property

@@ -64,8 +64,8 @@ def guarded_fit(fit: Callable[[], Any], params: Sequence[str] | None = None,
     `params` names the coefficients whose covariance must be finite and non-singular (all
     when None); with `joint` False each one's variance is checked on its own (an event study
     with more terms than clusters has a singular joint covariance by construction, yet each
-    coefficient's interval is defined). Fixed-effect dummies are left out on purpose: with clustering by the same
-    groups their cluster-robust variance is degenerate by construction.
+    coefficient's interval is defined). Fixed-effect dummies are left out on purpose: with clustering by
+    the same groups their cluster-robust variance is degenerate by construction.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

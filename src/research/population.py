@@ -71,7 +71,7 @@ def index_chart(pop: pd.DataFrame, report):
 
     sns.set_theme(style="whitegrid", context="notebook")
     fig, ax = plt.subplots(figsize=(8, 4.2), dpi=90)
-    for code, part in pop[pop["series"] == "peer"].groupby("code", sort=True):
+    for _code, part in pop[pop["series"] == "peer"].groupby("code", sort=True):
         ax.plot(part["year"], part["index"], color="0.75", linewidth=1)
     peer_median = pop[pop["series"] == "peer"].groupby("year")["index"].median()
     if len(peer_median):

@@ -62,7 +62,7 @@ def prepare(raw: str | Path = "data/raw", processed: str | Path = "data/processe
         raise UserError("raw data folder not found", file=raw)
     ctx = PrepareContext(raw=raw, classifier=Classifier.from_raw(raw, TARGET_YEAR))
     gathered: dict[str, list[pd.DataFrame]] = {}
-    for name, step in (steps if steps is not None else STEPS):
+    for _name, step in (steps if steps is not None else STEPS):
         for table, df in step(ctx).items():
             gathered.setdefault(table, []).append(df)
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in gathered.items()}
