@@ -3,6 +3,7 @@
 import ast
 import re
 import subprocess
+import sys
 import tomllib
 
 import jupytext
@@ -66,3 +67,9 @@ def test_make_help_lists_the_targets():
     targets = re.findall(r"make (\w+)", result.stdout)
     assert targets == ["help", "prepare", "reports", "test", "review", "bench", "lint", "lab",
                        "clean"]
+
+
+def test_lint_is_clean():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "notebooks",
+                             "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
