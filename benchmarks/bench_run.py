@@ -74,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     work = ROOT / ".bench"
     shutil.rmtree(work, ignore_errors=True)
-    for name in ("notebooks", "templates"):
+    for name in ("notebooks", "templates", "config"):
         shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("*.ipynb"))
     (work / "data").mkdir(parents=True)
     (work / "data" / "raw").symlink_to(ROOT / "data" / "raw")

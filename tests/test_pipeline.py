@@ -171,3 +171,21 @@ def test_english_reports_on_request(project):
     assert "Population development" in html and "Väestön kehitys" not in html
     index = (project / "reports-en" / "index.html").read_text("utf-8")
     assert "Reports: Suupohja municipalities&#x27; development programme" in index
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("notebooks")
+def test_another_region_from_new_region_runs_end_to_end(project):
+    made = run_cli("new-region", "--subregion", "146", "--out", "config/jarviseutu.yml",
+                   cwd=project)
+    assert made.returncode == 0, made.stderr
+    result = run_cli("run", "--config", "config/jarviseutu.yml", "-p", "vitality", "-p",
+                     "baseline", "-u", "region", "-u", "005", "--reports", "reports-146",
+                     cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "2 reports: 2 ok, 0 unchanged, 0 failed" in result.stdout
+    html = (project / "reports-146" / "html" / "vitality" / "region.html").read_text("utf-8")
+    assert "<title>Elinvoimamittaristo: Järviseutu</title>" in html
+    baseline = (project / "reports-146" / "html" / "baseline" / "005.html").read_text("utf-8")
+    assert "<title>Nykytilan kartoitus: Alajärvi</title>" in baseline
+    assert (project / "reports-146" / "vitality" / "vitality_index.xlsx").exists()

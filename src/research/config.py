@@ -117,7 +117,8 @@ class Config:
 
     def resolve(self, path: str | Path) -> Path:
         """A path named in the config: relative to the project root (the folder that holds
-        the config's `config/` folder), else to the config file's folder, else as given.
+        the config's `config/` folder), else to the config file's folder, the working
+        directory, or the kit's own folder (its default templates and index framework).
 
         Notebooks run in `reports/notebooks/<phase>/`, so a relative path in a config must
         not depend on the working directory.
@@ -126,7 +127,8 @@ class Config:
         if path.is_absolute():
             return path
         here = self.path.resolve().parent
-        for base in (here.parent, here, Path.cwd()):
+        kit = Path(__file__).resolve().parents[2]
+        for base in (here.parent, here, Path.cwd(), kit):
             if (base / path).exists():
                 return base / path
         return here.parent / path

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -357,7 +358,7 @@ STYLE = {"municipality": dict(linewidth=1.2, alpha=0.8),
 def _draw_lines(ax, part: pd.DataFrame, column: str, units, highlight, labels: dict) -> None:
     """One line per unit: municipalities thin in palette colours, the sub-region thick blue,
     the region dashed green, the country dotted grey; the highlighted unit thick red."""
-    colours = iter(PALETTE * 4)
+    colours = itertools.cycle(PALETTE)
     for level, code in units:
         rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
         kw = dict(STYLE[level])
