@@ -64,5 +64,9 @@ def test_new_region_config_for_jarviseutu(tmp_path):
 def test_new_region_unknown_code():
     with pytest.raises(UserError) as exc:
         region_config_text("999", RAW)
-    assert str(exc.value).startswith("'999' is not a sub-region code in the 2017 "
-                                     "classification; did you mean")
+    assert str(exc.value) == ("'999' is not a sub-region code in the 2017 classification; "
+                              "did you mean '197' (Pohjois-Lappi)?")
+    with pytest.raises(UserError) as exc:
+        region_config_text("Jarviseutu", RAW)
+    assert str(exc.value) == ("'Jarviseutu' is not a sub-region code in the 2017 "
+                              "classification; did you mean '146' (Järviseutu)?")

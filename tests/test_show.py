@@ -10,9 +10,18 @@ def test_table_has_caption_localised_numbers_and_escaped_cells():
                        "Muutos %": [-1.25, float("nan")]})
     html = show.table(df, "fi", caption="Väkiluku & muutos", decimals=1).data
     assert html.startswith('<table class="dataframe report-table"><caption>Väkiluku &amp; '
-                           "muutos</caption>")
-    assert "&lt;b&gt;Teuva&lt;/b&gt;" in html
-    assert "<td>5\u00a0269</td>" in html and "<td>-1,2</td>" in html and "<td>–</td>" in html
+                           "muutos</caption><thead><tr><th>Kunta</th><th class=\"num\">")
+    assert "<td>&lt;b&gt;Teuva&lt;/b&gt;</td>" in html
+    assert '<td class="num">5\u00a0269</td>' in html and '<td class="num">-1,2</td>' in html
+    assert '<td class="num">–</td>' in html
+
+
+def test_formatted_number_columns_are_right_aligned_and_text_is_not():
+    df = pd.DataFrame({"Ryhmä": ["Karijoki", "Teuva"], "n": ["×", "12"],
+                       "Keskiarvo": ["3,60 (3,22–3,98)", "< 0,001"]})
+    html = show.table(df, "fi").data
+    assert '<th>Ryhmä</th><th class="num">n</th><th class="num">Keskiarvo</th>' in html
+    assert '<td>Karijoki</td><td class="num">×</td>' in html
 
 
 def test_heading_anchor_and_para_escape():

@@ -119,7 +119,8 @@ def new_region(subregion: str = typer.Option(..., help="Sub-region code, e.g. 14
     """Write a ready config for any Finnish sub-region."""
     from .regions import write_region_config
     path = write_region_config(subregion, out_file, raw, year)
-    out.print(f"[green]wrote {path}[/green]; run: research run --config {path}")
+    out.print(f"[green]wrote {path}[/green]; next: research run --config {path} "
+              f"--reports reports-{path.stem}", soft_wrap=True)
 
 
 @app.command()

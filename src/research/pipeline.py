@@ -78,7 +78,8 @@ def build_matrix(config: Config, phases: list[str] | None = None,
             hits = [u for u in matrix if u.unit == wanted or u.unit.endswith(f"-{wanted}")]
             if not hits:
                 valid = sorted({u.unit for u in matrix} | set(munis))
-                near = difflib.get_close_matches(wanted, valid, n=1, cutoff=0.0)
+                pool = [v for v in valid if v.isdigit() == wanted.isdigit()] or valid
+                near = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.0)
                 raise UserError(f"unknown unit '{wanted}'" + (f"; did you mean '{near[0]}'?"
                                                                if near else "")
                                 + f" (units: {', '.join(valid)})")
@@ -359,6 +360,11 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
     manifest = read_manifest(ctx.reports)
+    own_config = os.path.relpath(ctx.config.path.resolve(), ctx.reports.resolve())
+    if manifest.get("config") not in (None, own_config):
+        raise UserError(f"this folder holds the reports of {manifest['config']}; give the "
+                        f"reports of {ctx.config.path} a folder of their own with --reports "
+                        "(or empty this one with `make clean`)", file=ctx.reports)
     entries = {f"{e['phase']}/{e['unit']}": e for e in manifest.get("units", [])}
     results: dict[str, dict] = {}
     todo = []
@@ -464,7 +470,7 @@ def write_index(ctx: RunContext, entries: dict) -> None:
             if e.get("html"):
                 item = f'<a href="{html.escape(e["html"])}">{title}</a>'
             else:
-                item = f"{title} — <strong>{html.escape(e['status'])}</strong>"
+                item = f"{title} — <strong>{html.escape(L('report.status_failed'))}</strong>"
             rows.append(f"<li>{item}</li>")
         if phase == "vitality" and (ctx.reports / VITALITY_XLSX).exists():
             rows.append(f'<li>{html.escape(L("report.exports"))}: '

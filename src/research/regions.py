@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from .classification import municipalities_table
+from .classification import municipalities_table, normalise_name
 from .errors import UserError
 from .pipeline import atomic_write_text
 
@@ -30,10 +30,17 @@ def region_config_text(subregion: str, raw_dir: str | Path, year: int = 2017,
     code = subregion.strip().upper().removeprefix("SK").zfill(3)
     members = df[df["subregion_code"] == code]
     if members.empty:
-        names = {f"{c} {n}" for c, n in zip(df["subregion_code"], df["subregion_name"])}
-        near = difflib.get_close_matches(subregion, sorted(names), n=1, cutoff=0.0)
-        raise UserError(f"'{subregion}' is not a sub-region code in the {year} classification"
-                        + (f"; did you mean '{near[0]}'?" if near else ""))
+        names = dict(zip(df["subregion_code"], df["subregion_name"]))
+        if code.isdigit():
+            from .config import _closest_code
+            near = _closest_code(code, sorted(names))
+        else:
+            by_name = {normalise_name(n): c for c, n in names.items()}
+            hit = difflib.get_close_matches(normalise_name(subregion), list(by_name), n=1,
+                                            cutoff=0.0)
+            near = by_name[hit[0]]
+        raise UserError(f"'{subregion}' is not a sub-region code in the {year} classification;"
+                        f" did you mean '{near}' ({names[near]})?")
     region = members["region_code"].iloc[0]
     groups = set(members["urban_rural_code"])
     pop = _population(raw_dir, year)

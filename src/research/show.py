@@ -52,20 +52,43 @@ def format_value(value, language: str = "fi", decimals: int = 1) -> str:
     return str(value)
 
 
+NUMBER_LIKE = re.compile(r"^[\s\d.,\u00a0+\-−–×<>()%…]*$")
+
+
+def _numeric_column(values: pd.Series, was_numeric: bool) -> bool:
+    """Numbers (or formatted numbers, marks and intervals) are right-aligned, text is not."""
+    if was_numeric:
+        return True
+    texts = [str(v) for v in values if str(v).strip()]
+    return bool(texts) and all(NUMBER_LIKE.match(s) for s in texts)
+
+
 def table(df: pd.DataFrame, language: str = "fi", caption: str = "", decimals: int = 1):
-    """A DataFrame as an escaped HTML table with localised numbers and no index."""
+    """A DataFrame as an escaped HTML table with localised numbers and no index.
+
+    Columns of numbers are right-aligned and do not wrap; text columns are left-aligned.
+    """
     from IPython.display import HTML
     body = df.copy()
+    numeric = {}
     for col in body.columns:
-        if pd.api.types.is_numeric_dtype(body[col]) and not pd.api.types.is_bool_dtype(body[col]):
+        was = (pd.api.types.is_numeric_dtype(body[col])
+               and not pd.api.types.is_bool_dtype(body[col]))
+        if was:
             body[col] = [format_value(v.item() if hasattr(v, "item") else v, language, decimals)
                          for v in body[col]]
-    out = body.to_html(index=False, escape=True, na_rep="–", classes="report-table",
-                       border=0)
-    out = re.sub(r"<table[^>]*>", '<table class="dataframe report-table">'
-                 + (f"<caption>{html.escape(caption)}</caption>" if caption else ""), out,
-                 count=1)
-    return HTML(out)
+        else:
+            body[col] = ["–" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+                         else str(v) for v in body[col]]
+        numeric[col] = _numeric_column(body[col], was)
+    cls = {c: ' class="num"' if numeric[c] else "" for c in body.columns}
+    head = "".join(f"<th{cls[c]}>{html.escape(str(c))}</th>" for c in body.columns)
+    rows = "".join("<tr>" + "".join(f"<td{cls[c]}>{html.escape(v)}</td>"
+                                    for c, v in zip(body.columns, row)) + "</tr>"
+                   for row in body.itertuples(index=False, name=None))
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return HTML(f'<table class="dataframe report-table">{cap}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table>")
 
 
 def figure(fig):
