@@ -189,3 +189,18 @@ def test_another_region_from_new_region_runs_end_to_end(project):
     baseline = (project / "reports-146" / "html" / "baseline" / "005.html").read_text("utf-8")
     assert "<title>Nykytilan kartoitus: Alajärvi</title>" in baseline
     assert (project / "reports-146" / "vitality" / "vitality_index.xlsx").exists()
+
+
+def test_reports_of_two_configs_are_not_mixed_in_one_folder(project):
+    reports = project / "reports"
+    reports.mkdir()
+    (reports / "manifest.json").write_text('{"config": "../config/suupohja.yml", "units": []}',
+                                           encoding="utf-8")
+    assert run_cli("new-region", "--subregion", "146", "--out", "config/jarviseutu.yml",
+                   cwd=project).returncode == 0
+    result = run_cli("run", "--config", "config/jarviseutu.yml", cwd=project)
+    assert result.returncode == 2
+    assert ("error: reports: this folder holds the reports of ../config/suupohja.yml; give the "
+            "reports of config/jarviseutu.yml a folder of their own with --reports (or empty "
+            "this one with `make clean`)") in result.stderr
+    assert "Traceback" not in result.stderr
