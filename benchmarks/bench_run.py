@@ -55,7 +55,9 @@ def bench_config(work: Path, n: int) -> Path:
     """A config whose programme is the first n mainland municipalities by code."""
     from research.classification import municipalities_table
     table = municipalities_table(ROOT / "data" / "raw")
-    codes = table[(table["year"] == 2017) & (table["region_code"] != "21")]
+    latest = table[table["year"] == table["year"].max()]["municipality_code"]
+    codes = table[(table["year"] == 2017) & (table["region_code"] != "21")
+                  & table["municipality_code"].isin(latest)]
     codes = sorted(codes["municipality_code"])[:n]
     data = yaml.safe_load((ROOT / "config" / "suupohja.yml").read_text(encoding="utf-8"))
     data["municipalities"] = codes

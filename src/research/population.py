@@ -53,6 +53,8 @@ def change_table(pop: pd.DataFrame) -> pd.DataFrame:
 def summary(pop: pd.DataFrame, report) -> str:
     """One sentence: the unit's change, the sub-region's and the peers' median change."""
     ch = change_table(pop)
+    if not (ch["series"] == "unit").any() or not (ch["series"] == "subregion").any():
+        return report.L("population.no_data", name=report.unit_name)
     unit = ch[ch["series"] == "unit"].iloc[0]
     sub = ch[ch["series"] == "subregion"].iloc[0]
     peers = ch[ch["series"] == "peer"]["change_pct"]
