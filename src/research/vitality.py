@@ -36,13 +36,33 @@ def framework_path(report) -> Path:
 
 
 def build(report, draws: int | None = None) -> IndexResult:
-    """The vitality index of every municipality and area for a report's config."""
+    """The vitality index of every municipality and area for a report's config.
+
+    The index (with its Monte Carlo draws) depends only on the framework file, the processed
+    tables and the years, so it is computed once per kernel and reused by every report the
+    runner executes in that kernel; the result is the same as a fresh computation (seeded).
+    """
+    from .tables import DIGEST
     vit = report.config["phases"]["vitality"]
-    fw = composite.load_framework(framework_path(report))
-    if fw.from_catalogue:
-        fw = composite.with_catalogue(fw, report.table("indicator_catalogue"))
-    return composite.compute_index(report.table("indicators"), report.table("municipalities"),
-                                   fw, int(vit["base_year"]), int(vit["final_year"]), draws=draws)
+    path = framework_path(report)
+    digest = Path(report.processed) / DIGEST
+    key = (str(path.resolve()), path.read_bytes() if path.exists() else b"",
+           digest.read_bytes() if digest.exists() else str(report.processed).encode(),
+           int(vit["base_year"]), int(vit["final_year"]), draws)
+    if key not in _BUILT:
+        _BUILT.clear()
+        fw = composite.load_framework(path)
+        if fw.from_catalogue:
+            fw = composite.with_catalogue(fw, report.table("indicator_catalogue"))
+        _BUILT[key] = composite.compute_index(report.table("indicators"),
+                                              report.table("municipalities"), fw,
+                                              int(vit["base_year"]), int(vit["final_year"]),
+                                              draws=draws)
+    return _BUILT[key]
+
+
+#: The last index built in this process (see `build`).
+_BUILT: dict = {}
 
 
 # ---------------------------------------------------------------------------------------------
