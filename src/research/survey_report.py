@@ -231,8 +231,8 @@ def pseudonyms(processed) -> list[str]:
 
 def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
                  responses: pd.DataFrame):
-    """The unit's open answers, cleaned and sorted, under a heading per question; nothing
-    when the unit has fewer respondents than the threshold."""
+    """The unit's open answers, cleaned and sorted, under a heading per question; None (no
+    output at all) when the unit has fewer respondents than the threshold."""
     import html
 
     from IPython.display import HTML
@@ -240,7 +240,7 @@ def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
     threshold = R.config.min_group_size
     if not has_unit_data(R, responses, wave) or not isinstance(
             unit_respondents(R, responses, wave), int):
-        return HTML("")
+        return None
     comments = programme_rows(R, comments)
     mine = comments[(comments["wave"] == wave) & (comments["municipality_code"] == R.unit)]
     parts = [f"<p>{html.escape(R.L('survey.open_note', threshold=threshold))}</p>"]
