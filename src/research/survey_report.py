@@ -2,7 +2,10 @@
 
 Notebook cells call these with the report context `R` (`research.report.Report`); every
 text comes from the labels, every table is the suppressed one (`scales.score_table`), so a
-report never shows a group below `R.config.min_group_size` nor a respondent.
+report never shows a group below `R.config.min_group_size` nor a respondent. Only the
+programme's municipalities (`R.config.municipalities`) enter any figure (`load`), so the
+"sub-region" totals are the programme's; without answers the section says so in one
+sentence (`intro`) and the notebook shows no chart or table (`has_data`, `has_unit_data`).
 """
 
 from __future__ import annotations
