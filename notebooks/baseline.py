@@ -120,44 +120,45 @@ show.para(R.L("vitality.caveat", base=V.base_year), "note")
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import scales, survey_report, targets
+from research import profile, scales, survey_report, targets
 ins, resp, wave = survey_report.load(R)
 tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
+anyone, mine = survey_report.has_data(resp, wave), survey_report.has_unit_data(R, resp, wave)
 show.heading(R.L("survey.title"))
 
 # %%
 show.para(survey_report.intro(R, resp, ins, wave))
 
 # %%
-show.para(survey_report.caveat(tab, R), kind="note")
+show.para(survey_report.caveat(tab, R), kind="note") if anyone else None
 
 # %%
-show.heading(R.L("survey.scores_title"), level=3)
+show.heading(R.L("survey.scores_title"), level=3) if anyone else None
 
 # %%
-show.para(survey_report.scores_summary(tab, R, ins))
+show.para(survey_report.scores_summary(tab, R, ins)) if mine else None
 
 # %%
-show.figure(survey_report.scores_chart(tab, R, ins))
+show.figure(survey_report.scores_chart(tab, R, ins)) if survey_report.has_scores(tab) else None
 
 # %%
-show.table(survey_report.scores_display(tab, R, ins), R.language, survey_report.scores_caption(R, ins), decimals=2)
+show.table(survey_report.scores_display(tab, R, ins), R.language, survey_report.scores_caption(R, ins), decimals=2) if anyone else None
 
 # %%
-show.heading(R.L("survey.likert_title", name=R.unit_name), level=3)
+show.heading(R.L("survey.likert_title", name=R.unit_name), level=3) if mine else None
 
 # %%
-show.figure(survey_report.likert(resp, R, ins, wave))
+show.figure(survey_report.likert(resp, R, ins, wave)) if mine else None
 
 # %%
 rel = scales.reliability(resp, ins, wave)
-show.heading(R.L("survey.reliability_title"), level=3)
+show.heading(R.L("survey.reliability_title"), level=3) if anyone else None
 
 # %%
-show.table(survey_report.reliability_display(rel, R, ins), R.language, R.L("survey.reliability_caption"), decimals=2)
+show.table(survey_report.reliability_display(rel, R, ins), R.language, R.L("survey.reliability_caption"), decimals=2) if rel["alpha"].notna().any() else None
 
 # %%
-show.para(survey_report.reliability_note(rel, R, ins))
+show.para(survey_report.reliability_note(rel, R, ins)) if anyone else None
 
 # %%
 survey_report.open_answers(R.table("comments"), R, ins, wave, resp)
@@ -167,14 +168,15 @@ survey_report.open_answers(R.table("comments"), R, ins, wave, resp)
 # (cells of this section go below this marker, above the next one)
 
 # %%
-dev = targets.development_targets(tab, resp, ins, R.unit, wave, R.language, R.config.min_group_size, statistics=None)
+weak = profile.strengths_weaknesses(S.profile, n=3, language=R.language)
+dev = targets.development_targets(tab, resp, ins, R.unit, wave, R.language, R.config.min_group_size, statistics=weak)
 show.heading(R.L("targets.title"))
 
 # %%
 show.para(R.L("targets.intro", name=R.unit_name))
 
 # %%
-show.table(targets.targets_display(dev, R.language), R.language)
+show.table(targets.targets_display(dev, R.language), R.language) if len(dev) else None
 
 # %%
-show.para(survey_report.targets_caveat(R, resp, wave), kind="note")
+show.para(survey_report.targets_caveat(R, resp, wave, dev), kind="note")

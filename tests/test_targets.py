@@ -72,9 +72,9 @@ def test_development_targets_combine_survey_and_statistics(instrument, responses
                                       "(n = 5); gap 1.00.")
     half = stats.t.ppf(0.975, 9) * np.std([2] * 5 + [3] * 5, ddof=1) / np.sqrt(10)
     assert out.loc[0, "evidence"] == (
-        f"Mean 2.50 (95 % CI {2.5 - half:.2f}–{2.5 + half:.2f}, n = 10), sub-region 3.25, "
-        "difference -0.75. Weakest statement: “Municipalities seize new opportunities, "
-        "quickly.” (2.50).")
+        f"Mean 2.50 (95 % CI {2.5 - half:.2f}–{2.5 + half:.2f}, n = 10); sub-region 3.25; "
+        "difference -0.75. Weakest statement “Municipalities seize new opportunities, "
+        "quickly.” 2.50.")
     assert out.loc[3, "evidence"] == ("Population: value -12.0, peer median -5.0, "
                                       "difference -7.0.")
     # without statistics: the survey part alone; Kauhajoki has nothing below the sub-region
@@ -91,3 +91,30 @@ def test_suppressed_role_cells_are_not_used_for_gaps(instrument, responses):
                       & (responses["respondent"].isin(["p11", "p12"])))]
     tab = scales.score_table(few, instrument, "baseline", threshold=5)
     assert targets.role_gaps(tab, "218").empty     # 3 elected: hidden, and so its complement
+
+
+def test_without_survey_answers_the_statistics_alone(instrument, responses):
+    """A municipality without answers (here 005) gets its statistical weaknesses only, up to
+    n_survey + n_statistics of them, with the theme named from the labels."""
+    tab = scales.score_table(responses, instrument, "baseline", threshold=5)
+    stats_df = pd.concat([STATISTICS, STATISTICS.assign(
+        indicator=["a", "b", "c"], theme=["wellbeing", "economy", "vitality"],
+        standing="weakness")], ignore_index=True)
+    out = targets.development_targets(tab, responses, instrument, "005", "baseline", "fi",
+                                      statistics=stats_df, n_survey=1, n_statistics=2)
+    assert out["source"].tolist() == ["statistics"] * 3
+    assert out["key"].tolist() == ["unemployment", "migration", "a"]
+    assert out.loc[2, "evidence"] == ("Hyvinvointi: arvo 9,5, vertailukuntien mediaani 7,0, "
+                                      "ero +2,5.")
+    # the other wave has no answers at all: the same, and nothing without statistics
+    assert targets.development_targets(tab, responses, instrument, "218", "final", "en",
+                                       statistics=STATISTICS)["key"].tolist() == [
+        "unemployment", "migration"]
+    assert targets.development_targets(tab.head(0), responses.head(0), instrument, "218",
+                                       "baseline").empty
+
+
+def test_long_statements_are_cut_short():
+    text = "Kunnat tarttuvat uusiin mahdollisuuksiin nopeasti ja rohkeasti, yhdessä ja erikseen."
+    assert targets.short(text, 40) == "Kunnat tarttuvat uusiin…"
+    assert targets.short("Lyhyt  väittämä.", 40) == "Lyhyt väittämä."

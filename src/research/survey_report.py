@@ -2,22 +2,44 @@
 
 Notebook cells call these with the report context `R` (`research.report.Report`); every
 text comes from the labels, every table is the suppressed one (`scales.score_table`), so a
-report never shows a group below `R.config.min_group_size` nor a respondent.
+report never shows a group below `R.config.min_group_size` nor a respondent. Only the
+programme's municipalities (`R.config.municipalities`) enter any figure (`load`), so the
+"sub-region" totals are the programme's; without answers the section says so in one
+sentence (`intro`) and the notebook shows no chart or table (`has_data`, `has_unit_data`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from . import privacy, scales
+from . import labels, privacy, scales
 from .instrument import Instrument, load_instrument
 
 
+def programme_rows(R, table: pd.DataFrame) -> pd.DataFrame:
+    """Only the rows of the config's programme municipalities (`R.config.municipalities`).
+
+    The processed survey tables hold every export of the project folder, possibly of
+    another programme's municipalities; no survey figure of a report may use those, and the
+    "sub-region" totals are those of the programme's municipalities.
+    """
+    keep = table["municipality_code"].isin([str(m) for m in R.config.municipalities])
+    return table[keep].reset_index(drop=True)
+
+
 def load(R) -> tuple[Instrument, pd.DataFrame, str]:
-    """The instrument of the config, the `responses` table and the report phase's wave."""
+    """The instrument of the config, the programme's rows of the `responses` table and the
+    report phase's wave."""
     instrument = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
     phase = "evaluation" if R.phase == "evaluation" else "baseline"
-    return instrument, R.table("responses"), R.config.phases[phase]["survey_wave"]
+    return (instrument, programme_rows(R, R.table("responses")),
+            R.config.phases[phase]["survey_wave"])
+
+
+def wave_name(R, wave: str) -> str:
+    """A wave's name in the report language (`survey.wave.<id>`), else the id itself."""
+    key = f"survey.wave.{wave}"
+    return R.L(key) if key in labels.table() else str(wave)
 
 
 def _group_name(R, instrument: Instrument, row) -> str:
@@ -34,7 +56,18 @@ def _group_name(R, instrument: Instrument, row) -> str:
 
 
 def has_data(responses: pd.DataFrame, wave: str) -> bool:
+    """Whether anyone answered the wave (give the programme's rows, `load`)."""
     return bool((responses["wave"] == wave).any())
+
+
+def has_unit_data(R, responses: pd.DataFrame, wave: str) -> bool:
+    """Whether anyone from the report's municipality answered the wave."""
+    return bool(((responses["wave"] == wave) & (responses["municipality_code"] == R.unit)).any())
+
+
+def has_scores(table: pd.DataFrame) -> bool:
+    """Whether the score table has any cell left visible by the privacy step."""
+    return bool((~table["suppressed"].astype(bool)).any())
 
 
 def unit_respondents(R, responses: pd.DataFrame, wave: str) -> int | str:
@@ -46,15 +79,29 @@ def unit_respondents(R, responses: pd.DataFrame, wave: str) -> int | str:
 
 
 def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
-    """Who answered: respondents of the unit and of the sub-region in this wave."""
+    """Who answered: respondents of the unit and of the programme in this wave; one plain
+    sentence when the programme, or the unit, has no respondents at all."""
     n_total = int(responses.loc[responses["wave"] == wave, "respondent"].nunique())
+    name = wave_name(R, wave)
+    if n_total == 0:
+        return R.L("survey.no_data", wave=name)
+    if not has_unit_data(R, responses, wave):
+        return R.L("survey.no_unit_data", wave=name, name=R.unit_name, n_total=n_total)
     item = instrument.items[0]
-    return R.L("survey.intro", wave=wave, n_unit=unit_respondents(R, responses, wave),
+    return R.L("survey.intro", wave=name, n_unit=unit_respondents(R, responses, wave),
                name=R.unit_name, n_total=n_total, low=item.low, high=item.high)
 
 
-def targets_caveat(R, responses: pd.DataFrame, wave: str) -> str:
-    return R.L("targets.caveat", n=unit_respondents(R, responses, wave))
+def targets_caveat(R, responses: pd.DataFrame, wave: str, targets: pd.DataFrame) -> str:
+    """What the development targets rest on: the unit's respondents, or only the statistics
+    when the unit has no survey answers; says so when nothing was found."""
+    if not has_unit_data(R, responses, wave):
+        key = "targets.no_survey" if len(targets) else "targets.nothing"
+        return R.L(key, name=R.unit_name, wave=wave_name(R, wave))
+    text = R.L("targets.caveat", n=unit_respondents(R, responses, wave))
+    if not (targets["source"] == "survey").any():
+        text = R.L("targets.none", name=R.unit_name) + " " + text
+    return text
 
 
 def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame:
@@ -155,7 +202,8 @@ def reliability_display(rel: pd.DataFrame, R, instrument: Instrument) -> pd.Data
 def reliability_note(rel: pd.DataFrame, R, instrument: Instrument) -> str:
     weak = rel[rel["alpha"] < 0.7]
     if weak.empty:
-        return R.L("survey.reliability_ok")
+        return R.L("survey.reliability_ok" if rel["alpha"].notna().all()
+                   else "survey.reliability_none")
     return R.L("survey.reliability_note",
                weak=", ".join(instrument.scale_name(s, R.language) for s in weak["scale"]))
 
@@ -186,15 +234,17 @@ def pseudonyms(processed) -> list[str]:
 
 def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
                  responses: pd.DataFrame):
-    """The unit's open answers, cleaned and sorted, under a heading per question; nothing
-    when the unit has fewer respondents than the threshold."""
+    """The unit's open answers, cleaned and sorted, under a heading per question; None (no
+    output at all) when the unit has fewer respondents than the threshold."""
     import html
 
     from IPython.display import HTML
 
     threshold = R.config.min_group_size
-    if not isinstance(unit_respondents(R, responses, wave), int):
-        return HTML("")
+    if not has_unit_data(R, responses, wave) or not isinstance(
+            unit_respondents(R, responses, wave), int):
+        return None
+    comments = programme_rows(R, comments)
     mine = comments[(comments["wave"] == wave) & (comments["municipality_code"] == R.unit)]
     parts = [f"<p>{html.escape(R.L('survey.open_note', threshold=threshold))}</p>"]
     for question in instrument.open_questions:

@@ -13,8 +13,10 @@ From the baseline survey of one municipality:
 short (of the sub-region, or of the most positive role), adds the statistical weaknesses of
 the official-statistics profile when given (a DataFrame with `indicator, name, theme, value,
 peer_median, difference, standing`, as `strengths_weaknesses` returns), and returns a short
-list with one evidence sentence per target from the labels. A difference whose interval
-includes the sub-region's mean is flagged as indicative only.
+list with one short evidence text per target from the labels (a long statement is cut
+short). A difference whose interval includes the sub-region's mean is flagged as indicative
+only. When the municipality has no survey answers, the targets are the statistical
+weaknesses alone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,22 @@ import pandas as pd
 from . import labels
 from .instrument import Instrument
 from .scales import scored
+
+SHORT_TEXT = 60
+
+
+def short(text: str, width: int = SHORT_TEXT) -> str:
+    """`text` cut at a word boundary to at most `width` characters, with an ellipsis."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1].rsplit(" ", 1)[0].rstrip(" ,.;:")
+    return cut + "…"
+
+
+def _theme(theme, language: str) -> str:
+    key = f"stats.theme.{theme}"
+    return labels.text(key, language) if key in labels.table() else str(theme)
 
 
 def dimension_standing(score_tab: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -85,13 +103,19 @@ def development_targets(score_tab: pd.DataFrame, responses: pd.DataFrame,
     listed dimension is named in its evidence), and role gaps of at least `min_gap` points.
     They are ranked by `shortfall` (scale points below the comparison) within their kind,
     weaknesses and role gaps take turns, and the first `n_survey` are kept; then the first
-    `n_statistics` weaknesses of `statistics` (in its order) are added.
+    `n_statistics` weaknesses of `statistics` (in its order) are added. When `unit` has no
+    answers in `wave`, there are no survey candidates and up to `n_survey + n_statistics`
+    weaknesses are listed.
     """
     L = labels.labeller(language)
     role_q = instrument.background_question("role")
+    answered = ((responses["wave"] == wave) & (responses["municipality_code"] == unit)).any()
     dims = dimension_standing(score_tab, unit)
     items = item_standing(responses, instrument, unit, wave, threshold)
     gaps = role_gaps(score_tab, unit)
+    if not answered:  # no survey evidence: the statistics alone
+        dims, items, gaps = dims.head(0), items.head(0), gaps.head(0)
+        n_statistics += n_survey
     candidates = []
     for row in dims[dims["difference"] <= -min_shortfall].itertuples():
         weakest = items[items["scale"] == row.scale].head(1)
@@ -101,7 +125,7 @@ def development_targets(score_tab: pd.DataFrame, responses: pd.DataFrame,
         if len(weakest):
             w = weakest.iloc[0]
             evidence += " " + L("targets.evidence.weakest_item",
-                                text=instrument.item(w["item"]).text(language),
+                                text=short(instrument.item(w["item"]).text(language)),
                                 mean=float(w["mean"]))
         if not row.clear:
             evidence += " " + L("targets.within_ci")
@@ -145,7 +169,8 @@ def development_targets(score_tab: pd.DataFrame, responses: pd.DataFrame,
         for row in weak.itertuples():
             stats_rows.append({"source": "statistics", "kind": "indicator", "key": row.indicator,
                                "target": str(row.name),
-                               "evidence": L("targets.evidence.indicator", theme=str(row.theme),
+                               "evidence": L("targets.evidence.indicator",
+                                             theme=_theme(row.theme, language),
                                              value=float(row.value),
                                              peer_median=float(row.peer_median),
                                              difference=float(row.difference)),
