@@ -334,3 +334,14 @@ def test_municipality_without_participants_says_so():
         "There is no feedback from Karijoki for workshop w1, so no analyses are made. The "
         "whole programme's results are in report w1-all.")
     assert workshops.missing_note(W.programme(), L) is None
+
+
+def test_bundled_demo_is_the_generators_output_and_has_no_names(tmp_path):
+    from research.workshop_demo import DEFAULT_SEED, write_demo_workshops
+    bundled = ROOT / "data" / "raw" / "workshops"
+    for path in write_demo_workshops(tmp_path, seed=DEFAULT_SEED):
+        assert path.read_bytes() == (bundled / path.name).read_bytes(), path.name
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in bundled.glob("*.csv")).lower()
+    assert "yhteyshenkilö" not in text and "rinta-aho" not in text and "matti" not in text
+    # contact details are still planted, to prove the masking
+    assert "@" in text and " 040 " in text
