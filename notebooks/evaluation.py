@@ -119,6 +119,3 @@ show.heading(R.L("evaluation.vitality.title"), 3)
 
 # %%
 show.para(ev.vitality_text(R))
-
-# %%
-show.para(ev.caveat(R), "note")

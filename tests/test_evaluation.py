@@ -124,6 +124,26 @@ def test_rubric_table_layout(processed):
     assert list(table.columns) == ["Operating model", "Usefulness",
                                    "Transferability to other municipalities", "Ownership",
                                    "Cost", "Overall"]
-    assert len(table) == 4
+    assert list(table["Operating model"]) == ["Business one-stop service",
+                                              "Joint vitality team", "Shared procurement",
+                                              "Youth pathways"]
     best = summary[summary["criterion"] == "all"].sort_values("mean").iloc[-1]
-    assert f"{best['model']} ({best['mean']:.1f};" in ev.rubric_text(R, summary)
+    assert best["model"] == "business_one_stop"
+    assert f"Business one-stop service ({best['mean']:.1f};" in ev.rubric_text(R, summary)
+
+
+def test_rubric_of_another_programme_is_not_shown(processed, tmp_path):
+    import shutil
+    import yaml
+    cfg = yaml.safe_load(open("config/suupohja.yml", encoding="utf-8"))
+    cfg["subregion"] = "146"
+    cfg["municipalities"] = ["005", "052", "403", "759", "934"]
+    cfg["phases"]["evaluation"]["comparison"] = ["010", "300", "989"]
+    cfg["peers"] = ["010", "300"]
+    path = tmp_path / "other.yml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    shutil.copytree(processed, tmp_path / "p")
+    R = report.setup(str(path), "evaluation", "region", str(tmp_path / "p"), "data/raw", "en")
+    assert ev.rubric_summary(R) is None
+    assert ev.summary_points(R, None, None, None)[-1] == (
+        "There are no evaluation workshop scores for this programme.")

@@ -343,10 +343,18 @@ def caveat(R) -> str:
 # ---------------------------------------------------------------- rubric and summary
 
 def rubric_summary(R) -> pd.DataFrame | None:
+    """The rubric summary, or None when there are no scores or they belong to another
+    programme (`rubric.belongs_to`: same sub-region code or same municipality set)."""
     scores = R.table("rubric_scores")
-    if scores.empty:
+    if scores.empty or not rubric.belongs_to(R.table("rubric_models"), R.config.subregion,
+                                             R.config.municipalities):
         return None
     return rubric.summarise(scores, R.table("rubric_criteria"), R.config.min_group_size)
+
+
+def _model_names(R) -> dict[str, str]:
+    models = R.table("rubric_models")
+    return dict(zip(models["model"], models[f"name_{R.language}"]))
 
 
 def rubric_table(R, summary: pd.DataFrame) -> pd.DataFrame:
@@ -360,6 +368,11 @@ def rubric_table(R, summary: pd.DataFrame) -> pd.DataFrame:
     wide = summary.assign(cell=cell, criterion=summary["criterion"].map(name)).pivot(
         index="model", columns="criterion", values="cell")
     order = [name[c] for c in crit.sort_values("order").index] + [name["all"]]
+    models = R.table("rubric_models").sort_values(["order", "model"], kind="stable")["model"]
+    wide = wide.reindex([m for m in models if m in wide.index]
+                        + sorted(set(wide.index) - set(models)))
+    wide.index = wide.index.map(lambda m: _model_names(R).get(m, m))
+    wide.index.name = "model"
     wide = wide[order].reset_index().rename(columns={"model": R.L("evaluation.col.model")})
     wide.columns.name = None
     return wide
@@ -376,7 +389,8 @@ def rubric_text(R, summary: pd.DataFrame) -> str:
     if overall.empty:
         return R.L("evaluation.rubric.too_few", min_n=R.config.min_group_size)
     best = overall.sort_values(["mean", "model"], ascending=[False, True]).iloc[0]
-    return R.L("evaluation.rubric.text", model=best["model"], mean=float(best["mean"]),
+    model = _model_names(R).get(best["model"], best["model"])
+    return R.L("evaluation.rubric.text", model=model, mean=float(best["mean"]),
                ci=fmt_ci(best["ci_low"], best["ci_high"], R.language, 1), n=int(best["n"]),
                n_models=len(overall))
 
