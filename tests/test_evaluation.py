@@ -115,6 +115,31 @@ def test_formatting():
     assert ev.fmt_p(float("nan"), "en") == "–"
     assert ev.fmt_ci(-0.123, 1.5, "fi") == "-0,12 … 1,50"
     assert ev.fmt_ci(-0.004, 0.2, "en") == "0.00 … 0.20"
+    assert ev.fmt_p_eq(0.0004, "fi") == "p < 0,001" and ev.fmt_p_eq(0.0456, "en") == "p = 0.046"
+
+
+def _pretrend(lin_p, joint_p):
+    return pd.DataFrame({"test": ["linear", "joint"], "statistic": [0.012, 40.2],
+                         "p_wild": [lin_p, np.nan], "p": [np.nan, joint_p], "df": [1, 10],
+                         "n_clusters": [10, 10], "problem": ["", ""]})
+
+
+def test_pretrend_conclusion_follows_the_tests(processed):
+    R = setup(processed, "region")
+    flat_but_joint = ev.pretrend_text(R, _pretrend(0.40, 0.0001))
+    assert flat_but_joint == [
+        "Before the programme the gap to the comparison municipalities did not change "
+        "significantly as a steady trend: trend difference +0.012 pp per year (bootstrap p "
+        "0.400).",
+        "Joint test of all 10 lead years: F = 40.20, p < 0.001.",
+        "Warning: a pre-trend test rejects parallel trends at the 5% level, so the "
+        "parallel-trends assumption is doubtful. Read the difference-in-differences with "
+        "caution: it may reflect earlier development rather than the programme."]
+    assert ev.pretrend_text(R, _pretrend(0.01, 0.5))[-1] == flat_but_joint[-1]
+    fine = ev.pretrend_text(R, _pretrend(0.40, 0.3))
+    assert fine[1] == "Joint test of all 10 lead years: F = 40.20, p = 0.300."
+    assert fine[2] == ("Neither pre-trend test rejects parallel trends at the 5% level. This "
+                       "supports, but does not prove, the parallel-trends assumption.")
 
 
 def test_rubric_table_layout(processed):

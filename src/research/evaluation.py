@@ -38,6 +38,12 @@ def fmt_p(p: float, language: str) -> str:
     return localise_number("< 0.001" if p < 0.001 else f"{p:.3f}", language)
 
 
+def fmt_p_eq(p: float, language: str) -> str:
+    """'p = 0.046', 'p < 0.001' or 'p = –' (missing), localised."""
+    text = fmt_p(p, language)
+    return "p " + text if text.startswith("<") else "p = " + text
+
+
 def fmt_ci(lo: float, hi: float, language: str, decimals: int = 2) -> str:
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "–"
@@ -268,12 +274,16 @@ def pretrend_text(R, pt: pd.DataFrame) -> list[str]:
     key = "diverge" if lin["p_wild"] < ALPHA else "ok"
     out = [R.L(f"evaluation.pretrend.{key}", slope=float(lin["statistic"]),
                p=fmt_p(lin["p_wild"], R.language))]
+    rejects = bool(lin["p_wild"] < ALPHA)
     if joint["problem"]:
         out.append(R.L("evaluation.pretrend.joint_na", leads=int(joint["df"]),
                        G=int(joint["n_clusters"]), why=_problem(R, joint["problem"])))
     else:
         out.append(R.L("evaluation.pretrend.joint", f=float(joint["statistic"]),
-                       p=fmt_p(joint["p"], R.language), leads=int(joint["df"])))
+                       p=fmt_p_eq(joint["p"], R.language), leads=int(joint["df"])))
+        rejects = rejects or bool(joint["p"] < ALPHA)
+    # the conclusion follows the tests: any rejection at 5 % makes parallel trends doubtful
+    out.append(R.L("evaluation.pretrend.doubtful" if rejects else "evaluation.pretrend.supported"))
     return out
 
 
