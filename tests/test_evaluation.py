@@ -78,6 +78,8 @@ def test_survey_without_final_wave_is_none(processed, tmp_path):
     write_tables(tmp_path, {"responses": base_only})
     R.processed = tmp_path
     assert ev.survey(R) is None
+    assert ev.survey_none(R) == ("Survey change cannot be computed yet: the baseline or final "
+                                 "survey responses are missing.")
 
 
 def test_region_rate_from_counts_and_synthetic_control(processed):
@@ -170,5 +172,9 @@ def test_rubric_of_another_programme_is_not_shown(processed, tmp_path):
     shutil.copytree(processed, tmp_path / "p")
     R = report.setup(str(path), "evaluation", "region", str(tmp_path / "p"), "data/raw", "en")
     assert ev.rubric_summary(R) is None
+    # Suupohja's survey respondents never enter another programme's survey change
+    assert ev.survey(R) is None
+    assert ev.survey_none(R) == ("There are no baseline or final survey respondents from this "
+                                 "programme's municipalities, so survey change is not computed.")
     assert ev.summary_points(R, None, None, None)[-1] == (
         "There are no evaluation workshop scores for this programme.")

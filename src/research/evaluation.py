@@ -102,6 +102,19 @@ def survey(R) -> dict | None:
             "base": base, "final": final}
 
 
+def survey_none(R) -> str:
+    """Why there is no survey change: no respondent from the unit's (programme's)
+    municipalities at all, or one of the two waves missing."""
+    try:
+        responses = R.table("responses")
+    except UserError:
+        responses = pd.DataFrame(columns=["municipality_code", "wave"])
+    base, final = waves(R)
+    mine = responses[responses["wave"].isin([base, final])
+                     & responses["municipality_code"].isin(units(R))]
+    return R.L("evaluation.survey.none_here" if mine.empty else "evaluation.survey.none")
+
+
 def survey_results(R, data: dict) -> dict:
     """Linkage, dimension, item and ordinal change for the unit (see `research.change`)."""
     n = R.config.min_group_size
@@ -428,7 +441,7 @@ def summary_points(R, survey_res: dict | None, did_res: dict | None,
                    rubric_sum: pd.DataFrame | None) -> list[str]:
     """The one-page summary: one sentence per kind of evidence (survey, indicator, workshop)."""
     points = [R.L("evaluation.summary.survey", text=survey_summary(R, survey_res["dimensions"]))
-              if survey_res is not None else R.L("evaluation.survey.none")]
+              if survey_res is not None else survey_none(R)]
     points.append(R.L("evaluation.summary.did", text=did_text(R, did_res["did"]))
                   if did_res is not None else
                   R.L("evaluation.did.none", indicator=R.config.phases["evaluation"]["indicator"]))
