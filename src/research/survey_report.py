@@ -14,10 +14,25 @@ from .instrument import Instrument, load_instrument
 
 
 def load(R) -> tuple[Instrument, pd.DataFrame, str]:
-    """The instrument of the config, the `responses` table and the report phase's wave."""
+    """The instrument of the config, the `responses` table and the report phase's wave.
+
+    Only the config's programme municipalities' responses: another programme's respondents
+    in the same processed table never enter a count or a whole-programme figure."""
     instrument = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
     phase = "evaluation" if R.phase == "evaluation" else "baseline"
-    return instrument, R.table("responses"), R.config.phases[phase]["survey_wave"]
+    responses = R.table("responses")
+    responses = responses[responses["municipality_code"].isin(
+        list(R.config.municipalities))].reset_index(drop=True)
+    return instrument, responses, R.config.phases[phase]["survey_wave"]
+
+
+def wave_name(R, wave: str) -> str:
+    """A survey wave for report text: 'baseline' -> 'lähtötilanne' in Finnish; a wave
+    without a label (a researcher's own id) is shown as it is."""
+    try:
+        return R.L(f"survey.wave_{wave}")
+    except KeyError:
+        return wave
 
 
 def _group_name(R, instrument: Instrument, row) -> str:
@@ -49,7 +64,7 @@ def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
     """Who answered: respondents of the unit and of the sub-region in this wave."""
     n_total = int(responses.loc[responses["wave"] == wave, "respondent"].nunique())
     item = instrument.items[0]
-    return R.L("survey.intro", wave=wave, n_unit=unit_respondents(R, responses, wave),
+    return R.L("survey.intro", wave=wave_name(R, wave), n_unit=unit_respondents(R, responses, wave),
                name=R.unit_name, n_total=n_total, low=item.low, high=item.high)
 
 
