@@ -63,6 +63,8 @@ def unit_respondents(R, responses: pd.DataFrame, wave: str) -> int | str:
 def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
     """Who answered: respondents of the unit and of the sub-region in this wave."""
     n_total = int(responses.loc[responses["wave"] == wave, "respondent"].nunique())
+    if n_total == 0:
+        return R.L("survey.intro_none", wave=wave_name(R, wave))
     item = instrument.items[0]
     return R.L("survey.intro", wave=wave_name(R, wave), n_unit=unit_respondents(R, responses, wave),
                name=R.unit_name, n_total=n_total, low=item.low, high=item.high)
