@@ -101,7 +101,7 @@ units = vitality.focus(V, R)
 show.heading(R.L("vitality.baseline_title"))
 
 # %%
-show.para(R.L("vitality.baseline_text"))
+show.para(R.L("vitality.baseline_text") + " " + vitality.coverage_text(V, R))
 
 # %%
 show.para(vitality.summary(V, R, "municipality", units[0][1]))

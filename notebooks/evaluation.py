@@ -30,7 +30,7 @@ SR = ev.survey_results(R, S) if S else None
 show.heading(R.L("evaluation.survey.title"))
 
 # %%
-show.para(ev.design_text(R, SR["link"]) if SR else R.L("evaluation.survey.none"))
+show.para(ev.design_text(R, SR["link"]) if SR else ev.survey_none(R))
 
 # %%
 show.table(ev.change_table(R, SR["dimensions"], "dimension", S["names"]), R.language, R.L("evaluation.survey.dimensions_caption"), decimals=2) if SR else None
@@ -119,6 +119,3 @@ show.heading(R.L("evaluation.vitality.title"), 3)
 
 # %%
 show.para(ev.vitality_text(R))
-
-# %%
-show.para(ev.caveat(R), "note")

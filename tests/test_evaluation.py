@@ -78,6 +78,8 @@ def test_survey_without_final_wave_is_none(processed, tmp_path):
     write_tables(tmp_path, {"responses": base_only})
     R.processed = tmp_path
     assert ev.survey(R) is None
+    assert ev.survey_none(R) == ("Survey change cannot be computed yet: the baseline or final "
+                                 "survey responses are missing.")
 
 
 def test_region_rate_from_counts_and_synthetic_control(processed):
@@ -115,6 +117,31 @@ def test_formatting():
     assert ev.fmt_p(float("nan"), "en") == "–"
     assert ev.fmt_ci(-0.123, 1.5, "fi") == "-0,12 … 1,50"
     assert ev.fmt_ci(-0.004, 0.2, "en") == "0.00 … 0.20"
+    assert ev.fmt_p_eq(0.0004, "fi") == "p < 0,001" and ev.fmt_p_eq(0.0456, "en") == "p = 0.046"
+
+
+def _pretrend(lin_p, joint_p):
+    return pd.DataFrame({"test": ["linear", "joint"], "statistic": [0.012, 40.2],
+                         "p_wild": [lin_p, np.nan], "p": [np.nan, joint_p], "df": [1, 10],
+                         "n_clusters": [10, 10], "problem": ["", ""]})
+
+
+def test_pretrend_conclusion_follows_the_tests(processed):
+    R = setup(processed, "region")
+    flat_but_joint = ev.pretrend_text(R, _pretrend(0.40, 0.0001))
+    assert flat_but_joint == [
+        "Before the programme the gap to the comparison municipalities did not change "
+        "significantly as a steady trend: trend difference +0.012 pp per year (bootstrap p "
+        "0.400).",
+        "Joint test of all 10 lead years: F = 40.20, p < 0.001.",
+        "Warning: a pre-trend test rejects parallel trends at the 5% level, so the "
+        "parallel-trends assumption is doubtful. Read the difference-in-differences with "
+        "caution: it may reflect earlier development rather than the programme."]
+    assert ev.pretrend_text(R, _pretrend(0.01, 0.5))[-1] == flat_but_joint[-1]
+    fine = ev.pretrend_text(R, _pretrend(0.40, 0.3))
+    assert fine[1] == "Joint test of all 10 lead years: F = 40.20, p = 0.300."
+    assert fine[2] == ("Neither pre-trend test rejects parallel trends at the 5% level. This "
+                       "supports, but does not prove, the parallel-trends assumption.")
 
 
 def test_rubric_table_layout(processed):
@@ -124,6 +151,30 @@ def test_rubric_table_layout(processed):
     assert list(table.columns) == ["Operating model", "Usefulness",
                                    "Transferability to other municipalities", "Ownership",
                                    "Cost", "Overall"]
-    assert len(table) == 4
+    assert list(table["Operating model"]) == ["Business one-stop service",
+                                              "Joint vitality team", "Shared procurement",
+                                              "Youth pathways"]
     best = summary[summary["criterion"] == "all"].sort_values("mean").iloc[-1]
-    assert f"{best['model']} ({best['mean']:.1f};" in ev.rubric_text(R, summary)
+    assert best["model"] == "business_one_stop"
+    assert f"Business one-stop service ({best['mean']:.1f};" in ev.rubric_text(R, summary)
+
+
+def test_rubric_of_another_programme_is_not_shown(processed, tmp_path):
+    import shutil
+    import yaml
+    cfg = yaml.safe_load(open("config/suupohja.yml", encoding="utf-8"))
+    cfg["subregion"] = "146"
+    cfg["municipalities"] = ["005", "052", "403", "759", "934"]
+    cfg["phases"]["evaluation"]["comparison"] = ["010", "300", "989"]
+    cfg["peers"] = ["010", "300"]
+    path = tmp_path / "other.yml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    shutil.copytree(processed, tmp_path / "p")
+    R = report.setup(str(path), "evaluation", "region", str(tmp_path / "p"), "data/raw", "en")
+    assert ev.rubric_summary(R) is None
+    # Suupohja's survey respondents never enter another programme's survey change
+    assert ev.survey(R) is None
+    assert ev.survey_none(R) == ("There are no baseline or final survey respondents from this "
+                                 "programme's municipalities, so survey change is not computed.")
+    assert ev.summary_points(R, None, None, None)[-1] == (
+        "There are no evaluation workshop scores for this programme.")

@@ -92,7 +92,10 @@ def test_demo_is_seeded_and_valid(tmp_path, rb):
     a = rubric.write_demo_rubric(tmp_path / "a", seed=7)
     b = rubric.write_demo_rubric(tmp_path / "b", seed=7)
     assert a[1].read_bytes() == b[1].read_bytes()
-    assert a[0].read_text() == TEMPLATE.read_text()
+    assert a[0].read_text().startswith(TEMPLATE.read_text().rstrip("\n"))
+    # the bundled demo is the generator's output, byte for byte (rubric and scores)
+    for path in rubric.write_demo_rubric(tmp_path / "d"):
+        assert path.read_bytes() == (Path("data/raw/evaluation") / path.name).read_bytes()
     df = rubric.read_scores(a[1], rubric.load_rubric(a[0]))
     assert len(df) == 4 * 9 * 4 and df["scorer"].str.startswith("synthetic-").all()
     committed = rubric.read_scores("data/raw/evaluation/scores.csv", rb)
@@ -111,3 +114,58 @@ def test_prepare_step_tables(tmp_path):
                                                             "ownership", "cost"]
     assert set(tables["rubric_criteria"]["scale_max"]) == {5}
     assert len(tables["rubric_scores"]) == 144
+
+
+def test_prepare_step_models_and_programme(tmp_path):
+    class Ctx:
+        raw = tmp_path
+    rubric.write_demo_rubric(tmp_path / "evaluation", seed=1)
+    models = rubric.step_rubric(Ctx)["rubric_models"]
+    assert models.to_dict("list") == {
+        "model": ["business_one_stop", "joint_vitality_team", "shared_procurement",
+                  "youth_pathways"],
+        "name_fi": ["Yritysten yhden luukun palvelu", "Yhteinen elinvoimatiimi",
+                    "Yhteiset hankinnat", "Nuorten polut"],
+        "name_en": ["Business one-stop service", "Joint vitality team", "Shared procurement",
+                    "Youth pathways"],
+        "order": [0, 1, 2, 3], "subregion_code": ["141"] * 4,
+        "municipalities": ["151|218|232|846"] * 4}
+    assert rubric.belongs_to(models, "141", ["005"])
+    assert rubric.belongs_to(models, "999", ["232", "846", "151", "218"])
+    assert not rubric.belongs_to(models, "146", ["005", "052", "403", "759", "934"])
+    assert not rubric.belongs_to(models, "999", ["232", "846"])
+    assert not rubric.belongs_to(models.iloc[:0], "141", ["232"])
+
+
+def test_rubric_without_programme_is_an_error(tmp_path):
+    class Ctx:
+        raw = tmp_path
+    folder = tmp_path / "evaluation"
+    folder.mkdir()
+    (folder / "rubric.yml").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    write(folder, "model,criterion,scorer,score\nm1,cost,a,4\n")
+    with pytest.raises(UserError) as exc:
+        rubric.step_rubric(Ctx)
+    assert str(exc.value) == (
+        f"{folder / 'rubric.yml'}: key 'programme': say which programme the scores belong to, "
+        "e.g. programme: {subregion: '141'} or programme: {municipalities: ['232', '846']}")
+
+
+def test_unknown_model_when_rubric_names_models(tmp_path):
+    rubric.write_demo_rubric(tmp_path, seed=1)
+    rb = rubric.load_rubric(tmp_path / "rubric.yml")
+    p = write(tmp_path, "model,criterion,scorer,score\nbusiness_one_stop,cost,a,4\nx,cost,a,4\n")
+    with pytest.raises(UserError) as exc:
+        rubric.read_scores(p, rb)
+    assert str(exc.value) == (f"{p}, row 3, column 'model': unknown model 'x'; the rubric's "
+                              "models are business_one_stop, joint_vitality_team, "
+                              "shared_procurement, youth_pathways")
+
+
+@pytest.mark.parametrize("text", ["", "\n"])
+def test_empty_scores_file(tmp_path, rb, text):
+    p = write(tmp_path, text)
+    with pytest.raises(UserError) as exc:
+        rubric.read_scores(p, rb)
+    assert str(exc.value) == (f"{p}: file is empty; expected a header row model, criterion, "
+                              "scorer, score")

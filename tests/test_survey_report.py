@@ -33,6 +33,11 @@ def test_intro_and_scores(R):
     assert survey_report.intro(R, resp, ins, wave).startswith(
         f"The survey (baseline) was answered by {n_unit} people from Karijoki and "
         f"{len(people)} from the whole sub-region.")
+    assert set(resp["municipality_code"]) <= set(R.config.municipalities)
+    none = survey_report.intro(R, resp.iloc[:0], ins, wave)
+    assert none == ("There are no responses to the survey (baseline) from this programme's "
+                    "municipalities, so the survey results below are empty.")
+
     tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
     shown = survey_report.scores_display(tab, R, ins)
     n = shown["n"]
@@ -106,3 +111,14 @@ def test_processed_survey_tables_hold_pseudonyms_only(R):
             assert email not in text.split("\n", 1)[1].lower() or name == "comments"
         ids = pd.read_csv(R.processed / f"{name}.csv", dtype=str)["respondent"]
         assert ids.str.fullmatch(r"r-[0-9a-f]{16}").all()
+
+
+def test_wave_names_come_from_labels():
+    from types import SimpleNamespace
+    from research import labels
+    fi = SimpleNamespace(L=lambda k, **v: labels.text(k, "fi", **v))
+    en = SimpleNamespace(L=lambda k, **v: labels.text(k, "en", **v))
+    assert [survey_report.wave_name(fi, w) for w in ("baseline", "final", "kevat2021")] == [
+        "lähtötilanne", "loppukysely", "kevat2021"]
+    assert [survey_report.wave_name(en, w) for w in ("baseline", "final")] == [
+        "baseline", "final"]

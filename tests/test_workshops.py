@@ -297,3 +297,51 @@ def test_manifest_duplicate_workshop(demo, tmp_path):
     with pytest.raises(UserError) as exc:
         read_manifest(path)
     assert str(exc.value) == f"{path}, row 10: workshop id 'w1' is listed twice"
+
+
+def _only(tables, keep):
+    return {k: (v[v["municipality_code"].isin(keep)] if "municipality_code" in v else v)
+            for k, v in tables.items()}
+
+
+def test_other_programme_rows_never_enter():
+    tables = privacy_tables()
+    other = {k: v[v["municipality_code"] == "232"].assign(municipality_code="005")
+             for k, v in tables.items() if k != "lemmas"}
+    tables = {k: pd.concat([v, other[k]], ignore_index=True) if k in other else v
+              for k, v in tables.items()}
+    W = workshops.setup(fake_report("w1-all", tables))
+    assert sorted(W.respondents["municipality_code"].unique()) == ["151", "218", "232", "846"]
+    assert "005" not in set(W.responses["municipality_code"]) | set(W.comments["municipality_code"])
+    # the programme total is 6 + 5 + 2 + 5 = 18, not 24
+    assert workshops.focus_size(W) == 18
+    assert workshops.missing_note(W, L) is None
+
+
+def test_no_feedback_for_the_programme_says_so():
+    tables = _only(privacy_tables(), ["005"])
+    W = workshops.setup(fake_report("w1-all", tables))
+    assert workshops.missing_note(W, L) == (
+        "There is no feedback from this programme's municipalities for workshop w1, so no "
+        "analyses are made. If feedback was collected, list its export in "
+        "data/raw/workshops/workshops.yml and run research prepare.")
+
+
+def test_municipality_without_participants_says_so():
+    tables = _only(privacy_tables(), ["232", "846", "151"])
+    W = workshops.setup(fake_report("w1-218", tables))
+    assert workshops.missing_note(W, L) == (
+        "There is no feedback from Karijoki for workshop w1, so no analyses are made. The "
+        "whole programme's results are in report w1-all.")
+    assert workshops.missing_note(W.programme(), L) is None
+
+
+def test_bundled_demo_is_the_generators_output_and_has_no_names(tmp_path):
+    from research.workshop_demo import DEFAULT_SEED, write_demo_workshops
+    bundled = ROOT / "data" / "raw" / "workshops"
+    for path in write_demo_workshops(tmp_path, seed=DEFAULT_SEED):
+        assert path.read_bytes() == (bundled / path.name).read_bytes(), path.name
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in bundled.glob("*.csv")).lower()
+    assert "yhteyshenkilö" not in text and "rinta-aho" not in text and "matti" not in text
+    # contact details are still planted, to prove the masking
+    assert "@" in text and " 040 " in text

@@ -93,6 +93,8 @@ class Codebook:
     version: str
     themes: tuple[Theme, ...] = field(default_factory=tuple)
     path: str = ""
+    #: human names for reports (`name_fi`, `name_en` in the YAML); default: `name`
+    titles: dict = field(default_factory=dict, compare=False)
     #: precomputed {word: candidate base forms} (the `lemmas` table), so that a report does
     #: not load simplemma's dictionary; words missing from it are lemmatised on the fly
     lexicon: dict = field(default_factory=dict, repr=False, compare=False)
@@ -101,6 +103,10 @@ class Codebook:
         """This codebook using the `lemmas` table (`word`, `lemmas` joined by '|')."""
         lexicon = {w: tuple(str(lem).split("|")) for w, lem in zip(table["word"], table["lemmas"])}
         return dataclasses.replace(self, lexicon=lexicon)
+
+    def title(self, language: str) -> str:
+        """The codebook's human name in a report language (falls back to its id)."""
+        return self.titles.get(language) or self.titles.get("fi") or self.name
 
     @property
     def theme_ids(self) -> list[str]:
@@ -162,7 +168,9 @@ def load_codebook(path: str | Path) -> Codebook:
             exclude_patterns=tuple(_regex(path, p)
                                    for p in _list(path, theme, "exclude_patterns"))))
     return Codebook(name=str(data["codebook"]), version=str(data["version"]),
-                    themes=tuple(themes), path=path.as_posix())
+                    themes=tuple(themes), path=path.as_posix(),
+                    titles={lang: str(data[f"name_{lang}"]) for lang in ("fi", "en")
+                            if data.get(f"name_{lang}")})
 
 
 @functools.lru_cache(maxsize=None)

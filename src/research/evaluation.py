@@ -38,6 +38,12 @@ def fmt_p(p: float, language: str) -> str:
     return localise_number("< 0.001" if p < 0.001 else f"{p:.3f}", language)
 
 
+def fmt_p_eq(p: float, language: str) -> str:
+    """'p = 0.046', 'p < 0.001' or 'p = –' (missing), localised."""
+    text = fmt_p(p, language)
+    return "p " + text if text.startswith("<") else "p = " + text
+
+
 def fmt_ci(lo: float, hi: float, language: str, decimals: int = 2) -> str:
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "–"
@@ -94,6 +100,19 @@ def survey(R) -> dict | None:
             "names": dict(zip(items["scale"], items["scale_name"])),
             "item_names": {i: f"{i}: {t}" for i, t in zip(items["item"], items["text"])},
             "base": base, "final": final}
+
+
+def survey_none(R) -> str:
+    """Why there is no survey change: no respondent from the unit's (programme's)
+    municipalities at all, or one of the two waves missing."""
+    try:
+        responses = R.table("responses")
+    except UserError:
+        responses = pd.DataFrame(columns=["municipality_code", "wave"])
+    base, final = waves(R)
+    mine = responses[responses["wave"].isin([base, final])
+                     & responses["municipality_code"].isin(units(R))]
+    return R.L("evaluation.survey.none_here" if mine.empty else "evaluation.survey.none")
 
 
 def survey_results(R, data: dict) -> dict:
@@ -268,12 +287,16 @@ def pretrend_text(R, pt: pd.DataFrame) -> list[str]:
     key = "diverge" if lin["p_wild"] < ALPHA else "ok"
     out = [R.L(f"evaluation.pretrend.{key}", slope=float(lin["statistic"]),
                p=fmt_p(lin["p_wild"], R.language))]
+    rejects = bool(lin["p_wild"] < ALPHA)
     if joint["problem"]:
         out.append(R.L("evaluation.pretrend.joint_na", leads=int(joint["df"]),
                        G=int(joint["n_clusters"]), why=_problem(R, joint["problem"])))
     else:
         out.append(R.L("evaluation.pretrend.joint", f=float(joint["statistic"]),
-                       p=fmt_p(joint["p"], R.language), leads=int(joint["df"])))
+                       p=fmt_p_eq(joint["p"], R.language), leads=int(joint["df"])))
+        rejects = rejects or bool(joint["p"] < ALPHA)
+    # the conclusion follows the tests: any rejection at 5 % makes parallel trends doubtful
+    out.append(R.L("evaluation.pretrend.doubtful" if rejects else "evaluation.pretrend.supported"))
     return out
 
 
@@ -343,10 +366,18 @@ def caveat(R) -> str:
 # ---------------------------------------------------------------- rubric and summary
 
 def rubric_summary(R) -> pd.DataFrame | None:
+    """The rubric summary, or None when there are no scores or they belong to another
+    programme (`rubric.belongs_to`: same sub-region code or same municipality set)."""
     scores = R.table("rubric_scores")
-    if scores.empty:
+    if scores.empty or not rubric.belongs_to(R.table("rubric_models"), R.config.subregion,
+                                             R.config.municipalities):
         return None
     return rubric.summarise(scores, R.table("rubric_criteria"), R.config.min_group_size)
+
+
+def _model_names(R) -> dict[str, str]:
+    models = R.table("rubric_models")
+    return dict(zip(models["model"], models[f"name_{R.language}"]))
 
 
 def rubric_table(R, summary: pd.DataFrame) -> pd.DataFrame:
@@ -360,6 +391,11 @@ def rubric_table(R, summary: pd.DataFrame) -> pd.DataFrame:
     wide = summary.assign(cell=cell, criterion=summary["criterion"].map(name)).pivot(
         index="model", columns="criterion", values="cell")
     order = [name[c] for c in crit.sort_values("order").index] + [name["all"]]
+    models = R.table("rubric_models").sort_values(["order", "model"], kind="stable")["model"]
+    wide = wide.reindex([m for m in models if m in wide.index]
+                        + sorted(set(wide.index) - set(models)))
+    wide.index = wide.index.map(lambda m: _model_names(R).get(m, m))
+    wide.index.name = "model"
     wide = wide[order].reset_index().rename(columns={"model": R.L("evaluation.col.model")})
     wide.columns.name = None
     return wide
@@ -376,7 +412,8 @@ def rubric_text(R, summary: pd.DataFrame) -> str:
     if overall.empty:
         return R.L("evaluation.rubric.too_few", min_n=R.config.min_group_size)
     best = overall.sort_values(["mean", "model"], ascending=[False, True]).iloc[0]
-    return R.L("evaluation.rubric.text", model=best["model"], mean=float(best["mean"]),
+    model = _model_names(R).get(best["model"], best["model"])
+    return R.L("evaluation.rubric.text", model=model, mean=float(best["mean"]),
                ci=fmt_ci(best["ci_low"], best["ci_high"], R.language, 1), n=int(best["n"]),
                n_models=len(overall))
 
@@ -404,7 +441,7 @@ def summary_points(R, survey_res: dict | None, did_res: dict | None,
                    rubric_sum: pd.DataFrame | None) -> list[str]:
     """The one-page summary: one sentence per kind of evidence (survey, indicator, workshop)."""
     points = [R.L("evaluation.summary.survey", text=survey_summary(R, survey_res["dimensions"]))
-              if survey_res is not None else R.L("evaluation.survey.none")]
+              if survey_res is not None else survey_none(R)]
     points.append(R.L("evaluation.summary.did", text=did_text(R, did_res["did"]))
                   if did_res is not None else
                   R.L("evaluation.did.none", indicator=R.config.phases["evaluation"]["indicator"]))

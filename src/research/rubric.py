@@ -8,6 +8,10 @@ names the file, the row (the file's own line number, header = 1) and the column 
 mistake. `summarise` gives per model and criterion the mean and its t interval over scorers,
 and an overall score per model (each scorer's mean over the criteria, then the same).
 
+The rubric also says which programme the scores belong to (`programme: {subregion: '141'}`
+or `programme: {municipalities: ['232', ...]}`), so that a report for another programme never
+shows them, and may give the operating models human names (`models: [{id, fi, en}]`).
+
 `write_demo_rubric` writes a clearly synthetic, seeded example to `data/raw/evaluation/`.
 """
 
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from scipy import stats
 
 from . import yamlfile
@@ -40,6 +45,12 @@ class Rubric:
     scale_min: int
     scale_max: int
     criteria: pd.DataFrame
+    #: model, name_fi, name_en, order (empty when the rubric names no models)
+    models: pd.DataFrame = None
+    #: the sub-region code the scores belong to, or None
+    subregion: str | None = None
+    #: the municipality codes the scores belong to (may be empty)
+    municipalities: tuple[str, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -48,6 +59,38 @@ class Rubric:
     def table(self) -> pd.DataFrame:
         """The processed `rubric_criteria` table."""
         return self.criteria.assign(scale_min=self.scale_min, scale_max=self.scale_max)
+
+    def models_table(self, scores: pd.DataFrame) -> pd.DataFrame:
+        """The processed `rubric_models` table: every scored model with its names (the id
+        where the rubric names none) and the programme the scores belong to."""
+        named = self.models if self.models is not None else pd.DataFrame(
+            columns=MODEL_COLUMNS[:4])
+        extra = sorted(set(scores["model"]) - set(named["model"]))
+        rows = pd.DataFrame({"model": extra, "name_fi": extra, "name_en": extra,
+                             "order": range(len(named), len(named) + len(extra))})
+        out = pd.concat([named, rows], ignore_index=True) if len(rows) else named.copy()
+        return out.assign(subregion_code=self.subregion or "",
+                          municipalities="|".join(self.municipalities))[MODEL_COLUMNS]
+
+
+MODEL_COLUMNS = ["model", "name_fi", "name_en", "order", "subregion_code", "municipalities"]
+
+
+def _code(value) -> str:
+    """A municipality or sub-region code as 3-digit text (YAML may give 5 or '005')."""
+    text = str(value).strip()
+    return text.zfill(3) if text.isdigit() else text
+
+
+def belongs_to(models: pd.DataFrame, subregion: str, municipalities: list[str]) -> bool:
+    """Whether rubric scores (the `rubric_models` table) belong to a programme: the same
+    sub-region code, or the same set of municipality codes."""
+    if models.empty:
+        return False
+    sub = str(models["subregion_code"].iloc[0] or "")
+    own = {m for m in str(models["municipalities"].iloc[0] or "").split("|") if m}
+    return ((sub != "" and sub == _code(subregion))
+            or (bool(own) and own == {_code(m) for m in municipalities}))
 
 
 def load_rubric(path: str | Path) -> Rubric:
@@ -77,15 +120,44 @@ def load_rubric(path: str | Path) -> Rubric:
     dup = table["criterion"][table["criterion"].duplicated()]
     if len(dup):
         raise UserError(f"key 'criteria': criterion id '{dup.iloc[0]}' appears twice", file=path)
-    return Rubric(path, int(scale["min"]), int(scale["max"]), table)
+    models = None
+    if data.get("models") is not None:
+        items = data["models"]
+        if not isinstance(items, list) or not all(
+                isinstance(m, dict) and all(isinstance(m.get(k), str) and m.get(k)
+                                            for k in ("id", "fi", "en")) for m in items):
+            raise UserError("key 'models': expected a list of models with 'id', 'fi' and 'en' "
+                            "texts", file=path)
+        models = pd.DataFrame([{"model": m["id"], "name_fi": m["fi"], "name_en": m["en"],
+                                "order": i} for i, m in enumerate(items)],
+                              columns=MODEL_COLUMNS[:4])
+    programme = data.get("programme") or {}
+    if not isinstance(programme, dict):
+        raise UserError("key 'programme': expected 'subregion' and/or 'municipalities'",
+                        file=path)
+    sub = programme.get("subregion")
+    muni = programme.get("municipalities") or []
+    if not isinstance(muni, list):
+        raise UserError("key 'programme.municipalities': expected a list of municipality codes",
+                        file=path)
+    return Rubric(path, int(scale["min"]), int(scale["max"]), table, models,
+                  _code(sub) if sub not in (None, "") else None,
+                  tuple(sorted(_code(m) for m in muni)))
 
 
 def _read_sheet(path: Path) -> pd.DataFrame:
+    empty = UserError(f"file is empty; expected a header row {', '.join(SCORE_COLUMNS)}",
+                      file=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
+        try:
+            return pd.read_excel(path, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError:
+            raise empty from None
     if path.suffix.lower() == ".csv":
         with open(path, encoding="utf-8-sig") as fh:
             first = fh.readline()
+        if not first.strip():
+            raise empty
         sep = ";" if first.count(";") > first.count(",") else ","
         return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
                            encoding="utf-8-sig")
@@ -114,6 +186,10 @@ def read_scores(path: str | Path, rubric: Rubric) -> pd.DataFrame:
         for col in SCORE_COLUMNS:
             if getattr(rec, col) == "":
                 raise UserError("empty cell", file=path, row=row, column=col)
+        if rubric.models is not None and rec.model not in set(rubric.models["model"]):
+            raise UserError(f"unknown model '{rec.model}'; the rubric's models are "
+                            f"{', '.join(rubric.models['model'])}", file=path, row=row,
+                            column="model")
         if rec.criterion not in known:
             hint = difflib.get_close_matches(rec.criterion, known, n=1, cutoff=0.0)
             raise UserError(f"unknown criterion '{rec.criterion}'"
@@ -186,6 +262,24 @@ def _atomic_write(path: Path, text: str) -> None:
 #: The synthetic demo's operating models and their true mean quality.
 DEMO_MODELS = {"business_one_stop": 4.0, "joint_vitality_team": 3.6,
                "shared_procurement": 3.0, "youth_pathways": 3.3}
+#: Their names in the reports.
+DEMO_MODEL_NAMES = {
+    "business_one_stop": ("Yritysten yhden luukun palvelu", "Business one-stop service"),
+    "joint_vitality_team": ("Yhteinen elinvoimatiimi", "Joint vitality team"),
+    "shared_procurement": ("Yhteiset hankinnat", "Shared procurement"),
+    "youth_pathways": ("Nuorten polut", "Youth pathways")}
+#: The programme the demo scores belong to (Suupohja).
+DEMO_PROGRAMME = {"subregion": "141", "municipalities": ["151", "218", "232", "846"]}
+
+
+def _demo_rubric_text(template: str | Path) -> str:
+    """The template followed by the demo's programme and model names."""
+    extra = {"programme": DEMO_PROGRAMME,
+             "models": [{"id": m, "fi": fi, "en": en}
+                        for m, (fi, en) in DEMO_MODEL_NAMES.items()]}
+    return (Path(template).read_text(encoding="utf-8").rstrip("\n")
+            + "\n# SYNTHETIC demo: the programme the scores belong to, and the models' names\n"
+            + yaml.safe_dump(extra, allow_unicode=True, sort_keys=False))
 
 
 def write_demo_rubric(out_dir: str | Path = "data/raw/evaluation", seed: int = 2019,
@@ -210,7 +304,7 @@ def write_demo_rubric(out_dir: str | Path = "data/raw/evaluation", seed: int = 2
                              "scorer": f"synthetic-{s:02d}", "score": score})
     text = pd.DataFrame(rows, columns=SCORE_COLUMNS).to_csv(index=False, lineterminator="\n")
     paths = [out / RUBRIC_FILE, out / SCORES_FILE]
-    _atomic_write(paths[0], Path(template).read_text(encoding="utf-8"))
+    _atomic_write(paths[0], _demo_rubric_text(template))
     _atomic_write(paths[1], text)
     return paths
 
@@ -227,6 +321,13 @@ def step_rubric(ctx) -> dict[str, pd.DataFrame]:
     if scores_path is None:
         return {"rubric_scores": pd.DataFrame(columns=SCORE_COLUMNS),
                 "rubric_criteria": pd.DataFrame(columns=["criterion", "name_fi", "name_en",
-                                                         "order", "scale_min", "scale_max"])}
+                                                         "order", "scale_min", "scale_max"]),
+                "rubric_models": pd.DataFrame(columns=MODEL_COLUMNS)}
     rubric = load_rubric(folder / RUBRIC_FILE)
-    return {"rubric_scores": read_scores(scores_path, rubric), "rubric_criteria": rubric.table()}
+    if rubric.subregion is None and not rubric.municipalities:
+        raise UserError("key 'programme': say which programme the scores belong to, e.g. "
+                        "programme: {subregion: '141'} or programme: {municipalities: "
+                        "['232', '846']}", file=rubric.path)
+    scores = read_scores(scores_path, rubric)
+    return {"rubric_scores": scores, "rubric_criteria": rubric.table(),
+            "rubric_models": rubric.models_table(scores)}

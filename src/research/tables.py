@@ -83,6 +83,11 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["criterion", "name_fi", "name_en", "order", "scale_min", "scale_max"],
         "text": ["criterion", "name_fi", "name_en"],
     },
+    "rubric_models": {
+        "key": ["model"],
+        "columns": ["model", "name_fi", "name_en", "order", "subregion_code", "municipalities"],
+        "text": ["model", "name_fi", "name_en", "subregion_code", "municipalities"],
+    },
     "lemmas": {
         "key": ["word"],
         "columns": ["word", "lemmas"],

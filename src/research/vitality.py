@@ -305,16 +305,34 @@ def coherence_table(result: IndexResult, report) -> pd.DataFrame:
 
 
 def coherence_text(result: IndexResult, report) -> str:
+    """Negative correlations, low alphas and single-indicator themes, each sentence worded
+    for its count (a count of zero gets a sentence of its own, not '0 indicators')."""
     ind = result.coherence["indicators"]
     flagged = ind.loc[ind["negative"], "indicator"]
-    names_ = ", ".join(indicator_name(result, i, report.language) for i in flagged)
+    lang = report.language
     alpha = result.coherence["alpha"]
-    single = alpha["n_indicators"].lt(2).sum()
+    single = int(alpha["n_indicators"].lt(2).sum())
     low = alpha[alpha["alpha"] < ALPHA_LOW]
-    return report.L("vitality.coherence_text", year=result.base_year, n_flagged=len(flagged),
-                    flagged=names_ or "–", n_single=int(single), n_low=len(low),
-                    low=", ".join(theme_name(result, t, report.language)
-                                  for t in low["theme"]) or "–", limit=ALPHA_LOW)
+    parts = [report.L("vitality.coherence_negative", year=result.base_year,
+                      n_flagged=len(flagged),
+                      flagged=", ".join(indicator_name(result, i, lang) for i in flagged))
+             if len(flagged) else
+             report.L("vitality.coherence_negative_none", year=result.base_year)]
+    parts.append(report.L("vitality.coherence_alpha_low", limit=ALPHA_LOW, n_low=len(low),
+                          low=", ".join(theme_name(result, t, lang) for t in low["theme"]))
+                 if len(low) else report.L("vitality.coherence_alpha_ok", limit=ALPHA_LOW))
+    if single:
+        parts.append(report.L("vitality.coherence_single", n_single=single))
+    return " ".join(parts)
+
+
+def coverage_text(result: IndexResult, report) -> str:
+    """How many of the framework's indicators entered the index ('5 of 16'), so that a
+    reader of a short report knows how thin the index is."""
+    fw = result.step("framework")
+    n, total = int(fw["available"].sum()), len(fw)
+    key = "vitality.coverage_all" if n == total else "vitality.coverage"
+    return report.L(key, n_available=n, n_indicators=total)
 
 
 def sensitivity_table(result: IndexResult, report) -> pd.DataFrame:

@@ -89,10 +89,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
 ]
 #: themes that grow more frequent from workshop to workshop (weights multiply by 1 + k*step)
 RISING = {"concrete": 0.8, "time": 0.5, "goals": -0.2}
-PII = [" Lisätietoja: {first}.{last}@{town}.fi", " Soittakaa minulle 040 {a} {b}.",
-       " Yhteyshenkilö {first} {last}, p. 050-{a}{b}."]
-FIRST = ["matti", "liisa", "jukka", "anne", "pekka", "sari"]
-LAST = ["mäkinen", "koskela", "hautala", "rinta-aho", "kangas", "nieminen"]
+#: contact details planted in a few answers to prove the masking; no personal names (a name
+#: in an open answer is not detected automatically, so the demo must not contain one)
+PII = [" Lisätietoja: kehittamispalvelut@{town}.fi", " Soittakaa minulle 040 {a} {b}.",
+       " Yhteystiedot: p. 050-{a}{b}."]
 
 
 def _phrase_weights(workshop_index: int) -> np.ndarray:
@@ -110,7 +110,6 @@ def _open_answer(rng, weights, towns) -> tuple[str, set[str]]:
     themes = set().union(*(PHRASES[i][1] for i in idx))
     if rng.random() < 0.04:
         text += PII[int(rng.integers(len(PII)))].format(
-            first=FIRST[int(rng.integers(6))], last=LAST[int(rng.integers(6))],
             town=towns, a=int(rng.integers(100, 999)), b=int(rng.integers(1000, 9999)))
     return text, themes
 

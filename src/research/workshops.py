@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -109,17 +108,19 @@ def setup(R) -> Workshops:
     workshop, code = parse_unit(R.unit, workshops, cfg.municipalities, cfg.path)
     ids = [w["id"] for w in workshops]
     order = ids[:ids.index(workshop) + 1]
-    responses = R.table("responses")
-    responses = responses[responses["wave"].isin(order)].reset_index(drop=True)
-    if not (responses["wave"] == workshop).any():
-        raise UserError(f"no feedback for workshop '{workshop}' in the processed tables; list "
-                        "its export in data/raw/workshops/workshops.yml and run "
-                        "`research prepare`", file=Path(R.processed) / "responses.csv")
-    comments = R.table("comments")
-    comments = comments[comments["wave"].isin(order)].reset_index(drop=True)
+    # only the config's programme municipalities: another programme's feedback in the
+    # same processed tables must never enter a table or a whole-programme figure
+    mine = [str(c) for c in cfg.municipalities]
+
+    def programme_rows(name):
+        df = R.table(name)
+        keep = df["wave"].isin(order) & df["municipality_code"].astype(str).isin(mine)
+        return df[keep].reset_index(drop=True)
+
+    responses = programme_rows("responses")
+    comments = programme_rows("comments")
     comments["text"] = [privacy.clean_text(t, R.language, escape=False) for t in comments["text"]]
-    respondents = R.table("respondents")
-    respondents = respondents[respondents["wave"].isin(order)].reset_index(drop=True)
+    respondents = programme_rows("respondents")
     lang = R.language
     titles = {w["id"]: (w.get(f"title_{lang}") or w["id"]) for w in workshops}
     return Workshops(
@@ -142,6 +143,17 @@ def title(W: Workshops, R) -> str:
     date = f"{day.day}.{day.month}.{day.year}" if W.language == "fi" else day.isoformat()
     return R.L("workshop.title", workshop=W.workshop, title=W.titles[W.workshop],
                date=date, who=who(W, R.L))
+
+
+def missing_note(W: Workshops, L) -> str | None:
+    """A plain sentence when this report has nothing to analyse, else None: no programme
+    municipality gave feedback in this workshop, or (a municipality's report) the
+    municipality had no participants in it. The notebook then skips the analyses."""
+    if focus_size(W.programme()) == 0:
+        return L("workshop.no_feedback", workshop=W.workshop)
+    if W.municipality and focus_size(W) == 0:
+        return L("workshop.no_participants", workshop=W.workshop, who=who(W, L))
+    return None
 
 
 def who(W: Workshops, L) -> str:

@@ -1,0 +1,56 @@
+"""Vitality report sentences: worded for their counts, and the index's indicator coverage."""
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from research import labels, vitality
+
+
+def L(key, **values):
+    return labels.text(key, "en", **values)
+
+
+def result(negative, alphas, n_ind, available):
+    ids = [f"i{k}" for k in range(len(negative))]
+    themes = [f"t{k}" for k in range(len(alphas))]
+    framework = SimpleNamespace(
+        indicators=pd.DataFrame({"id": ids, "name_en": [f"Ind {k}" for k in range(len(ids))]}),
+        themes=pd.DataFrame({"id": themes, "name_en": [f"Theme {k}" for k in range(len(themes))]}))
+    coherence = {"indicators": pd.DataFrame({"indicator": ids, "negative": negative}),
+                 "alpha": pd.DataFrame({"theme": themes, "alpha": alphas,
+                                        "n_indicators": n_ind})}
+    steps = {"framework": pd.DataFrame({"available": available})}
+    return SimpleNamespace(framework=framework, coherence=coherence, base_year=2017,
+                           step=steps.__getitem__)
+
+
+def test_zero_counts_get_their_own_sentences():
+    res = result([False, False], [0.8, float("nan")], [2, 1], [True] * 3)
+    report = SimpleNamespace(L=L, language="en")
+    assert vitality.coherence_text(res, report) == (
+        "In the reference year 2017, no indicator correlates negatively with its own theme. "
+        "Cronbach's alpha is not below 0.7 in any theme for which it can be computed. "
+        "Alpha cannot be computed for a theme with a single indicator (such themes: 1).")
+
+
+def test_counts_and_names():
+    res = result([True, False, True], [0.5, 0.9], [2, 2], [True] * 3)
+    report = SimpleNamespace(L=L, language="en")
+    assert vitality.coherence_text(res, report) == (
+        "In the reference year 2017, the number of indicators correlating negatively with "
+        "their own theme is 2: Ind 0, Ind 2. Cronbach's alpha is below 0.7 in these themes "
+        "(1): Theme 0. Their indicators describe different things, so read the theme score "
+        "indicator by indicator.")
+
+
+def test_coverage_counts_the_framework():
+    report = SimpleNamespace(L=L, language="en")
+    thin = result([False], [0.8], [2], [True] * 5 + [False] * 11)
+    assert vitality.coverage_text(thin, report).startswith(
+        "5 of the 16 indicators of the set entered the index; the others had no data.")
+    full = result([False], [0.8], [2], [True] * 4)
+    assert vitality.coverage_text(full, report) == "All 4 indicators of the set entered the index."
+    fi = SimpleNamespace(L=lambda k, **v: labels.text(k, "fi", **v), language="fi")
+    assert vitality.coverage_text(thin, fi).startswith(
+        "Indeksiin tuli mittariston 16 indikaattorista 5;")
