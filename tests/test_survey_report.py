@@ -35,8 +35,8 @@ def test_intro_and_scores(R):
         f"{len(people)} from the whole sub-region.")
     assert set(resp["municipality_code"]) <= set(R.config.municipalities)
     none = survey_report.intro(R, resp.iloc[:0], ins, wave)
-    assert none == ("There are no responses to the survey (baseline) from this programme's "
-                    "municipalities, so the survey results below are empty.")
+    assert none == ("The survey (baseline) has no answers from the programme's "
+                    "municipalities, so no survey results can be shown.")
 
     tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
     shown = survey_report.scores_display(tab, R, ins)
