@@ -37,6 +37,7 @@ review: $(VENV)/.installed-test ## Rerun the executed notebooks in reports/ with
 	$(BIN)/research review
 
 bench: $(VENV)/.installed ## Benchmark research run against a naive papermill loop
+	$(BIN)/python benchmarks/bench_vitality.py
 	$(BIN)/python benchmarks/bench_run.py
 
 lint: $(VENV)/.installed-test ## Static checks (ruff) of the package, notebooks and tests
