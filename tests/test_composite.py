@@ -368,20 +368,18 @@ def test_config_final_year_not_before_base_year(tmp_path):
     assert ok.phases["vitality"]["index"] == "config/vitality_index.yml"
 
 
-def test_write_exports_for_the_runner(tmp_path, monkeypatch):
-    """The runner's entry point on the bundled config (skipped before `research prepare`)."""
+def test_write_exports_for_the_runner(tmp_path, monkeypatch, processed):
+    """The runner's entry point on the bundled config and the prepared bundled data."""
     from research import vitality
     from research.tables import read_table
     root = Path(__file__).parents[1]
-    if not (root / "data" / "processed" / "indicators.csv").exists():
-        pytest.skip("run `research prepare` first")
     monkeypatch.chdir(root)
-    paths = vitality.write_exports("config/suupohja.yml", tmp_path)
+    paths = vitality.write_exports("config/suupohja.yml", tmp_path, processed=processed)
     table = pd.read_csv(paths[0], dtype={"code": str})
     assert {"municipality", "subregion", "region", "country"} == set(table["level"])
     sub = table[(table["code"] == "141") & (table["level"] == "subregion")]
     assert {2017, 2022} <= set(sub["year"])
-    classes = read_table("data/processed", "municipalities")
+    classes = read_table(processed, "municipalities")
     latest = classes[(classes["year"] == classes["year"].max()) & (classes["region_code"] != "21")]
     assert (sub["n_ranked"] == latest["subregion_code"].nunique()).all()
 
