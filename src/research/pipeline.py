@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import __version__, labels
 from .config import Config
+from .atomic import write_text
 from .errors import UserError
 from .tables import DIGEST
 
@@ -166,22 +167,9 @@ def read_manifest(reports: Path) -> dict:
         return {}
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def remove_stale_temporaries(reports: Path) -> None:
     """Temporary files of a run that was killed half-way."""
-    for tmp in [*reports.rglob(".*.tmp"), *reports.rglob(".*.tmp.ipynb")]:
+    for tmp in reports.rglob(".*.tmp*"):
         tmp.unlink(missing_ok=True)
 
 
@@ -258,7 +246,7 @@ def execute_unit(job: dict) -> dict:
         import nbformat
         nbformat.write(nb, tmp_nb)
         html = render_html(nb, job["meta"], job["templates"])
-        atomic_write_text(html_path, html)
+        write_text(html_path, html)
         os.replace(tmp_nb, nb_path)
         (reports / "failed" / job["phase"] / f"{job['unit']}.ipynb").unlink(missing_ok=True)
         return dict(entry, status="ok", html=job["html_rel"], notebook=job["notebook_rel"],
@@ -450,7 +438,7 @@ def write_manifest(ctx: RunContext, entries: dict) -> None:
         "inputs": ctx.shared_hashes(),
         "units": units,
     }
-    atomic_write_text(ctx.reports / MANIFEST, json.dumps(manifest, indent=2,
+    write_text(ctx.reports / MANIFEST, json.dumps(manifest, indent=2,
                                                          ensure_ascii=False) + "\n")
 
 
@@ -490,4 +478,4 @@ color:#222}}h1{{color:#1f4e79}}h2{{border-bottom:1px solid #ccc}}li{{margin:.2re
 {''.join(rows)}
 </body></html>
 """
-    atomic_write_text(ctx.reports / "index.html", page)
+    write_text(ctx.reports / "index.html", page)

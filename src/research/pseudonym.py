@@ -18,11 +18,11 @@ import hashlib
 import hmac
 import os
 import secrets
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .atomic import write_text
 from .errors import UserError
 
 ENV_VAR = "RESEARCH_PSEUDONYM_KEY"
@@ -53,11 +53,7 @@ def load_key(path: str | Path | None = None, create: bool = True) -> bytes:
                         file=path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd, tmp = tempfile.mkstemp(prefix=".pseudonym.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(key + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_text(path, key + "\n", mode=0o600)
     return key.encode("utf-8")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .classification import municipalities_table, normalise_name
 from .errors import UserError
-from .pipeline import atomic_write_text
+from .atomic import write_text
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "region" / "config_template.yml"
 MAX_PEERS = 8
@@ -73,6 +73,6 @@ def write_region_config(subregion: str, out: str | Path, raw_dir: str | Path = "
     from .config import load_config
     out = Path(out)
     text = region_config_text(subregion, raw_dir, year)
-    atomic_write_text(out, text)
+    write_text(out, text)
     load_config(out, raw_dir)
     return out

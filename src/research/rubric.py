@@ -18,8 +18,6 @@ shows them, and may give the operating models human names (`models: [{id, fi, en
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +27,7 @@ import yaml
 from scipy import stats
 
 from . import yamlfile
+from .atomic import write_text
 from .errors import UserError
 
 SCORE_COLUMNS = ["model", "criterion", "scorer", "score"]
@@ -248,17 +247,6 @@ def summarise(scores: pd.DataFrame, criteria: pd.DataFrame, min_n: int = 5,
     return out.drop(columns="order").reset_index(drop=True)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 #: The synthetic demo's operating models and their true mean quality.
 DEMO_MODELS = {"business_one_stop": 4.0, "joint_vitality_team": 3.6,
                "shared_procurement": 3.0, "youth_pathways": 3.3}
@@ -304,8 +292,8 @@ def write_demo_rubric(out_dir: str | Path = "data/raw/evaluation", seed: int = 2
                              "scorer": f"synthetic-{s:02d}", "score": score})
     text = pd.DataFrame(rows, columns=SCORE_COLUMNS).to_csv(index=False, lineterminator="\n")
     paths = [out / RUBRIC_FILE, out / SCORES_FILE]
-    _atomic_write(paths[0], _demo_rubric_text(template))
-    _atomic_write(paths[1], text)
+    write_text(paths[0], _demo_rubric_text(template))
+    write_text(paths[1], text)
     return paths
 
 

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .atomic import write_bytes
 from .instrument import Instrument, load_instrument
 
 SEED = 2017
@@ -270,20 +269,8 @@ def write_csv_export(path: str | Path, table: pd.DataFrame, encoding: str = "utf
     writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(table.columns))
     writer.writerows(table.astype(object).where(table.notna(), "").itertuples(index=False))
-    _write_bytes(path, buf.getvalue().encode(encoding))
+    write_bytes(path, buf.getvalue().encode(encoding))
     return path
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def default_instrument() -> Path:
@@ -332,7 +319,7 @@ def write_demo_survey(out_dir: str | Path = "data/raw/survey", seed: int = SEED,
     encodings = "the baseline in cp1252 and the final wave in UTF-8 with a BOM"
     for name, text in (("README.md", README.format(seed=seed, encodings=encodings)),
                        ("survey.yml", MANIFEST.format(seed=seed, exports="".join(entries)))):
-        _write_bytes(out_dir / name, text.encode("utf-8"))
+        write_bytes(out_dir / name, text.encode("utf-8"))
         written.append(out_dir / name)
     return written
 

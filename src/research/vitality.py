@@ -10,8 +10,6 @@ index table as CSV and as an Excel workbook with a sheet per theme, atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import itertools
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import composite
+from .atomic import write_with
 from .composite import IndexResult
 
 COUNTRY = "SSS"
@@ -517,19 +516,6 @@ def profile_table(result: IndexResult, report, units: list[tuple[str, str]], yea
 # Export
 
 
-def _atomic(out_dir: Path, name: str, write) -> Path:
-    final = out_dir / name
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.tmp.", suffix=Path(name).suffix, dir=out_dir)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, final)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return final
-
-
 def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality_index"
                  ) -> list[Path]:
     """Write the index table (from `index_table`) to `<stem>.csv` and `<stem>.xlsx` in
@@ -539,7 +525,7 @@ def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     themes = [c for c in table.columns if c not in FIXED_COLUMNS]
-    csv = _atomic(out_dir, f"{stem}.csv", lambda p: table.to_csv(
+    csv = write_with(out_dir / f"{stem}.csv", lambda p: table.to_csv(
         p, index=False, lineterminator="\n", float_format="%.6g"))
 
     def write_xlsx(path):
@@ -550,7 +536,7 @@ def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality
                                          values=col, sort=False)
                 wide.reset_index().to_excel(xw, sheet_name=f"{col}"[:31] if col != "index"
                                             else "index_by_year", index=False)
-    xlsx = _atomic(out_dir, f"{stem}.xlsx", write_xlsx)
+    xlsx = write_with(out_dir / f"{stem}.xlsx", write_xlsx)
     return [csv, xlsx]
 
 

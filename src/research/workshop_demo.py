@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import yaml
 
+from .atomic import write_text
 from .instrument import load_instrument
 
 DEFAULT_SEED = 2017
@@ -118,14 +117,6 @@ def _likert(value: float) -> str:
     return str(int(np.clip(np.rint(value), 1, 5)))
 
 
-def _atomic_write(path: Path, text: str, encoding: str = "utf-8") -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def demo_exports(seed: int = DEFAULT_SEED, workshops=WORKSHOPS, instrument_path=TEMPLATE):
     """The demo exports in memory: ({workshop: rows as lists}, headers, coded sample rows)."""
     instrument = load_instrument(instrument_path)
@@ -205,20 +196,20 @@ def write_demo_workshops(out_dir: str | Path = "data/raw/workshops", seed: int =
     files = []
     for workshop, rows in exports.items():
         path = out / f"SYNTHETIC_{workshop}_palaute.csv"
-        _atomic_write(path, "\ufeff" + _csv(headers, rows))
+        write_text(path, "\ufeff" + _csv(headers, rows))
         written.append(path)
         files.append({"id": workshop, "file": path.name})
     themes = [t for t in dict.fromkeys(t for _, ts in PHRASES for t in ts)]
     manual = _manual_sample(coded, np.random.default_rng(seed + 1), themes)
     path = out / "manual_coding.csv"
-    _atomic_write(path, _csv(["sample_id", "wave", "question", "text", *themes], manual, ","))
+    write_text(path, _csv(["sample_id", "wave", "question", "text", *themes], manual, ","))
     written.append(path)
     manifest = {"synthetic": True, "seed": seed,
                 "note": "SYNTHETIC demo data made by research.workshop_demo; no real respondents.",
                 "instrument": INSTRUMENT, "manual_coding": "manual_coding.csv",
                 "workshops": files}
     path = out / "workshops.yml"
-    _atomic_write(path, "# SYNTHETIC workshop-feedback demo data: regenerate with "
+    write_text(path, "# SYNTHETIC workshop-feedback demo data: regenerate with "
                   "research.workshop_demo.write_demo_workshops\n"
                   + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
     written.append(path)
