@@ -24,7 +24,8 @@ R = report.setup(config, "baseline", unit, processed, raw, language)
 # (cells of this section go below this marker, above the next one)
 
 # %%
-pop = population.series(R.table("indicators"), R.municipalities, R.unit if R.is_municipality else R.config.municipalities[0], R.config.subregion, R.config.peers)
+pop = population.series(R.table("indicators"), R.municipalities, R.unit, R.config.subregion,
+                        R.config.peers)
 show.heading(R.L("population.title"))
 
 # %%

@@ -45,10 +45,12 @@ class Report:
 
     @property
     def municipalities(self) -> pd.DataFrame:
-        """The classification rows of the classification year, indexed by code."""
-        df = self.table("municipalities")
-        latest = int(df["year"].max())
-        return df[df["year"] == latest].set_index("municipality_code")
+        """The latest classification rows, indexed by code (computed once per report)."""
+        if "_latest_municipalities" not in self._tables:
+            df = self.table("municipalities")
+            self._tables["_latest_municipalities"] = (
+                df[df["year"] == int(df["year"].max())].set_index("municipality_code"))
+        return self._tables["_latest_municipalities"].copy()
 
     def name(self, code: str) -> str:
         """A municipality's name in the report language (Swedish name never for fi/en)."""
