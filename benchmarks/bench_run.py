@@ -53,7 +53,7 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
 
 def bench_config(work: Path, n: int) -> Path:
     """A config whose programme is the first n mainland municipalities by code."""
-    from research.classification import municipalities_table
+    from research.geo.classification import municipalities_table
     table = municipalities_table(ROOT / "data" / "raw")
     latest = table[table["year"] == table["year"].max()]["municipality_code"]
     codes = table[(table["year"] == 2017) & (table["region_code"] != "21")

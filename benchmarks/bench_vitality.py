@@ -16,8 +16,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from research import composite
-from research.tables import read_table
+from research.index import composite
+from research.core.tables import read_table
 
 
 def synthetic_supplement(indicators: pd.DataFrame, fw: composite.Framework,

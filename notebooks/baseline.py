@@ -16,7 +16,7 @@ raw = "data/raw"
 language = ""
 
 # %%
-from research import report, show, population
+from research.report import context as report, show, population
 R = report.setup(config, "baseline", unit, processed, raw, language)
 
 # %% [markdown]
@@ -39,7 +39,7 @@ show.figure(population.index_chart(pop, R))
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import statsreport
+from research.report import statsreport
 S = statsreport.build(R)
 show.heading(R.L("stats.title"))
 
@@ -96,7 +96,7 @@ show.bullets(statsreport.caveats(S, R))
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import vitality
+from research.report import vitality
 V = vitality.build(R)
 units = vitality.focus(V, R)
 show.heading(R.L("vitality.baseline_title"))
@@ -121,7 +121,8 @@ show.para(R.L("vitality.caveat", base=V.base_year), "note")
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import profile, scales, survey_report, targets
+from research.stats import profile, scales
+from research.report import survey_report, targets
 ins, resp, wave = survey_report.load(R)
 tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
 anyone, mine = survey_report.has_data(resp, wave), survey_report.has_unit_data(R, resp, wave)

@@ -16,7 +16,7 @@ raw = "data/raw"
 language = ""
 
 # %%
-from research import report, show
+from research.report import context as report, show
 R = report.setup(config, "evaluation", unit, processed, raw, language)
 
 # %% [markdown]
@@ -24,7 +24,7 @@ R = report.setup(config, "evaluation", unit, processed, raw, language)
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import evaluation as ev
+from research.report import evaluation as ev
 S = ev.survey(R)
 SR = ev.survey_results(R, S) if S else None
 show.heading(R.L("evaluation.survey.title"))

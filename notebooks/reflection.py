@@ -16,7 +16,7 @@ raw = "data/raw"
 language = ""
 
 # %%
-from research import report, show
+from research.report import context as report, show
 R = report.setup(config, "reflection", unit, processed, raw, language)
 
 # %% [markdown]
@@ -24,7 +24,7 @@ R = report.setup(config, "reflection", unit, processed, raw, language)
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import workshops
+from research.report import workshops
 W = workshops.setup(R)
 missing = workshops.missing_note(W, R.L)
 sc, summary = workshops.scores(W) if not missing else (None, None)

@@ -16,7 +16,7 @@ raw = "data/raw"
 language = ""
 
 # %%
-from research import report, show
+from research.report import context as report, show
 R = report.setup(config, "vitality", unit, processed, raw, language)
 
 # %% [markdown]
@@ -24,7 +24,7 @@ R = report.setup(config, "vitality", unit, processed, raw, language)
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research import vitality
+from research.report import vitality
 V = vitality.build(R)
 units = vitality.focus(V, R)
 show.heading(R.L("vitality.title"))

@@ -16,7 +16,7 @@ RAW = ROOT / "data" / "raw"
 @pytest.fixture(scope="session")
 def processed(tmp_path_factory) -> Path:
     """`research prepare` of the bundled data into a temporary folder (once per session)."""
-    from research.prepare import prepare
+    from research.prepare.steps import prepare
     out = tmp_path_factory.mktemp("processed")
     prepare(RAW, out)
     return out

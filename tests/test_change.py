@@ -12,8 +12,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from research import change, models
-from research.errors import UserError
+from research.stats import change, models
+from research.core.errors import UserError
 
 BASE = np.array([3, 4, 2, 5, 3, 4, 3, 2, 4, 3], dtype=float)
 FINAL = np.array([4, 4, 3, 5, 4, 5, 3, 3, 5, 4, 2, 4], dtype=float)

@@ -2,10 +2,10 @@
 
 import pytest
 
-from research.classification import Classifier, mergers_table, municipalities_table
-from research.config import load_config
-from research.errors import UserError
-from research.regions import region_config_text, write_region_config
+from research.geo.classification import Classifier, mergers_table, municipalities_table
+from research.core.config import load_config
+from research.core.errors import UserError
+from research.geo.regions import region_config_text, write_region_config
 
 from conftest import RAW
 

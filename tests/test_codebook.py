@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research.agreement import cohens_kappa, kappa_per_theme, read_manual_coding
-from research.codebook import (code_answers, code_text, cooccurrence, kwic, lemma_table,
+from research.stats.agreement import cohens_kappa, kappa_per_theme, read_manual_coding
+from research.stats.codebook import (code_answers, code_text, cooccurrence, kwic, lemma_table,
                                lemmas, load_codebook, theme_counts, uncoded)
-from research.errors import UserError
+from research.core.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "templates" / "region" / "workshop_codebook.yml"

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from research import composite as C
-from research.errors import UserError
+from research.index import composite as C
+from research.core.errors import UserError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "vitality" / "index.yml"
 YEARS = (2015, 2016, 2017)
@@ -306,7 +306,7 @@ def test_index_change_band(indicators, municipalities, framework):
 
 
 def test_export_index_csv_and_workbook(result, municipalities, tmp_path):
-    from research import vitality
+    from research.report import vitality
     table = vitality.index_table(result, municipalities, "en")
     assert list(table.columns[:4]) == ["level", "code", "name", "year"]
     assert table.loc[table["code"] == "SSS", "name"].iloc[0] == "Mainland Finland"
@@ -355,7 +355,7 @@ def test_second_index_from_catalogue_flags(tmp_path, indicators, municipalities)
 
 
 def test_config_final_year_not_before_base_year(tmp_path):
-    from research.config import load_config
+    from research.core.config import load_config
     root = Path(__file__).parents[1]
     text = (root / "config" / "suupohja.yml").read_text(encoding="utf-8")
     bad = tmp_path / "c.yml"
@@ -370,8 +370,8 @@ def test_config_final_year_not_before_base_year(tmp_path):
 
 def test_write_exports_for_the_runner(tmp_path, monkeypatch, processed):
     """The runner's entry point on the bundled config and the prepared bundled data."""
-    from research import vitality
-    from research.tables import read_table
+    from research.report import vitality
+    from research.core.tables import read_table
     root = Path(__file__).parents[1]
     monkeypatch.chdir(root)
     paths = vitality.write_exports("config/suupohja.yml", tmp_path, processed=processed)
@@ -386,9 +386,9 @@ def test_write_exports_for_the_runner(tmp_path, monkeypatch, processed):
 
 def test_every_vitality_label_key_used_exists_in_both_languages():
     import re
-    from research import labels
+    from research.core import labels
     root = Path(__file__).parents[1]
-    text = ((root / "src" / "research" / "vitality.py").read_text(encoding="utf-8")
+    text = ((root / "src" / "research" / "report" / "vitality.py").read_text(encoding="utf-8")
             + (root / "notebooks" / "vitality.py").read_text(encoding="utf-8"))
     keys = set(re.findall(r'"(vitality\.[a-z_]+)"', text))
     keys |= {f"vitality.{p}{v}" for p, values in {

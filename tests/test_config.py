@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from research.config import load_config
-from research.errors import UserError
+from research.core.config import load_config
+from research.core.errors import UserError
 
 from conftest import RAW, ROOT, run_cli
 

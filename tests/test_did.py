@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from research import did
-from research.config import load_config
-from research.errors import UserError
+from research.stats import did
+from research.core.config import load_config
+from research.core.errors import UserError
 
 TREATED = ["151", "218", "232", "846"]
 COMPARISON = ["010", "300", "403", "759", "934", "989"]

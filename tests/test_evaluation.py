@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research import evaluation as ev
-from research import report
-from research.prepare import prepare, step_classification
-from research.rubric import step_rubric
-from research.tables import write_tables
+from research.report import evaluation as ev
+from research.report import context as report
+from research.prepare.steps import prepare, step_classification
+from research.stats.rubric import step_rubric
+from research.core.tables import write_tables
 
 PROGRAMME = ["151", "218", "232", "846"]
 COMPARISON = ["010", "300", "403", "759", "934", "989"]

@@ -2,7 +2,7 @@
 
 import string
 
-from research.labels import table, text
+from research.core.labels import table, text
 
 
 def test_every_label_has_fi_and_en_with_the_same_placeholders():

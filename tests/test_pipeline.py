@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from research.config import load_config
-from research.errors import UserError
-from research.pipeline import build_matrix
+from research.core.config import load_config
+from research.core.errors import UserError
+from research.run.pipeline import build_matrix
 
 from conftest import RAW, ROOT, run_cli
 
@@ -94,8 +94,8 @@ def test_run_end_to_end(project):
     assert "Suupohja" in html and "Tilastokeskus" in html
     assert len(html.encode()) < 3_000_000
     # privacy: no respondent e-mail, pseudonym or any e-mail address in reports or notebooks
-    from research.survey_report import pseudonyms
-    from research.synthetic import demo_identifiers
+    from research.report.survey_report import pseudonyms
+    from research.demo.synthetic import demo_identifiers
     secrets = demo_identifiers() + pseudonyms(project / "data" / "processed")
     assert len(secrets) > 300
     for path in [*reports.rglob("*.html"), *reports.rglob("*.ipynb")]:

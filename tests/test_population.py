@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from research import population
-from research.labels import text
+from research.report import population
+from research.core.labels import text
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research import privacy
-from research.errors import UserError
-from research.pseudonym import load_key, pseudonym, pseudonymise
+from research.stats import privacy
+from research.core.errors import UserError
+from research.core.pseudonym import load_key, pseudonym, pseudonymise
 
 
 def test_primary_suppression_blanks_values_and_marks():

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research import labels, peers, profile, statcharts
+from research.core import labels
+from research.stats import peers, profile
+from research.report import charts as statcharts
 
 CATALOGUE = pd.DataFrame([
     # indicator, kind, direction, numerator, denominator, scale

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from research import rubric
-from research.errors import UserError
+from research.stats import rubric
+from research.core.errors import UserError
 
 TEMPLATE = Path("templates/region/evaluation_rubric.yml")
 

@@ -8,8 +8,8 @@ import pingouin as pg
 import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
-from research import scales
-from research.instrument import load_instrument
+from research.stats import scales
+from research.core.instrument import load_instrument
 
 FIX = Path(__file__).parent / "fixtures" / "survey"
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from research import show
+from research.report import show
 
 
 def test_table_has_caption_localised_numbers_and_escaped_cells():
@@ -27,3 +27,12 @@ def test_formatted_number_columns_are_right_aligned_and_text_is_not():
 def test_heading_anchor_and_para_escape():
     assert show.heading("Väestön kehitys").data == '<h2 id="vaeston-kehitys">Väestön kehitys</h2>'
     assert show.para("a < b", "note").data == '<p class="report-note">a &lt; b</p>'
+
+
+def test_every_helper_shows_nothing_for_none():
+    assert show.heading(None) is None
+    assert show.para(None, "note") is None
+    assert show.bullets(None) is None
+    assert show.table(None, "fi", caption="x") is None
+    assert show.figure(None) is None
+    assert show.para("a < b").data == "<p>a &lt; b</p>"

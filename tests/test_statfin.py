@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research import pxweb
-from research.areas import AreaResolver
-from research.catalogue import build, load_catalogue
-from research.classification import Classifier
-from research.errors import UserError
-from research.prepare import TARGET_YEAR, prepare
-from research.tables import read_digest, read_table
+from research.prepare import pxweb
+from research.geo.areas import AreaResolver
+from research.prepare.catalogue import build, load_catalogue
+from research.geo.classification import Classifier
+from research.core.errors import UserError
+from research.prepare.steps import TARGET_YEAR, prepare
+from research.core.tables import read_digest, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

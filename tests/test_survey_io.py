@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from research.classification import Classifier
-from research.errors import UserError
-from research.instrument import load_instrument
-from research.survey_io import read_export
+from research.geo.classification import Classifier
+from research.core.errors import UserError
+from research.core.instrument import load_instrument
+from research.prepare.survey_io import read_export
 
 HERE = Path(__file__).parent
 FIX = HERE / "fixtures" / "survey"

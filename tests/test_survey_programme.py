@@ -8,7 +8,9 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from research import labels, scales, survey_report, targets
+from research.core import labels
+from research.stats import scales
+from research.report import survey_report, targets
 
 matplotlib.use("Agg")
 FIX = Path(__file__).parent / "fixtures" / "survey"
@@ -29,7 +31,7 @@ class Config:
 
 
 class Report:
-    """What the survey functions ask of `research.report.Report`."""
+    """What the survey functions ask of `research.report.context.Report`."""
 
     def __init__(self, unit, programme, tables, language="en"):
         self.config, self.unit, self.language = Config(programme), unit, language

@@ -6,8 +6,10 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from research import privacy, report, scales, survey_report, synthetic, targets
-from research.prepare import prepare
+from research.stats import privacy, scales
+from research.report import context as report, survey_report, targets
+from research.demo import synthetic
+from research.prepare.steps import prepare
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +117,7 @@ def test_processed_survey_tables_hold_pseudonyms_only(R):
 
 def test_wave_names_come_from_labels():
     from types import SimpleNamespace
-    from research import labels
+    from research.core import labels
     fi = SimpleNamespace(L=lambda k, **v: labels.text(k, "fi", **v))
     en = SimpleNamespace(L=lambda k, **v: labels.text(k, "en", **v))
     assert [survey_report.wave_name(fi, w) for w in ("baseline", "final", "kevat2021")] == [

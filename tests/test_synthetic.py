@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from research import synthetic
-from research.classification import Classifier
-from research.errors import UserError
-from research.survey_io import read_survey_folder
+from research.demo import synthetic
+from research.geo.classification import Classifier
+from research.core.errors import UserError
+from research.prepare.survey_io import read_survey_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "data" / "raw" / "survey"

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from research import scales, targets
-from research.instrument import load_instrument
+from research.stats import scales
+from research.report import targets
+from research.core.instrument import load_instrument
 
 FIX = Path(__file__).parent / "fixtures" / "survey"
 

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from research import labels, vitality
+from research.core import labels
+from research.report import vitality
 
 
 def L(key, **values):

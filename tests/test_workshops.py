@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from research import labels, show, workshops
-from research.config import load_config
-from research.errors import UserError
+from research.core import labels
+from research.report import show, workshops
+from research.core.config import load_config
+from research.core.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 L = labels.labeller("en")
@@ -206,20 +207,20 @@ def test_theme_table_shares():
 
 @pytest.fixture(scope="module")
 def classifier():
-    from research.classification import Classifier
+    from research.geo.classification import Classifier
     return Classifier.from_raw(ROOT / "data" / "raw", 2026)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("raw") / "workshops"
-    from research.workshop_demo import write_demo_workshops
+    from research.demo.workshop_demo import write_demo_workshops
     write_demo_workshops(out, seed=7)
     return out
 
 
 def test_demo_is_reproducible_and_marked(demo, tmp_path):
-    from research.workshop_demo import write_demo_workshops
+    from research.demo.workshop_demo import write_demo_workshops
     again = tmp_path / "workshops"
     write_demo_workshops(again, seed=7)
     for path in sorted(demo.iterdir()):
@@ -230,7 +231,7 @@ def test_demo_is_reproducible_and_marked(demo, tmp_path):
 
 
 def test_prepare_step_reads_demo(demo, classifier):
-    from research.workshop_io import read_workshops
+    from research.prepare.workshop_io import read_workshops
     tables = read_workshops(demo.parent, classifier, key=b"k" * 32)
     r = tables["respondents"]
     assert sorted(r["wave"].unique()) == ["w1", "w2", "w3", "w4"]
@@ -248,7 +249,7 @@ def test_prepare_step_reads_demo(demo, classifier):
 
 
 def test_feedback_file_not_matching_instrument(demo, tmp_path, classifier):
-    from research.workshop_io import read_workshops
+    from research.prepare.workshop_io import read_workshops
     folder = tmp_path / "workshops"
     shutil.copytree(demo, folder)
     path = folder / "SYNTHETIC_w2_palaute.csv"
@@ -261,8 +262,8 @@ def test_feedback_file_not_matching_instrument(demo, tmp_path, classifier):
 
 
 def test_without_manual_coding_the_table_is_empty(demo, tmp_path, classifier):
-    from research.workshop_io import read_workshops
-    from research.codebook import load_codebook
+    from research.prepare.workshop_io import read_workshops
+    from research.stats.codebook import load_codebook
     folder = tmp_path / "workshops"
     shutil.copytree(demo, folder)
     path = folder / "workshops.yml"
@@ -271,13 +272,13 @@ def test_without_manual_coding_the_table_is_empty(demo, tmp_path, classifier):
     manual = read_workshops(tmp_path, classifier, key=b"k" * 32)["manual_coding"]
     assert manual.empty
     assert workshops.kappa_note(manual, L) == L("workshop.kappa_none")
-    from research.agreement import kappa_per_theme
+    from research.stats.agreement import kappa_per_theme
     cb = load_codebook(ROOT / "templates" / "region" / "workshop_codebook.yml")
     assert kappa_per_theme(manual, cb).empty
 
 
 def test_manifest_missing_export(demo, tmp_path):
-    from research.workshop_io import read_manifest
+    from research.prepare.workshop_io import read_manifest
     folder = tmp_path / "workshops"
     shutil.copytree(demo, folder)
     (folder / "SYNTHETIC_w3_palaute.csv").unlink()
@@ -288,7 +289,7 @@ def test_manifest_missing_export(demo, tmp_path):
 
 
 def test_manifest_duplicate_workshop(demo, tmp_path):
-    from research.workshop_io import read_manifest
+    from research.prepare.workshop_io import read_manifest
     folder = tmp_path / "workshops"
     shutil.copytree(demo, folder)
     path = folder / "workshops.yml"
@@ -337,7 +338,7 @@ def test_municipality_without_participants_says_so():
 
 
 def test_bundled_demo_is_the_generators_output_and_has_no_names(tmp_path):
-    from research.workshop_demo import DEFAULT_SEED, write_demo_workshops
+    from research.demo.workshop_demo import DEFAULT_SEED, write_demo_workshops
     bundled = ROOT / "data" / "raw" / "workshops"
     for path in write_demo_workshops(tmp_path, seed=DEFAULT_SEED):
         assert path.read_bytes() == (bundled / path.name).read_bytes(), path.name

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from .errors import UserError
+from research.core.errors import UserError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Action-research analysis kit: data in, reports out, reruns checked.")
@@ -24,7 +24,7 @@ def prepare(raw: Path = typer.Option(Path("data/raw"), help="Folder of raw expor
             processed: Path = typer.Option(Path("data/processed"),
                                            help="Folder of tidy tables to write.")) -> None:
     """Validate data/raw and write the tidy tables of data/processed (atomically)."""
-    from .prepare import prepare as run_prepare
+    from research.prepare.steps import prepare as run_prepare
     digest = run_prepare(raw, processed)
     for name, sha in digest.items():
         out.print(f"  {name:<20} {sha[:12]}")
@@ -70,9 +70,9 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
         notebooks: Path = typer.Option(Path("notebooks"), help="Notebook sources."),
         templates: Path = typer.Option(Path("templates"), help="Report templates.")) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
-    from .config import load_config
-    from .pipeline import RunContext, build_matrix
-    from .pipeline import run as run_matrix
+    from research.core.config import load_config
+    from research.run.pipeline import RunContext, build_matrix
+    from research.run.pipeline import run as run_matrix
 
     cfg = load_config(config, raw_dir=raw)
     lang = language or cfg.language
@@ -117,7 +117,7 @@ def new_region(subregion: str = typer.Option(..., help="Sub-region code, e.g. 14
                year: int = typer.Option(2017, help="Classification year of the programme.")
                ) -> None:
     """Write a ready config for any Finnish sub-region."""
-    from .regions import write_region_config
+    from research.geo.regions import write_region_config
     path = write_region_config(subregion, out_file, raw, year)
     out.print(f"[green]wrote {path}[/green]; next: research run --config {path} "
               f"--reports reports-{path.stem}", soft_wrap=True)
@@ -129,7 +129,7 @@ def synth(raw: Path = typer.Option(Path("data/raw"), help="Raw data folder to wr
                                                         "which made the bundled files).")
           ) -> None:
     """Regenerate the synthetic demo exports (survey, workshops, evaluation rubric)."""
-    from .synthetic import GENERATORS
+    from research.demo.synthetic import GENERATORS
     for name, folder, write in GENERATORS:
         paths = write(raw / folder) if seed is None else write(raw / folder, seed=seed)
         out.print(f"  {name:<10} {len(paths)} files in {raw / folder}")

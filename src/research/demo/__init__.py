@@ -1,0 +1,1 @@
+"""Demo data: seeded generators of the SYNTHETIC survey, workshop and rubric exports."""

@@ -1,0 +1,1 @@
+"""Geography: the municipality classification, mergers, sub-regions, regions and areas."""

@@ -1,0 +1,1 @@
+"""The composite vitality index, built COINr-style from named, logged steps."""

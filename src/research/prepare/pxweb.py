@@ -1,0 +1,213 @@
+"""Reading Statistics Finland's export formats into plain tables of text.
+
+Researchers get official statistics as PxWeb CSV exports (semicolon, comma or tab separated;
+UTF-8, UTF-8 with BOM or Latin-1/cp1252; title lines above and footnotes below the table),
+as PC-Axis `.px` files or as JSON-stat 2.0 API responses. This module turns any of them into
+a DataFrame of text cells plus a `_line` column with the file's own line number (header =
+line 1 of the table's first line in the file), so that later steps can name the line of a bad
+cell. The format and the encoding are detected from the content, never from the extension.
+
+It also parses Statistics Finland's values: decimal comma or point, spaces as thousands
+separators, and the special symbols `..` (not available or confidential: NaN), `.` (logically
+impossible: NaN) and `-` (nil: 0), which are kept in a `flag`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from research.core.errors import UserError
+
+#: Statistics Finland's special symbols and the value each stands for.
+SYMBOLS = {"..": np.nan, ".": np.nan, "-": 0.0}
+SEPARATORS = (";", "\t", ",")
+LINE = "_line"
+
+
+def decode(path: str | Path) -> tuple[str, str]:
+    """The file's text and its encoding: UTF-8 (with or without BOM) if it decodes strictly,
+    otherwise cp1252 (Latin-1 for the bytes cp1252 leaves undefined)."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError("cannot read the file: it does not exist", file=path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise UserError("cannot read the file: it is empty", file=path)
+    if b"\x00" in data[:4096]:
+        raise UserError("cannot read the file: it is not a text file", file=path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8", errors="strict"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252", errors="strict"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator that splits the first lines into the most rows of one common width."""
+    sample = [line for line in text.splitlines()[:60] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for sep in SEPARATORS:
+        widths = [len(r) for r in csv.reader(sample, delimiter=sep)]
+        common = Counter(w for w in widths if w > 1).most_common(1)
+        if not common:
+            continue
+        width, count = common[0]
+        if (count, width) > best_score:
+            best, best_score = sep, (count, width)
+    return best
+
+
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """A PxWeb CSV export as text cells with `_line`; title and footnote lines are skipped.
+
+    The table is the longest run of records that share the most common field count; its
+    first record is the header.
+    """
+    text, _ = decode(path)
+    sep = sniff_separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    for rec in reader:
+        records.append((start, rec))
+        start = reader.line_num + 1
+    widths = Counter(len(r) for _, r in records if len(r) > 1)
+    if not widths:
+        raise UserError("cannot read the file: no table with two or more columns found",
+                        file=path)
+    width = widths.most_common(1)[0][0]
+    first = next(i for i, (_, r) in enumerate(records) if len(r) == width)
+    header = [h.strip() for h in records[first][1]]
+    rows, lines = [], []
+    for line, rec in records[first + 1:]:
+        if len(rec) != width:
+            if rows:
+                break
+            continue
+        rows.append([c.strip() for c in rec])
+        lines.append(line)
+    seen = Counter(header)
+    dup = [h for h, n in seen.items() if n > 1]
+    if dup:
+        raise UserError(f"the header has column '{dup[0]}' more than once", file=path,
+                        row=records[first][0], column=dup[0])
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    df[LINE] = lines
+    df.attrs["header_line"] = records[first][0]
+    return df
+
+
+def read_px_text(path: str | Path) -> pd.DataFrame:
+    """A PC-Axis file (through pyaxis) as text cells; `_line` is the DATA line (1 + offset).
+
+    Symbols stay as text (pyaxis is told not to replace them) so that `parse_values` keeps
+    them in the flag.
+    """
+    from pyaxis import pyaxis
+
+    text, encoding = decode(path)
+    data_line = next((i + 1 for i, line in enumerate(text.splitlines())
+                      if line.strip().startswith("DATA")), 1)
+    try:
+        parsed = pyaxis.parse(str(path), encoding=encoding.replace("-sig", ""),
+                              null_values=r"(?!x)x", sd_values=r"(?!x)x")
+    except Exception as exc:  # pyaxis raises bare exceptions on malformed files
+        raise UserError(f"cannot read the file as PC-Axis: {exc}", file=path) from None
+    df = parsed["DATA"].astype(object)
+    df["DATA"] = df["DATA"].map(lambda v: str(v).strip().strip('"'))
+    df[LINE] = data_line
+    df.attrs["header_line"] = 1
+    return df
+
+
+def read_jsonstat_text(path: str | Path, naming: str = "label") -> pd.DataFrame:
+    """A JSON-stat 2.0 dataset (through pyjstat) as text cells; `naming` 'label' or 'id'.
+
+    Statistics Finland's symbols come in the `status` object; a cell with a status and no
+    value gets the status as its text, so that the flag survives.
+    """
+    from pyjstat import pyjstat
+
+    text, _ = decode(path)
+    try:
+        obj = json.loads(text)
+        df = pyjstat.Dataset.read(text).write("dataframe", naming=naming)
+    except Exception as exc:
+        raise UserError(f"cannot read the file as JSON-stat: {exc}", file=path) from None
+    df = df.astype(object)
+    status = obj.get("status") or {}
+    if isinstance(status, list):
+        status = dict(enumerate(status))
+    cells = [("" if v is None or (isinstance(v, float) and np.isnan(v)) else repr(float(v)))
+             for v in df["value"]]
+    for key, sym in status.items():
+        i = int(key)
+        if cells[i] == "":
+            cells[i] = str(sym)
+    df["value"] = cells
+    df[LINE] = 1
+    df.attrs["header_line"] = 1
+    return df
+
+
+def read_text_table(path: str | Path) -> pd.DataFrame:
+    """Any supported export as text cells: the format is detected from the content."""
+    text, _ = decode(path)
+    head = text.lstrip()[:2000]
+    if head.startswith("{"):
+        return read_jsonstat_text(path)
+    if any(head.startswith(k) for k in ("CHARSET", "AXIS-VERSION", "LANGUAGE", "CODEPAGE",
+                                       "DECIMALS", "MATRIX")):
+        return read_px_text(path)
+    return read_csv_text(path)
+
+
+def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(value, flag, bad) from text cells: decimal comma or point, symbols into `flag`.
+
+    An empty cell is missing (NaN, empty flag). `bad` marks cells that are not numbers.
+    Plain numbers take a vectorised fast path; only the other cells are cleaned one by one.
+    """
+    raw = pd.Series(cells.to_numpy(dtype=object), index=cells.index, dtype=object)
+    raw = raw.where(raw.notna(), "")
+    value = pd.to_numeric(raw, errors="coerce").astype(float)
+    flag = pd.Series("", index=cells.index, dtype=object)
+    bad = pd.Series(False, index=cells.index)
+    rest = value.isna()
+    rest[rest] = raw[rest].map(str).str.strip() != ""
+    if rest.any():
+        text = raw[rest].map(str).str.strip().str.strip('"').str.strip()
+        sym = text.isin(list(SYMBOLS))
+        flag[rest] = text.where(sym, "")
+        number = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+        comma_only = number.str.contains(",", regex=False) & ~number.str.contains(".",
+                                                                                 regex=False)
+        number = number.where(~comma_only, number.str.replace(",", ".", regex=False))
+        number = number.str.replace(",", "", regex=False)
+        parsed = pd.to_numeric(number.where(~sym & (number != ""), None), errors="coerce")
+        value[rest] = parsed.where(~sym, text[sym].map(SYMBOLS)).astype(float)
+        bad[rest] = ~sym & (number != "") & parsed.isna()
+    return value, flag, bad
+
+
+def check_values(cells: pd.Series, lines: pd.Series, file, column: str):
+    """`parse_values`, failing on the first cell that is not a number."""
+    value, flag, bad = parse_values(cells)
+    if bad.any():
+        i = bad.idxmax()
+        raise UserError(f"cannot read '{cells[i]}' as a number (expected a number with a "
+                        "decimal point or comma, or one of the symbols .. . -)", file=file,
+                        row=int(lines[i]), column=column)
+    return value, flag

@@ -1,0 +1,119 @@
+"""Charts of the baseline statistical profile, read at a glance by a municipal leader.
+
+- `comparison_chart`: the latest value of a few indicators, the municipality highlighted
+  against its peers and the programme's other municipalities, with the peers' median;
+- `trend_chart`: the municipality's series with the sub-region's (from numerators and
+  denominators), the country's and the peers' median;
+- `score_chart`: the standardised score (direction-aware, positive = better than the country
+  average) of every indicator by theme, the municipality against each peer.
+
+All take the tables of `research.stats.profile` and the report (`R`) for labels and names; they
+return a matplotlib figure for `show.figure`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+UNIT, PEER, PROGRAMME, SUBREGION, COUNTRY = "#d62728", "0.7", "#6baed6", "#1f77b4", "0.15"
+DPI = 90
+
+
+def _title(meta: pd.Series, language: str) -> str:
+    return f"{meta[f'name_{language}']} ({meta[f'unit_{language}']})"
+
+
+def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd.DataFrame,
+                     unit: str, peers: list[str], programme: list[str], indicator_ids: list[str],
+                     report):
+    """Horizontal bars per indicator (its latest year): the unit red, programme municipalities
+    light blue, peers grey; the dashed line is the peers' median."""
+    lang = report.language
+    ids = [i for i in indicator_ids if i in set(prof["indicator"])]
+    meta = catalogue.set_index("indicator")
+    years = prof.set_index("indicator")["latest_year"]
+    codes = sorted(set(peers) | set(programme) | {unit})
+    ncol = 2
+    nrow = max(1, -(-len(ids) // ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(9, 2.2 + 1.9 * nrow), dpi=DPI, squeeze=False)
+    for ax, ind in zip(axes.flat, ids):
+        df = indicators[(indicators["indicator"] == ind) & (indicators["year"] == years[ind])
+                        & indicators["municipality_code"].isin(codes)].dropna(subset=["value"])
+        df = df.sort_values(["value", "municipality_code"], kind="stable")
+        colours = [UNIT if c == unit else PROGRAMME if c in programme else PEER
+                   for c in df["municipality_code"]]
+        ax.barh([report.name(c) for c in df["municipality_code"]], df["value"], color=colours)
+        peer_median = df[df["municipality_code"].isin(set(peers) - {unit})]["value"].median()
+        if pd.notna(peer_median):
+            ax.axvline(peer_median, color="0.3", linestyle="--", linewidth=1)
+        ax.set_title(f"{_title(meta.loc[ind], lang)}, {int(years[ind])}", fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(ids):]:
+        ax.axis("off")
+    fig.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in (UNIT, PROGRAMME, PEER)]
+               + [plt.Line2D([0], [0], color="0.3", linestyle="--")],
+               labels=[report.unit_name, report.L("stats.programme_municipalities"),
+                       report.L("stats.peer_municipalities"), report.L("label.peers_median")],
+               loc="lower center", ncol=4, frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids: list[str],
+                report):
+    """Small multiples of yearly series: the unit, its sub-region, the country, peers' median."""
+    lang = report.language
+    ids = [i for i in indicator_ids if i in set(series_df["indicator"])]
+    meta = catalogue.set_index("indicator")
+    ncol = 2
+    nrow = max(1, -(-len(ids) // ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(9, 1.2 + 2.4 * nrow), dpi=DPI, squeeze=False)
+    style = {
+        "peers": dict(color=PEER, linewidth=1.8, label=report.L("label.peers_median")),
+        "country": dict(color=COUNTRY, linewidth=1.2, label=report.L("label.country")),
+        "subregion": dict(color=SUBREGION, linestyle="--", linewidth=1.8,
+                          label=f"{report.L('label.subregion_total')} ({report.subregion_name})"),
+        "unit": dict(color=UNIT, linewidth=2.6, label=report.unit_name),
+    }
+    for ax, ind in zip(axes.flat, ids):
+        part = series_df[series_df["indicator"] == ind]
+        for name, kw in style.items():
+            s = part[part["series"] == name]
+            if len(s):
+                ax.plot(s["year"], s["value"], **kw)
+        ax.set_title(_title(meta.loc[ind], lang), fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(ids):]:
+        ax.axis("off")
+    handles = [plt.Line2D([0], [0], **{k: v for k, v in kw.items() if k != "label"})
+               for kw in style.values()]
+    fig.legend(handles, [kw["label"] for kw in style.values()], loc="lower center", ncol=4,
+               frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
+    """Standardised scores by theme: a dot per peer (grey) and the unit (red) per indicator;
+    0 is the country's average, positive is better (direction taken into account)."""
+    lang = report.language
+    df = prof[prof["kind"] == "rate"].dropna(subset=["z"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.32 * len(df)), dpi=DPI)
+    labels = [f"{report.L('stats.theme.' + t)}: {n}" for t, n in
+              zip(df["theme"], df[f"name_{lang}"])]
+    ypos = {ind: len(df) - 1 - i for i, ind in enumerate(df["indicator"])}
+    ps = peer_scores[peer_scores["indicator"].isin(ypos)]
+    ax.scatter(ps["z"], ps["indicator"].map(ypos), color=PEER, s=18,
+               label=report.L("stats.peer_municipalities"), zorder=2)
+    ax.scatter(df["z"], df["indicator"].map(ypos), color=UNIT, s=48, label=report.unit_name,
+               zorder=3)
+    ax.axvline(0, color="black", linewidth=0.7)
+    ax.set_yticks([ypos[i] for i in df["indicator"]], labels, fontsize=8)
+    ax.set_xlabel(report.L("stats.score_axis"))
+    ax.set_title(report.L("stats.score_title"), fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,90 @@
+"""What a report notebook starts with: its config, unit, language, labels and tables.
+
+`setup(...)` is the first call in every notebook after the parameters cell. It reads the
+config and gives the notebook one object to ask for processed tables (read once, cached),
+the unit's names and the report language, so that notebooks stay a few lines per cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from research.core import labels
+from research.core.config import Config, load_config
+from research.core.tables import read_table
+
+
+@dataclass
+class Report:
+    """The context of one report: config, phase, unit and language."""
+
+    config: Config
+    phase: str
+    unit: str
+    language: str
+    processed: Path
+    raw: Path
+    _tables: dict = field(default_factory=dict, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A processed table, read once per notebook; callers get a copy."""
+        if name not in self._tables:
+            self._tables[name] = read_table(self.processed, name)
+        return self._tables[name].copy()
+
+    def L(self, key: str, **values) -> str:
+        """A report label in the report's language."""
+        return labels.text(key, self.language, **values)
+
+    @property
+    def year(self) -> int:
+        return int(self.config["classification_year"])
+
+    @property
+    def municipalities(self) -> pd.DataFrame:
+        """The latest classification rows, indexed by code (computed once per report)."""
+        if "_latest_municipalities" not in self._tables:
+            df = self.table("municipalities")
+            self._tables["_latest_municipalities"] = (
+                df[df["year"] == int(df["year"].max())].set_index("municipality_code"))
+        return self._tables["_latest_municipalities"].copy()
+
+    def name(self, code: str) -> str:
+        """A municipality's name in the report language (Swedish name never for fi/en)."""
+        return str(self.municipalities.loc[code, "name_fi"])
+
+    @property
+    def subregion_name(self) -> str:
+        rows = self.municipalities[self.municipalities["subregion_code"] == self.config.subregion]
+        return str(rows["subregion_name"].iloc[0]) if len(rows) else self.config.subregion
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.unit.isdigit()
+
+    @property
+    def unit_name(self) -> str:
+        if self.is_municipality:
+            return self.name(self.unit)
+        if self.unit == "region":
+            return self.subregion_name
+        if "-" in self.unit:
+            workshop, code = self.unit.split("-", 1)
+            who = self.name(code) if code.isdigit() else self.L("report.consultants")
+            return f"{workshop} · {who}"
+        return self.unit
+
+
+def setup(config: str, phase: str, unit: str | int, processed: str = "data/processed",
+          raw: str = "data/raw", language: str = "") -> Report:
+    """The report context for a notebook run; `language` '' means the config's language."""
+    cfg = load_config(config, raw_dir=raw)
+    unit = str(unit).zfill(3) if str(unit).isdigit() else str(unit)
+    lang = language or cfg.language
+    if lang not in labels.LANGUAGES:
+        raise ValueError(f"language must be one of {labels.LANGUAGES}, not {lang!r}")
+    return Report(config=cfg, phase=phase, unit=unit, language=lang,
+                  processed=Path(processed), raw=Path(raw))

@@ -1,0 +1,258 @@
+"""The survey section of a report: sentences, display tables and charts from computed results.
+
+Notebook cells call these with the report context `R` (`research.report.context.Report`); every
+text comes from the labels, every table is the suppressed one (`scales.score_table`), so a
+report never shows a group below `R.config.min_group_size` nor a respondent. Only the
+programme's municipalities (`R.config.municipalities`) enter any figure (`load`), so the
+"sub-region" totals are the programme's; without answers the section says so in one
+sentence (`intro`) and the notebook shows no chart or table (`has_data`, `has_unit_data`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from research.core import labels
+from research.stats import privacy, scales
+from research.core.instrument import Instrument, load_instrument
+
+
+def programme_rows(R, table: pd.DataFrame) -> pd.DataFrame:
+    """Only the rows of the config's programme municipalities (`R.config.municipalities`).
+
+    The processed survey tables hold every export of the project folder, possibly of
+    another programme's municipalities; no survey figure of a report may use those, and the
+    "sub-region" totals are those of the programme's municipalities.
+    """
+    keep = table["municipality_code"].isin([str(m) for m in R.config.municipalities])
+    return table[keep].reset_index(drop=True)
+
+
+def load(R) -> tuple[Instrument, pd.DataFrame, str]:
+    """The instrument of the config, the programme's rows of the `responses` table and the
+    report phase's wave."""
+    instrument = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
+    phase = "evaluation" if R.phase == "evaluation" else "baseline"
+    return (instrument, programme_rows(R, R.table("responses")),
+            R.config.phases[phase]["survey_wave"])
+
+
+def wave_name(R, wave: str) -> str:
+    """A wave's name in the report language (`survey.wave.<id>`), else the id itself."""
+    key = f"survey.wave.{wave}"
+    return R.L(key) if key in labels.table() else str(wave)
+
+
+def _group_name(R, instrument: Instrument, row) -> str:
+    if row["level"] == "subregion":
+        return R.L("survey.group.subregion")
+    if row["level"] == "subregion_role":
+        return (f"{R.L('survey.group.subregion')}: "
+                f"{instrument.background_question('role').option_text(row['role'], R.language)}")
+    name = R.name(row["municipality_code"])
+    if row["level"] == "municipality_role":
+        role = instrument.background_question("role").option_text(row["role"], R.language)
+        return f"{name}: {role}"
+    return name
+
+
+def has_data(responses: pd.DataFrame, wave: str) -> bool:
+    """Whether anyone answered the wave (give the programme's rows, `load`)."""
+    return bool((responses["wave"] == wave).any())
+
+
+def has_unit_data(R, responses: pd.DataFrame, wave: str) -> bool:
+    """Whether anyone from the report's municipality answered the wave."""
+    return bool(((responses["wave"] == wave) & (responses["municipality_code"] == R.unit)).any())
+
+
+def has_scores(table: pd.DataFrame) -> bool:
+    """Whether the score table has any cell left visible by the privacy step."""
+    return bool((~table["suppressed"].astype(bool)).any())
+
+
+def unit_respondents(R, responses: pd.DataFrame, wave: str) -> int | str:
+    """The unit's number of respondents in a wave, or the privacy mark if below threshold."""
+    people = responses[(responses["wave"] == wave) & (responses["municipality_code"] == R.unit)]
+    n = int(people["respondent"].nunique())
+    threshold = R.config.min_group_size
+    return n if n >= threshold or n == 0 else R.L("privacy.fewer", threshold=threshold)
+
+
+def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
+    """Who answered: respondents of the unit and of the programme in this wave; one plain
+    sentence when the programme, or the unit, has no respondents at all."""
+    n_total = int(responses.loc[responses["wave"] == wave, "respondent"].nunique())
+    name = wave_name(R, wave)
+    if n_total == 0:
+        return R.L("survey.no_data", wave=name)
+    if not has_unit_data(R, responses, wave):
+        return R.L("survey.no_unit_data", wave=name, name=R.unit_name, n_total=n_total)
+    item = instrument.items[0]
+    return R.L("survey.intro", wave=name, n_unit=unit_respondents(R, responses, wave),
+               name=R.unit_name, n_total=n_total, low=item.low, high=item.high)
+
+
+def targets_caveat(R, responses: pd.DataFrame, wave: str, targets: pd.DataFrame) -> str:
+    """What the development targets rest on: the unit's respondents, or only the statistics
+    when the unit has no survey answers; says so when nothing was found."""
+    if not has_unit_data(R, responses, wave):
+        key = "targets.no_survey" if len(targets) else "targets.nothing"
+        return R.L(key, name=R.unit_name, wave=wave_name(R, wave))
+    text = R.L("targets.caveat", n=unit_respondents(R, responses, wave))
+    if not (targets["source"] == "survey").any():
+        text = R.L("targets.none", name=R.unit_name) + " " + text
+    return text
+
+
+def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame:
+    """Unit, its roles and the sub-region per dimension; hidden cells marked."""
+    keep = ((table["municipality_code"] == R.unit) | (table["level"] == "subregion"))
+    part = table[keep & table["level"].isin(["municipality", "municipality_role", "subregion"])]
+    part = privacy.mark(part, R.language, R.config.min_group_size,
+                        columns=["n", "mean", "ci_low", "ci_high"],
+                        decimals={"n": 0, "mean": 2, "ci_low": 2, "ci_high": 2})
+    return pd.DataFrame({
+        R.L("survey.col.dimension"): [instrument.scale_name(s, R.language) for s in part["scale"]],
+        R.L("survey.col.group"): [_group_name(R, instrument, r) for _, r in part.iterrows()],
+        R.L("survey.col.n"): part["n"],
+        R.L("survey.col.mean"): part["mean"],
+        R.L("survey.col.ci_low"): part["ci_low"],
+        R.L("survey.col.ci_high"): part["ci_high"],
+    })
+
+
+def scores_caption(R, instrument: Instrument) -> str:
+    item = instrument.items[0]
+    return R.L("survey.scores_caption", low=item.low, high=item.high)
+
+
+def scores_summary(table: pd.DataFrame, R, instrument: Instrument) -> str:
+    """The unit's strongest and weakest dimension, and the sub-region's."""
+    def extremes(rows):
+        rows = rows.dropna(subset=["mean"]).sort_values(["mean", "scale"], kind="stable")
+        return rows.iloc[-1], rows.iloc[0]
+    unit = table[(table["level"] == "municipality") & (table["municipality_code"] == R.unit)]
+    sub = table[table["level"] == "subregion"]
+    if unit["mean"].isna().all() or sub["mean"].isna().all():
+        return R.L("survey.no_scores", name=R.unit_name)
+    (best, worst), (sbest, sworst) = extremes(unit), extremes(sub)
+    name = lambda r: instrument.scale_name(r["scale"], R.language)  # noqa: E731
+    return R.L("survey.scores_summary", name=R.unit_name, best=name(best),
+               best_mean=float(best["mean"]), worst=name(worst), worst_mean=float(worst["mean"]),
+               sub_best=name(sbest), sub_best_mean=float(sbest["mean"]), sub_worst=name(sworst),
+               sub_worst_mean=float(sworst["mean"]))
+
+
+def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
+    """Each dimension's mean with its interval for every municipality and the sub-region;
+    the report's municipality highlighted, hidden cells not drawn."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    rows = table[table["level"].isin(["municipality", "subregion"]) & ~table["suppressed"]]
+    groups = sorted(set(rows.loc[rows["level"] == "municipality", "municipality_code"]))
+    groups = [g for g in groups if g != R.unit] + ([R.unit] if R.unit in groups else [])
+    groups.append(scales.SUBREGION)
+    dims = list(instrument.scales)
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(dims) * 1.6 + 1), dpi=90)
+    offsets = np.linspace(-0.3, 0.3, len(groups))
+    markers = iter("sD^vP")
+    for offset, code in zip(offsets, groups):
+        part = rows[rows["municipality_code"] == code].set_index("scale").reindex(dims)
+        y = np.arange(len(dims))[::-1] + offset
+        if code == R.unit:
+            style = {"color": "#d62728", "linewidth": 2.4, "markersize": 8, "zorder": 3,
+                     "marker": "o"}
+            label = R.unit_name
+        elif code == scales.SUBREGION:
+            style = {"color": "#1f77b4", "linewidth": 1.6, "markersize": 6, "zorder": 2,
+                     "marker": "o"}
+            label = R.L("survey.group.subregion")
+        else:
+            style = {"color": "0.6", "linewidth": 1.0, "markersize": 5, "zorder": 1,
+                     "marker": next(markers, "o")}
+            label = R.name(code)
+        ax.errorbar(part["mean"], y, xerr=[part["mean"] - part["ci_low"],
+                                           part["ci_high"] - part["mean"]],
+                    linestyle="none", capsize=2, label=label, **style)
+    item = instrument.items[0]
+    ax.set_xlim(item.low, item.high)
+    ax.set_yticks(np.arange(len(dims))[::-1])
+    ax.set_yticklabels([instrument.scale_name(d, R.language) for d in dims])
+    ax.set_xlabel(R.L("survey.col.mean"))
+    ax.set_title(R.L("survey.chart_title"), fontsize=11)
+    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def reliability_display(rel: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame:
+    return pd.DataFrame({
+        R.L("survey.col.dimension"): [instrument.scale_name(s, R.language) for s in rel["scale"]],
+        R.L("survey.col.items"): rel["k"].astype(int),
+        R.L("survey.col.n"): rel["n"].astype(int),
+        R.L("survey.col.alpha"): rel["alpha"],
+        R.L("survey.col.ci_low"): rel["ci_low"],
+        R.L("survey.col.ci_high"): rel["ci_high"],
+    })
+
+
+def reliability_note(rel: pd.DataFrame, R, instrument: Instrument) -> str:
+    weak = rel[rel["alpha"] < 0.7]
+    if weak.empty:
+        return R.L("survey.reliability_ok" if rel["alpha"].notna().all()
+                   else "survey.reliability_none")
+    return R.L("survey.reliability_note",
+               weak=", ".join(instrument.scale_name(s, R.language) for s in weak["scale"]))
+
+
+def likert(responses: pd.DataFrame, R, instrument: Instrument, wave: str):
+    """The unit's item distributions as diverging stacked bars (suppressed items not drawn)."""
+    threshold = R.config.min_group_size
+    counts = scales.likert_counts(responses, instrument, wave, R.unit, threshold)
+    return scales.likert_chart(counts, instrument, R.language,
+                               R.L("survey.likert_title", name=R.unit_name),
+                               R.L("survey.dont_know"),
+                               R.L("privacy.mark", threshold=threshold))
+
+
+def caveat(table: pd.DataFrame, R) -> str:
+    return R.L("survey.caveat", threshold=R.config.min_group_size,
+               hidden=privacy.n_suppressed(table))
+
+
+def pseudonyms(processed) -> list[str]:
+    """Every respondent pseudonym in the processed survey tables: what no report may show."""
+    from research.core.tables import read_table
+    found: set[str] = set()
+    for name in ("responses", "comments", "respondents"):
+        found |= set(read_table(processed, name)["respondent"].dropna())
+    return sorted(found)
+
+
+def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
+                 responses: pd.DataFrame):
+    """The unit's open answers, cleaned and sorted, under a heading per question; None (no
+    output at all) when the unit has fewer respondents than the threshold."""
+    import html
+
+    from IPython.display import HTML
+
+    threshold = R.config.min_group_size
+    if not has_unit_data(R, responses, wave) or not isinstance(
+            unit_respondents(R, responses, wave), int):
+        return None
+    comments = programme_rows(R, comments)
+    mine = comments[(comments["wave"] == wave) & (comments["municipality_code"] == R.unit)]
+    parts = [f"<p>{html.escape(R.L('survey.open_note', threshold=threshold))}</p>"]
+    for question in instrument.open_questions:
+        texts = privacy.clean_comments(mine[mine["question"] == question.code], R.language)
+        if texts.empty:
+            continue
+        heading = R.L("survey.open_title", question=question.text(R.language))
+        items = "".join(f"<li>{t}</li>" for t in sorted(texts["text"]))
+        parts.append(f"<h3>{html.escape(heading)}</h3><ul>{items}</ul>")
+    return HTML("".join(parts))

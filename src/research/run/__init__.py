@@ -1,0 +1,1 @@
+"""Running reports: the unit matrix, kernels and executors, rendering and the manifest."""

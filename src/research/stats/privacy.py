@@ -1,0 +1,145 @@
+"""Privacy for survey and workshop results: small-cell suppression and open-answer cleaning.
+
+Every table or chart of respondents goes through `suppress` before it is shown:
+
+- primary suppression: a cell with 0 < n < threshold respondents is hidden;
+- complementary suppression: a published total (e.g. a municipality's total over roles, or
+  the sub-region's total over municipalities) minus the visible cells would reveal a single
+  hidden cell, so in every such group where exactly one cell is hidden, the smallest
+  visible non-empty cell is hidden too. This repeats until every group is safe.
+
+The functions are generic: a DataFrame with a count column and grouping columns, so that
+the survey, workshop and evaluation analyses share them. Compute suppression on the whole
+cross table (all municipalities), then show a report's slice, so that one municipality's
+report and another's cannot be combined to undo it.
+
+Open answers are shown only after `clean_text`: e-mail addresses and phone numbers are
+masked and the text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from research.core import labels
+
+PRIMARY = "primary"
+COMPLEMENTARY = "complementary"
+
+
+def suppress(df: pd.DataFrame, count: str = "n", threshold: int = 5,
+             margins: Iterable[Sequence[str]] = ((),), values: Sequence[str] | None = None
+             ) -> pd.DataFrame:
+    """Suppress small cells and their complements; return a copy with two new columns.
+
+    `margins` lists the published totals: each entry is a list of columns; the rows sharing
+    the values of those columns add up to a total that is shown (``()`` is the grand total,
+    ``["municipality_code"]`` a total per municipality over the other grouping columns).
+    `values` are the columns to blank in hidden rows (default: `count` and every other
+    numeric column). Adds `suppressed` (bool) and `suppression` ('', 'primary' or
+    'complementary'); hidden rows keep their grouping columns but their values become NaN.
+    """
+    out = df.copy().reset_index(drop=True)
+    n = out[count].astype(float)
+    status = pd.Series("", index=out.index, dtype=object)
+    status[(n > 0) & (n < threshold)] = PRIMARY
+    changed = True
+    while changed:
+        changed = False
+        for margin in margins:
+            keys = list(margin)
+            parts = ([part.index for _, part in out.groupby(keys, sort=True, dropna=False)]
+                     if keys else [out.index])
+            for index in parts:
+                hidden = status[index] != ""
+                if hidden.sum() != 1:
+                    continue
+                candidates = n[index][(~hidden) & (n[index] > 0)]
+                if candidates.empty:
+                    continue
+                # the smallest visible cell; ties broken by row order, so results are stable
+                status[candidates.sort_values(kind="stable").index[0]] = COMPLEMENTARY
+                changed = True
+    if values is None:
+        values = [c for c in out.columns
+                  if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    values = list(dict.fromkeys([count, *values]))
+    mask = status != ""
+    for col in values:
+        out[col] = out[col].astype(float).where(~mask)
+    out["suppressed"] = mask
+    out["suppression"] = status
+    return out
+
+
+def mark(df: pd.DataFrame, language: str = "fi", threshold: int = 5,
+         columns: Sequence[str] | None = None, decimals: int | dict | None = None
+         ) -> pd.DataFrame:
+    """A suppressed table for display: hidden values replaced by a mark, helper columns dropped.
+
+    Hidden rows show the label `privacy.mark` (e.g. "< 5") in `columns` (default: every
+    float column). With `decimals` (one number, or {column: decimals}) visible numbers are
+    formatted as report text too, so that a column holds text only.
+    """
+    from research.report.show import format_value
+
+    out = df.copy()
+    hidden = out["suppressed"].astype(bool)
+    if columns is None:
+        columns = [c for c in out.columns if c not in ("suppressed", "suppression")
+                   and pd.api.types.is_float_dtype(out[c])]
+    text = labels.text("privacy.mark", language, threshold=threshold)
+    for col in columns:
+        values = out[col].astype(object)
+        places = decimals.get(col) if isinstance(decimals, dict) else decimals
+        if places is not None:
+            values = pd.Series([v if pd.isna(v) else
+                                format_value(int(round(v)) if places == 0 else float(v),
+                                             language, places) for v in values],
+                               index=out.index, dtype=object)
+        out[col] = values.where(~hidden, text)
+    return out.drop(columns=["suppressed", "suppression"])
+
+
+def n_suppressed(df: pd.DataFrame) -> int:
+    """How many cells `suppress` hid (for the caveat sentence of a report)."""
+    return int(df["suppressed"].sum()) if "suppressed" in df else 0
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", flags=re.UNICODE)
+# Finnish and international phone numbers: +358 40 123 4567, 040-1234567, (06) 241 2345 ...
+PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d{1,4}\)?(?:[\s-]?\(?\d+\)?){2,6}(?!\w)")
+
+
+def _is_phone(match: re.Match) -> bool:
+    digits = re.sub(r"\D", "", match.group(0))
+    return 7 <= len(digits) <= 15 and (match.group(0).lstrip("(").startswith(("+", "0")))
+
+
+def clean_text(text: str, language: str = "fi", escape: bool = True) -> str:
+    """An open answer made safe to show: e-mails and phone numbers masked, HTML-escaped."""
+    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    text = EMAIL.sub(labels.text("privacy.masked_email", language), text)
+    text = PHONE.sub(lambda m: labels.text("privacy.masked_phone", language)
+                     if _is_phone(m) else m.group(0), text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return html.escape(text) if escape else text
+
+
+def clean_comments(comments: pd.DataFrame, language: str = "fi", escape: bool = True,
+                   column: str = "text") -> pd.DataFrame:
+    """Open answers with `clean_text` applied and the respondent column dropped."""
+    out = comments.drop(columns=[c for c in ("respondent",) if c in comments]).copy()
+    out[column] = [clean_text(t, language, escape) for t in out[column]]
+    return out[out[column] != ""].reset_index(drop=True)
+
+
+def open_answers_html(texts: Iterable[str]):
+    """Already cleaned (escaped) open answers as an HTML list, without escaping twice."""
+    from IPython.display import HTML
+    return HTML('<ul class="report-open-answers">'
+                + "".join(f"<li>{t}</li>" for t in texts) + "</ul>")

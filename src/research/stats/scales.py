@@ -1,0 +1,221 @@
+"""Survey scales: scores per target-state dimension, their reliability and item distributions.
+
+- `respondent_scores`: each respondent's score on each scale, the mean of the scale's
+  answered items after reverse coding ("don't know" is not an answer); a score needs at
+  least half of the scale's items answered.
+- `score_table`: mean score with a t confidence interval per scale for every municipality,
+  every municipality x role, every role in the sub-region and the sub-region, suppressed
+  with `research.stats.privacy.suppress` on the whole table at once (municipality totals and
+  sub-region role totals are published, so both are margins).
+- `reliability`: Cronbach's alpha per scale with Feldt's F-based interval (the same
+  interval as `pingouin.cronbach_alpha`, listwise deletion).
+- `likert_counts` / `likert_chart`: item distributions as diverging stacked bars drawn with
+  matplotlib (the negative answers to the left of zero, the neutral one centred, "don't
+  know" in a separate grey bar); groups with fewer answers than the threshold are not drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from research.stats import privacy
+from research.core.instrument import Instrument
+
+GROUP_COLUMNS = ["level", "municipality_code", "role"]
+SUBREGION = "subregion"
+
+
+def scored(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Answers with `scale` and `score` (reverse-coded); "don't know" rows are dropped."""
+    items = {i.code: i for i in instrument.items}
+    df = responses[responses["item"].isin(items) & responses["value"].notna()].copy()
+    df["scale"] = df["item"].map({c: i.scale for c, i in items.items()})
+    reverse = df["item"].map({c: i.reverse for c, i in items.items()}).astype(bool)
+    low = df["item"].map({c: i.low for c, i in items.items()}).astype(float)
+    high = df["item"].map({c: i.high for c, i in items.items()}).astype(float)
+    df["score"] = df["value"].where(~reverse, low + high - df["value"])
+    return df
+
+
+def respondent_scores(responses: pd.DataFrame, instrument: Instrument,
+                      min_share: float = 0.5) -> pd.DataFrame:
+    """One row per respondent x wave x scale: `score` (mean of scored items) and `k` answered."""
+    df = scored(responses, instrument)
+    keys = ["respondent", "wave", "municipality_code", "role", "scale"]
+    out = df.groupby(keys, sort=True).agg(score=("score", "mean"), k=("score", "size"))
+    out = out.reset_index()
+    size = {s: len(instrument.scale_items(s)) for s in instrument.scales}
+    return out[out["k"] >= np.ceil(min_share * out["scale"].map(size))].reset_index(drop=True)
+
+
+def mean_ci(values: pd.Series, confidence: float = 0.95) -> pd.Series:
+    """n, mean, sd and the t interval of the mean (NaN interval when n < 2)."""
+    x = values.dropna().astype(float)
+    n = len(x)
+    mean = x.mean() if n else np.nan
+    sd = x.std(ddof=1) if n > 1 else np.nan
+    if n > 1:
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
+        low, high = mean - half, mean + half
+    else:
+        low = high = np.nan
+    return pd.Series({"n": n, "mean": mean, "sd": sd, "ci_low": low, "ci_high": high})
+
+
+def _summarise(scores: pd.DataFrame, by: list[str], level: str) -> pd.DataFrame:
+    rows = []
+    for key, part in scores.groupby([*by, "scale"], sort=True):
+        row = dict(zip([*by, "scale"], key if isinstance(key, tuple) else (key,)))
+        rows.append({**row, **mean_ci(part["score"]).to_dict()})
+    out = pd.DataFrame(rows)
+    out["level"] = level
+    for col in ("municipality_code", "role"):
+        if col not in out:
+            out[col] = SUBREGION if col == "municipality_code" else ""
+    return out
+
+
+def score_table(responses: pd.DataFrame, instrument: Instrument, wave: str,
+                threshold: int = 5) -> pd.DataFrame:
+    """Scale scores of one wave at every level, suppressed; columns
+    `level, municipality_code, role, scale, n, mean, sd, ci_low, ci_high, suppressed, suppression`.
+
+    `level` is 'municipality', 'municipality_role', 'subregion_role' or 'subregion'
+    (`municipality_code` is 'subregion' for the last two).
+    """
+    scores = respondent_scores(responses[responses["wave"] == wave], instrument)
+    cols = [*GROUP_COLUMNS, "scale", "n", "mean", "sd", "ci_low", "ci_high"]
+    if scores.empty:
+        return privacy.suppress(pd.DataFrame(columns=cols).astype({"n": float}),
+                                threshold=threshold, margins=[])
+    parts = [
+        (_summarise(scores, ["municipality_code"], "municipality"), [["scale"]]),
+        (_summarise(scores, ["municipality_code", "role"], "municipality_role"),
+         [["municipality_code", "scale"], ["role", "scale"]]),
+        (_summarise(scores, ["role"], "subregion_role"), [["scale"]]),
+        (_summarise(scores, [], "subregion"), []),
+    ]
+    out = [privacy.suppress(df[cols], threshold=threshold, margins=margins,
+                            values=["n", "mean", "sd", "ci_low", "ci_high"])
+           for df, margins in parts]
+    order = {s: i for i, s in enumerate(instrument.scales)}
+    table = pd.concat(out, ignore_index=True)
+    table["_order"] = table["scale"].map(order)
+    return (table.sort_values(["_order", "level", "municipality_code", "role"], kind="stable")
+            .drop(columns="_order").reset_index(drop=True))
+
+
+def cronbach_alpha(data: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float, float, int]:
+    """Cronbach's alpha of the columns of `data` (listwise deletion) with Feldt's interval.
+
+    Returns (alpha, ci_low, ci_high, n). The interval is 1 - (1 - alpha) * F quantiles with
+    (n - 1, (n - 1)(k - 1)) degrees of freedom, as in `pingouin.cronbach_alpha`.
+    """
+    x = data.dropna()
+    n, k = x.shape
+    if k < 2 or n < 3:
+        return np.nan, np.nan, np.nan, n
+    cov = x.cov()
+    alpha = (k / (k - 1)) * (1 - np.trace(cov) / cov.to_numpy().sum())
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1 - confidence) / 2
+    low = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
+    high = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
+    return float(alpha), float(low), float(high), int(n)
+
+
+def reliability(responses: pd.DataFrame, instrument: Instrument, wave: str,
+                confidence: float = 0.95) -> pd.DataFrame:
+    """Cronbach's alpha per scale over all respondents of a wave (reverse-coded items).
+
+    Columns `scale, k, n, alpha, ci_low, ci_high`; `n` counts respondents who answered every
+    item of the scale.
+    """
+    df = scored(responses[responses["wave"] == wave], instrument)
+    rows = []
+    for scale in instrument.scales:
+        items = [i.code for i in instrument.scale_items(scale)]
+        wide = (df[df["scale"] == scale]
+                .pivot_table(index="respondent", columns="item", values="score")
+                .reindex(columns=items))
+        alpha, low, high, n = cronbach_alpha(wide, confidence)
+        rows.append({"scale": scale, "k": len(items), "n": n, "alpha": alpha,
+                     "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def likert_counts(responses: pd.DataFrame, instrument: Instrument, wave: str,
+                  municipality: str | None = None, threshold: int = 5) -> pd.DataFrame:
+    """Answers per item and answer value (raw answers, "don't know" as `dont_know`).
+
+    One row per item (instrument order): `item, scale, n, dont_know, 1 ... high`, `n` the
+    number of answers including "don't know"; items with n < threshold are suppressed.
+    """
+    df = responses[(responses["wave"] == wave)]
+    if municipality is not None and municipality != SUBREGION:
+        df = df[df["municipality_code"] == municipality]
+    values = sorted({v for i in instrument.items for v in range(i.low, i.high + 1)})
+    rows = []
+    for item in instrument.items:
+        answers = df.loc[df["item"] == item.code, "value"]
+        counts = answers.value_counts().reindex(values, fill_value=0)
+        rows.append({"item": item.code, "scale": item.scale, "n": len(answers),
+                     "dont_know": int(answers.isna().sum()),
+                     **{int(v): int(c) for v, c in counts.items()}})
+    table = pd.DataFrame(rows)
+    return privacy.suppress(table, threshold=threshold, margins=[])
+
+
+
+def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, title: str,
+                 dont_know_label: str, suppressed_label: str):
+    """Diverging stacked bars (percent of substantive answers) with a "don't know" bar."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    items = list(instrument.items)
+    fig, (ax, ax_dk) = plt.subplots(1, 2, figsize=(9.5, 0.42 * len(items) + 1.6), dpi=90,
+                                    sharey=True, gridspec_kw={"width_ratios": [5, 1]})
+    low, high = items[0].low, items[0].high
+    values = list(range(low, high + 1))
+    colours = sns.color_palette("RdBu", n_colors=len(values)).as_hex()
+    mid = (low + high) / 2
+    y = np.arange(len(items))[::-1]
+    table = counts.set_index("item")
+    for yi, item in zip(y, items):
+        row = table.loc[item.code]
+        if bool(row["suppressed"]):
+            ax.text(0, yi, suppressed_label, ha="center", va="center", fontsize=8, color="0.3")
+            continue
+        answered = sum(row[v] for v in values)
+        if answered == 0:
+            continue
+        share = {v: 100 * row[v] / answered for v in values}
+        left = -sum(share[v] for v in values if v < mid) - share.get(mid, 0) / 2
+        for v, colour in zip(values, colours):
+            ax.barh(yi, share[v], left=left, color=colour, edgecolor="white", height=0.75)
+            left += share[v]
+        ax_dk.barh(yi, 100 * row["dont_know"] / row["n"], color="0.6", height=0.75)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([_wrap(i.text(language), 55) for i in items], fontsize=7.5)
+    ax.set_xlim(-100, 100)
+    ax.set_xlabel("%")
+    ax.set_title(title, fontsize=10)
+    ax_dk.set_xlim(0, 100)
+    ax_dk.set_title(dont_know_label, fontsize=9)
+    ax_dk.set_xlabel("%")
+    labels = items[0].labels
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours]
+    names = [labels.get(v, {}).get(language, str(v)) for v in values]
+    fig.legend(handles, names, loc="lower center", ncol=len(values), fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width)) or text
