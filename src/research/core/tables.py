@@ -54,9 +54,16 @@ SCHEMAS: dict[str, dict] = {
         "key": ["indicator"],
         "columns": ["indicator", "name_fi", "name_en", "unit_fi", "unit_en", "theme",
                     "direction", "kind", "numerator", "denominator", "scale", "index", "weight",
-                    "note"],
+                    "note", "show"],
         "text": ["indicator", "name_fi", "name_en", "unit_fi", "unit_en", "theme", "kind",
                  "numerator", "denominator", "note"],
+    },
+    "indicator_sources": {
+        "key": ["indicator", "year", "source"],
+        "columns": ["indicator", "year", "source", "last_period", "n", "publisher_fi",
+                    "publisher_en", "topic_fi", "topic_en"],
+        "text": ["indicator", "source", "last_period", "publisher_fi", "publisher_en",
+                 "topic_fi", "topic_en"],
     },
     "responses": {
         "key": ["respondent", "wave", "item"],

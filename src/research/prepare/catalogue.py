@@ -7,10 +7,16 @@ returns the tables of `research prepare`:
 
 - `indicators`: municipalities (today's codes; abolished ones summed into the receiving one,
   rates recomputed from numerator and denominator),
+- `indicator_sources`: which source gave each indicator-year (the data vintage of a report),
 - `area_indicators`: the country, regions and sub-regions as the sources give them,
 - `monthly_indicators`: monthly series (the employment service statistics) as published,
   except indicators marked `monthly: false` (an annual figure repeated every month),
 - `indicator_catalogue`: the catalogue's metadata, for the report notebooks.
+
+Precedence (one rule for every indicator): a rate with a numerator and a denominator, or a
+count with `sum_of`, is computed from its counts wherever they exist; the sources listed for
+it fill only the areas and years the computation lacks, and among several sources the first
+listed wins. Tests check that overlapping sources agree.
 
 Every mistake in a source (unreadable file, unknown area, duplicated area-year, a cell that is
 not a number, a catalogue column missing from the file) fails with file, line and column.
@@ -18,16 +24,16 @@ not a number, a catalogue column missing from the file) fails with file, line an
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from research.geo.areas import AreaResolver
 from research.core.errors import UserError
-from research.prepare.pxweb import LINE, check_values, read_text_table
+from research.geo.areas import AreaResolver
+from research.prepare.pxweb import LINE
+from research.prepare.sources import Sources, read_spec
 
 CATALOGUE_FILE = "statfin/indicator_catalogue.yml"
 THEMES = ("vitality", "population", "wellbeing", "economy", "sustainability")
@@ -35,7 +41,7 @@ KINDS = ("count", "rate")
 REQUIRED = ("id", "name", "unit", "theme", "direction", "kind")
 #: columns of the processed `indicator_catalogue` table
 COLUMNS = ["indicator", "name_fi", "name_en", "unit_fi", "unit_en", "theme", "direction", "kind",
-           "numerator", "denominator", "scale", "index", "weight", "note"]
+           "numerator", "denominator", "scale", "index", "weight", "note", "show"]
 
 
 def load_catalogue(raw: str | Path) -> dict:
@@ -92,14 +98,20 @@ def _check_entry(entry: dict, ids: list, sources: dict, where: dict) -> None:
     for key in ("numerator", "denominator"):
         if entry.get(key) and entry[key] not in ids:
             raise UserError(f"{who}: {key} '{entry[key]}' is not an indicator id", **where)
+    for part in entry.get("sum_of") or []:
+        if part not in ids[:ids.index(entry["id"])]:
+            raise UserError(f"{who}: sum_of '{part}' is not an indicator declared above it",
+                            **where)
     for spec in _source_specs(entry):
         if spec["source"] not in sources:
             raise UserError(f"{who}: source '{spec['source']}' is not among the sources "
                             f"({', '.join(sorted(sources))})", **where)
         if not spec.get("column"):
             raise UserError(f"{who}: source '{spec['source']}' needs a column", **where)
-    if not _source_specs(entry) and not (entry.get("numerator") and entry.get("denominator")):
-        raise UserError(f"{who}: give a source, or a numerator and a denominator", **where)
+    if not _source_specs(entry) and not (entry.get("numerator") and entry.get("denominator")
+                                         or entry.get("sum_of")):
+        raise UserError(f"{who}: give a source, a numerator and a denominator, or sum_of",
+                        **where)
 
 
 def _source_specs(entry: dict) -> list[dict]:
@@ -124,117 +136,9 @@ def catalogue_table(catalogue: dict) -> pd.DataFrame:
             "numerator": e.get("numerator") or "", "denominator": e.get("denominator") or "",
             "scale": float(e.get("scale", 1)), "index": bool(e.get("index", False)),
             "weight": float(e.get("weight", 1)), "note": e.get("note") or "",
+            "show": bool(e.get("show", True)),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-class _Sources:
-    """Reads each source file once; resolves its area column once."""
-
-    def __init__(self, raw: Path, sources: dict, resolver: AreaResolver):
-        self.raw, self.sources, self.resolver = raw, sources, resolver
-        self._frames: dict[str, pd.DataFrame] = {}
-
-    def path(self, name: str) -> Path:
-        return self.raw / "statfin" / self.sources[name]["file"]
-
-    def frame(self, name: str) -> pd.DataFrame:
-        if name in self._frames:
-            return self._frames[name]
-        spec, path = self.sources[name], self.path(name)
-        fields = ("file", "area", "year", "month")
-        key = tuple(str(spec.get(k)) for k in fields)
-        cached = next((f for n, f in self._frames.items()
-                       if tuple(str(self.sources[n].get(k)) for k in fields) == key), None)
-        if cached is None:
-            df = read_text_table(path)
-            _require_column(df, spec["area"], path, what=f"source '{name}': area column")
-            df["_area_type"], df["_area_code"] = self.resolver.resolve_column(
-                df[spec["area"]], df[LINE], path, spec["area"])
-            _periods(df, spec, path, name)
-        else:
-            df = cached
-        self._frames[name] = df
-        return df
-
-
-def _require_column(df: pd.DataFrame, column: str, path: Path, what: str) -> None:
-    if column not in df.columns:
-        cols = ", ".join(c for c in df.columns if not c.startswith("_"))
-        raise UserError(f"{what} '{column}' is not in the file (its columns: {cols})",
-                        file=path, row=int(df.attrs.get("header_line", 1)), column=column)
-
-
-def _years(cells: pd.Series, lines: pd.Series, path: Path, column: str) -> pd.Series:
-    years = pd.to_numeric(cells, errors="coerce")
-    if years.isna().any() or not years.between(1000, 9999).all():
-        text = cells.astype(str).str.strip().str.strip('"').str[:4]
-        years = pd.to_numeric(text.where(text.str.fullmatch(r"\d{4}"), None), errors="coerce")
-    if years.isna().any():
-        i = years.isna().idxmax()
-        raise UserError(f"cannot read '{cells[i]}' as a year", file=path, row=int(lines[i]),
-                        column=column)
-    return years.astype(int)
-
-
-def _periods(df: pd.DataFrame, src: dict, path: Path, name: str) -> None:
-    """Adds `_year` (and `_month`, YYYY-MM) to a source frame, once per file."""
-    if "month" in src:
-        _require_column(df, src["month"], path, what=f"source '{name}': month column")
-        month = df[src["month"]].astype(str).str.strip()
-        if not month.str.fullmatch(r"\d{4}-\d{2}").all():  # PxWeb's 2017M01
-            month = month.str.replace(r"^(\d{4})M(\d{2})$", r"\1-\2", regex=True)
-        df["_month"] = month
-        df["_year"] = _years(month.str[:4], df[LINE], path, src["month"])
-    elif isinstance(src.get("year"), int):
-        df["_year"] = int(src["year"])
-    elif src.get("year") != "columns":
-        _require_column(df, src["year"], path, what=f"source '{name}': year column")
-        df["_year"] = _years(df[src["year"]], df[LINE], path, src["year"])
-
-
-def _read_spec(entry: dict, spec: dict, sources: _Sources) -> pd.DataFrame:
-    """One indicator from one source: long rows with area, period, value, flag, weight."""
-    name = spec["source"]
-    src, path = sources.sources[name], sources.path(name)
-    df = sources.frame(name)
-    for col, wanted in (spec.get("filter") or {}).items():
-        _require_column(df, col, path, what=f"indicator '{entry['id']}': filter column")
-        df = df[df[col].astype(str).str.strip() == str(wanted)]
-    if src.get("areas"):
-        df = df[df["_area_type"].isin(src["areas"])]
-    column, merge = spec["column"], spec.get("merge_column")
-    if src.get("year") == "columns":  # 'Väkiluku {year}' matches 'Väkiluku 2016', ...
-        pattern = re.compile(re.escape(column).replace(r"\{year\}", r"(\d{4})"))
-        matched = {c: int(m.group(1)) for c in df.columns if (m := pattern.fullmatch(c))}
-        if not matched:
-            _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
-        parts = [_cells(df.assign(_year=y), c, merge and merge.replace("{year}", str(y)),
-                        entry["kind"], path) for c, y in sorted(matched.items())]
-        out = pd.concat(parts, ignore_index=True)
-    else:
-        _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
-        out = _cells(df, column, merge, entry["kind"], path)
-    if src.get("years"):
-        first, last = src["years"]
-        out = out[out["year"].between(first, last)]
-    return out.reset_index(drop=True)
-
-
-def _cells(df: pd.DataFrame, column: str, merge: str | None, kind: str, path: Path
-           ) -> pd.DataFrame:
-    """The long rows of one value column: area, year (and month), value, flag, the merge
-    weight of a rate (NaN when none), line and file."""
-    out = pd.DataFrame({"area_type": df["_area_type"], "area_code": df["_area_code"],
-                        "year": df["_year"], LINE: df[LINE]})
-    if "_month" in df.columns:
-        out["month"] = df["_month"]
-    out["value"], out["flag"] = check_values(df[column], df[LINE], path, column)
-    out["weight"] = np.nan
-    if kind == "rate" and merge and merge in df.columns:
-        out["weight"], _ = check_values(df[merge], df[LINE], path, merge)
-    out["source"] = str(path)
-    return out
 
 
 def _check_duplicates(df: pd.DataFrame, key: list[str], indicator: str, area_col: str) -> None:
@@ -268,41 +172,76 @@ def _merge_municipalities(df: pd.DataFrame, kind: str, by: list[str]) -> pd.Data
     return pd.concat([df[~shared], merged], ignore_index=True)
 
 
-def _indicator_rows(entry: dict, sources: _Sources, classifier) -> pd.DataFrame:
-    parts = [_read_spec(entry, spec, sources) for spec in _source_specs(entry)]
-    df = pd.concat(parts, ignore_index=True)
-    period = ["month"] if "month" in df.columns and df["month"].notna().all() else ["year"]
-    spec_area = sources.sources[_source_specs(entry)[0]["source"]]["area"]
-    _check_duplicates(df, ["area_type", "area_code", *period], entry["id"], spec_area)
-    muni = df["area_type"] == "municipality"
-    df.loc[muni, "area_code"] = df.loc[muni, "area_code"].map(classifier.current)
-    cols = ["area_type", "area_code", *period] + (["year"] if period == ["month"] else [])
-    df = _merge_municipalities(df, entry["kind"], cols)
-    # an empty cell is an unpublished figure: no row (symbols keep theirs, with their flag)
-    df = df[df["value"].notna() | (df["flag"] != "")]
-    return df[[*cols, "value", "flag"]].reset_index(drop=True)
+def _indicator_rows(entry: dict, sources: Sources, classifier) -> pd.DataFrame:
+    """The indicator's rows from its sources. Within one source an area has one value per
+    period; across sources the first source listed that has a value for an area and period
+    wins (the catalogue's precedence rule), later ones fill only what it lacks."""
+    parts = []
+    for spec in _source_specs(entry):
+        df = read_spec(entry, spec, sources)
+        period = ["month"] if "month" in df.columns and df["month"].notna().all() else ["year"]
+        _check_duplicates(df, ["area_type", "area_code", *period], entry["id"],
+                          sources.sources[spec["source"]]["area"])
+        muni = df["area_type"] == "municipality"
+        df.loc[muni, "area_code"] = df.loc[muni, "area_code"].map(classifier.current)
+        cols = ["area_type", "area_code", *period] + (["year"] if period == ["month"] else [])
+        df = _merge_municipalities(df, entry["kind"], cols)
+        # an empty cell is an unpublished figure: no row (symbols keep theirs, with their flag)
+        df = df[df["value"].notna() | (df["flag"] != "")]
+        parts.append(df[[*cols, "value", "flag"]].assign(_source=spec["source"]))
+    key = ["area_type", "area_code", "month" if "month" in parts[0].columns else "year"]
+    return first_wins(parts, key)
 
 
-def _derive_rate(entry: dict, tables: dict[str, pd.DataFrame], key: list[str]) -> pd.DataFrame:
-    """A rate computed as scale * numerator / denominator on each table's key."""
-    out = []
-    for table, df in tables.items():
-        num = df[df["indicator"] == entry["numerator"]][[*key, "value", "flag"]]
-        den = df[df["indicator"] == entry["denominator"]][[*key, "value", "flag"]]
-        both = num.merge(den, on=key, suffixes=("_n", "_d")).set_index(key)
-        value = float(entry.get("scale", 1)) * both["value_n"] / both["value_d"].replace(0, np.nan)
-        flag = both["flag_n"].where(both["flag_n"] != "", both["flag_d"])
-        out.append(pd.DataFrame({"value": value, "flag": flag}).reset_index()
-                   .assign(indicator=entry["id"], _table=table))
-    return pd.concat(out, ignore_index=True)
+def first_wins(parts: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
+    """The rows of `parts` in order, each key kept from the first part that has it."""
+    out = pd.concat(parts, ignore_index=True)
+    return out[~out.duplicated(key, keep="first")].reset_index(drop=True)
+
+
+def _derive(entry: dict, df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """A rate (scale * numerator / denominator) or a sum of counts (`sum_of`, every
+    component needed) on `key`, with the components' sources joined in `_source`."""
+    ids = entry.get("sum_of") or [entry["numerator"], entry["denominator"]]
+    merged = None
+    for i, ident in enumerate(ids):
+        part = df[df["indicator"] == ident][[*key, "value", "flag", "_source"]]
+        part = part.rename(columns={"value": f"v{i}", "flag": f"f{i}", "_source": f"s{i}"})
+        merged = part if merged is None else merged.merge(part, on=key)
+    if merged is None or merged.empty:
+        return pd.DataFrame(columns=[*key, "value", "flag", "_source", "indicator"])
+    values = [merged[f"v{i}"] for i in range(len(ids))]
+    if entry.get("sum_of"):
+        value = sum(values[1:], values[0])
+    else:
+        value = float(entry.get("scale", 1)) * values[0] / values[1].replace(0, np.nan)
+    flag = merged["f0"]
+    for i in range(1, len(ids)):
+        flag = flag.where(flag != "", merged[f"f{i}"])
+    src = merged[[f"s{i}" for i in range(len(ids))]].apply(
+        lambda r: "+".join(sorted(set("+".join(r).split("+")))), axis=1)
+    return merged[key].assign(value=value.to_numpy(), flag=flag.where(value.isna(), ""),
+                              _source=src.to_numpy(), indicator=entry["id"])
+
+
+def _is_derived(entry: dict) -> bool:
+    return bool(entry.get("sum_of") or (entry.get("numerator") and entry.get("denominator")))
+
+
+def _with_derived(entry: dict, df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """`df` with the entry's computed rows; they take precedence over its source rows."""
+    derived = _derive(entry, df, key)
+    own = df[df["indicator"] == entry["id"]]
+    rest = df[df["indicator"] != entry["id"]]
+    return pd.concat([rest, first_wins([derived, own], key)], ignore_index=True)
 
 
 def build(raw: str | Path, classifier) -> dict[str, pd.DataFrame]:
     """Read every catalogue source into the tables `indicators`, `area_indicators`,
-    `monthly_indicators` and `indicator_catalogue`."""
+    `monthly_indicators`, `indicator_sources` and `indicator_catalogue`."""
     raw = Path(raw)
     catalogue = load_catalogue(raw)
-    sources = _Sources(raw, catalogue["sources"], AreaResolver.from_raw(raw, classifier))
+    sources = Sources(raw, catalogue["sources"], AreaResolver.from_raw(raw, classifier))
     yearly, monthly = [], []
     for entry in catalogue["indicators"]:
         if not _source_specs(entry):
@@ -311,7 +250,8 @@ def build(raw: str | Path, classifier) -> dict[str, pd.DataFrame]:
         if "month" in rows.columns:
             monthly.append(rows)
             agg = rows.groupby(["area_type", "area_code", "year"], as_index=False).agg(
-                value=("value", "mean"), flag=("flag", "first"))
+                value=("value", "mean"), flag=("flag", "first"), _source=("_source", "first"),
+                _last=("month", "max"))
             agg["flag"] = agg["flag"].where(agg["value"].isna(), "")
             yearly.append(agg.assign(indicator=entry["id"]))
         else:
@@ -319,27 +259,23 @@ def build(raw: str | Path, classifier) -> dict[str, pd.DataFrame]:
     year_df = pd.concat(yearly, ignore_index=True)
     month_df = (pd.concat(monthly, ignore_index=True) if monthly else
                 pd.DataFrame(columns=["area_type", "area_code", "month", "indicator", "value",
-                                      "flag"]))
+                                      "flag", "_source"]))
     for entry in catalogue["indicators"]:
-        if _source_specs(entry):
-            continue
-        derived = _derive_rate(entry, {"year": year_df, "month": month_df},
-                               ["area_type", "area_code", "year"])
-        year_df = pd.concat([year_df, derived[derived["_table"] == "year"]], ignore_index=True)
-        if len(month_df):
-            dm = _derive_rate(entry, {"month": month_df}, ["area_type", "area_code", "month"])
-            month_df = pd.concat([month_df, dm], ignore_index=True)
-    year_df = year_df.drop(columns=[c for c in year_df.columns if c.startswith("_")])
-    month_df = month_df.drop(columns=[c for c in month_df.columns if c.startswith("_")])
+        if _is_derived(entry):
+            year_df = _with_derived(entry, year_df, ["area_type", "area_code", "year"])
+            if len(month_df) and not entry.get("sum_of"):
+                month_df = _with_derived(entry, month_df, ["area_type", "area_code", "month"])
     yearly_only = [e["id"] for e in catalogue["indicators"] if e.get("monthly") is False]
     month_df = month_df[~month_df["indicator"].isin(yearly_only)]
     muni = year_df["area_type"] == "municipality"
     indicators = year_df[muni].rename(columns={"area_code": "municipality_code"})
+    from research.prepare.vintage import sources_table
     return {
         "indicators": indicators[["municipality_code", "year", "indicator", "value", "flag"]],
         "area_indicators": year_df[~muni][["area_type", "area_code", "year", "indicator",
                                            "value", "flag"]],
         "monthly_indicators": month_df[["area_type", "area_code", "month", "indicator",
                                         "value", "flag"]],
+        "indicator_sources": sources_table(indicators, month_df, catalogue["sources"]),
         "indicator_catalogue": catalogue_table(catalogue),
     }

@@ -2,7 +2,8 @@
 
 Researchers get official statistics as PxWeb CSV exports (semicolon, comma or tab separated;
 UTF-8, UTF-8 with BOM or Latin-1/cp1252; title lines above and footnotes below the table),
-as PC-Axis `.px` files or as JSON-stat 2.0 API responses. This module turns any of them into
+as PC-Axis `.px` files, as JSON-stat 2.0 API responses or as xlsx downloads
+(`research.prepare.xlsx`). This module turns any of them into
 a DataFrame of text cells plus a `_line` column with the file's own line number (header =
 line 1 of the table's first line in the file), so that later steps can name the line of a bad
 cell. The format and the encoding are detected from the content, never from the extension.
@@ -69,11 +70,11 @@ def sniff_separator(text: str) -> str:
     return best
 
 
-def read_csv_text(path: str | Path) -> pd.DataFrame:
+def read_csv_text(path: str | Path, names: list[str] | None = None) -> pd.DataFrame:
     """A PxWeb CSV export as text cells with `_line`; title and footnote lines are skipped.
 
     The table is the longest run of records that share the most common field count; its
-    first record is the header.
+    first record is the header, unless `names` gives the columns of a file without one.
     """
     text, _ = decode(path)
     sep = sniff_separator(text)
@@ -90,6 +91,11 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     width = widths.most_common(1)[0][0]
     first = next(i for i, (_, r) in enumerate(records) if len(r) == width)
     header = [h.strip() for h in records[first][1]]
+    if names is not None:
+        if len(names) != width:
+            raise UserError(f"the file has {width} columns but the catalogue names {len(names)}",
+                            file=path, row=records[first][0])
+        header, first = [str(n) for n in names], first - 1
     rows, lines = [], []
     for line, rec in records[first + 1:]:
         if len(rec) != width:
@@ -102,10 +108,10 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     dup = [h for h, n in seen.items() if n > 1]
     if dup:
         raise UserError(f"the header has column '{dup[0]}' more than once", file=path,
-                        row=records[first][0], column=dup[0])
+                        row=records[max(first, 0)][0], column=dup[0])
     df = pd.DataFrame(rows, columns=header, dtype=object)
     df[LINE] = lines
-    df.attrs["header_line"] = records[first][0]
+    df.attrs["header_line"] = records[max(first, 0)][0]
     return df
 
 
@@ -162,8 +168,13 @@ def read_jsonstat_text(path: str | Path, naming: str = "label") -> pd.DataFrame:
     return df
 
 
-def read_text_table(path: str | Path) -> pd.DataFrame:
-    """Any supported export as text cells: the format is detected from the content."""
+def read_text_table(path: str | Path, names: list[str] | None = None) -> pd.DataFrame:
+    """Any supported export as text cells: the format is detected from the content.
+    `names`: the columns of a CSV file that has no header row."""
+    from research.prepare.xlsx import is_xlsx, read_xlsx_text
+
+    if Path(path).exists() and is_xlsx(path):
+        return read_xlsx_text(path)
     text, _ = decode(path)
     head = text.lstrip()[:2000]
     if head.startswith("{"):
@@ -171,7 +182,7 @@ def read_text_table(path: str | Path) -> pd.DataFrame:
     if any(head.startswith(k) for k in ("CHARSET", "AXIS-VERSION", "LANGUAGE", "CODEPAGE",
                                        "DECIMALS", "MATRIX")):
         return read_px_text(path)
-    return read_csv_text(path)
+    return read_csv_text(path, names)
 
 
 def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
