@@ -8,8 +8,9 @@ the sources of its numerator and denominator.
 
 `vintage(figures, sources, language)` turns the figures a report shows (`indicator, year`)
 into the header text "Tilastokeskus: väestö 2022, työssäkäynti 2021; TEM:
-työnvälitystilasto 12/2023": each publisher once, each topic with the latest year (or month)
-among the figures shown. No figures, no text.
+työnvälitystilasto 12/2023": each publisher once (the one with most indicators first), each
+of its topics with the latest year (or month) among the figures shown, latest first. No
+figures, no text.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def vintage_parts(figures: pd.DataFrame, sources: pd.DataFrame, language: str
                    .str.ljust(6, "9"))
     pub, topic = f"publisher_{language}", f"topic_{language}"
     latest = df.sort_values("_key", kind="stable").groupby([pub, topic], sort=False).last()
-    order = df.groupby(pub, sort=False)["_key"].max().sort_values(ascending=False, kind="stable")
+    count = df.groupby(pub)["indicator"].nunique()  # the publisher of most figures first
+    order = count.sort_values(ascending=False, kind="stable")
     parts = []
     for publisher in order.index:
         rows = latest.loc[publisher].sort_values("_key", ascending=False, kind="stable")

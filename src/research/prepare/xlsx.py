@@ -63,14 +63,14 @@ def _is_value(cell: str) -> bool:
 def _rows(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise UserError(f"cannot read the file as an xlsx workbook: {exc}", file=path) from None
-    try:
-        ws = wb.worksheets[0]
-        rows = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
+    with open(path, "rb") as fh:  # a file object: the format comes from the content
+        try:
+            wb = load_workbook(fh, read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            rows = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, IndexError) as exc:
+            raise UserError(f"cannot read the file as an xlsx workbook: {exc}",
+                            file=path) from None
         wb.close()
     width = max((max((i + 1 for i, c in enumerate(r) if c), default=0) for r in rows), default=0)
     return [(r + [""] * width)[:width] for r in rows]

@@ -52,6 +52,18 @@ class Report:
                 df[df["year"] == int(df["year"].max())].set_index("municipality_code"))
         return self._tables["_latest_municipalities"].copy()
 
+    @property
+    def classification(self) -> pd.DataFrame:
+        """The classification rows of the config's `classification_year` (the latest year if
+        the table lacks it) for today's municipalities, indexed by code: the peers and the
+        comparison groups (sub-region, region, urban/rural class) of that year."""
+        if "_classification" not in self._tables:
+            df = self.table("municipalities")
+            year = self.year if (df["year"] == self.year).any() else int(df["year"].max())
+            rows = df[df["year"] == year].set_index("municipality_code")
+            self._tables["_classification"] = rows[rows.index.isin(self.municipalities.index)]
+        return self._tables["_classification"].copy()
+
     def name(self, code: str) -> str:
         """A municipality's name in the report language (Swedish name never for fi/en)."""
         return str(self.municipalities.loc[code, "name_fi"])

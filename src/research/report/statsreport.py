@@ -49,16 +49,21 @@ def _per_theme(prof: pd.DataFrame, min_years: int) -> list[str]:
 
 
 def build(R) -> StatsSection:
-    """Peers (from the config, or proposed), the profile and the chart series for R's unit."""
+    """Peers (from the config, or proposed), the profile and the chart series for R's unit;
+    comparison groups from the classification of the config's `classification_year`."""
     unit = R.unit if R.is_municipality else R.config.municipalities[0]
     year = int(R.config.phases["baseline"]["year"])
-    ind, cat, munis = R.table("indicators"), R.table("indicator_catalogue"), R.municipalities
+    ind, munis = R.table("indicators"), R.classification
+    cat = R.table("indicator_catalogue")
     area = R.table("area_indicators")
     programme = R.config.municipalities
     peers = peer_mod.peer_table(ind, munis, unit, programme, R.config.peers,
                                 int(R.config["n_peers"]), year)
     codes = peers["municipality_code"].tolist()
     prof = prof_mod.profile(ind, cat, munis, unit, programme, codes, year, area)
+    if "show" in cat.columns:  # helper counts (numerators, denominators) are not shown
+        hidden = cat.loc[cat["show"].astype(str).str.lower() == "false", "indicator"]
+        prof = prof[~prof["indicator"].isin(hidden)].reset_index(drop=True)
     years = prof.set_index("indicator")["latest_year"]
     z = prof_mod.standardised(ind, cat, sorted(munis.index), years)
     trend_ids = _per_theme(prof, min_years=5)

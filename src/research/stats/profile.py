@@ -84,9 +84,10 @@ def aggregate(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[str
     """The figures of a group of municipalities: `indicator, year, value, n`.
 
     Counts are summed; a rate with a numerator and a denominator is scale * sum(numerator) /
-    sum(denominator); a rate with only a denominator is sum(rate * denominator) /
-    sum(denominator) (its numerators rebuilt); a rate without a denominator has no group
-    figure. A year is given only when every member has the figures it needs.
+    sum(denominator) (a sub-region's population change: sum of the changes over the sum of
+    the previous year's populations); in years without the counts, and for a rate with only
+    a denominator, it is sum(rate * denominator) / sum(denominator) (its numerators rebuilt);
+    a rate without a denominator has no group figure. A year is given only when every member has the figures it needs.
     """
     codes = sorted(set(codes))
     sub = indicators[indicators["municipality_code"].isin(codes) & indicators["value"].notna()]
@@ -105,12 +106,14 @@ def aggregate(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[str
     wide_n = summed.pivot(index="year", columns="indicator", values="n")
     for ind, row in meta[meta["kind"] == "rate"].iterrows():
         num, den, scale = row["numerator"], row["denominator"], float(row["scale"])
+        computed = pd.DataFrame(columns=["indicator", "year", "value", "n"])
         if num and den and num in wide_counts and den in wide_counts:
             value = scale * wide_counts[num] / wide_counts[den]
             n = np.minimum(wide_n[num], wide_n[den])
-            parts.append(complete(pd.DataFrame({"indicator": ind, "year": value.index,
-                                                "value": value.to_numpy(), "n": n.to_numpy()})))
-        elif den:
+            computed = complete(pd.DataFrame({"indicator": ind, "year": value.index,
+                                              "value": value.to_numpy(), "n": n.to_numpy()}))
+            parts.append(computed.dropna(subset=["value"]))
+        if den:  # years without counts: the published rates weighted by the denominator
             rate = sub[sub["indicator"] == ind][["municipality_code", "year", "value"]]
             weight = sub[sub["indicator"] == den][["municipality_code", "year", "value"]]
             both = rate.merge(weight, on=["municipality_code", "year"], suffixes=("", "_w"))
@@ -118,7 +121,9 @@ def aggregate(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[str
             g = both.groupby("year").agg(num=("num", "sum"), den=("value_w", "sum"),
                                          n=("value", "size")).reset_index()
             g["value"] = g["num"] / g["den"].replace(0, np.nan)
-            parts.append(complete(g.assign(indicator=ind)))
+            g = complete(g.assign(indicator=ind))
+            done = set(computed.dropna(subset=["value"])["year"])
+            parts.append(g[~g["year"].isin(done)])
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["indicator", "year"], kind="stable").reset_index(drop=True)
 
