@@ -87,7 +87,8 @@ def aggregate(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[str
     sum(denominator) (a sub-region's population change: sum of the changes over the sum of
     the previous year's populations); in years without the counts, and for a rate with only
     a denominator, it is sum(rate * denominator) / sum(denominator) (its numerators rebuilt);
-    a rate without a denominator has no group figure. A year is given only when every member has the figures it needs.
+    a rate without a denominator has no group figure. A year is given only when every
+    member has the figures it needs.
     """
     codes = sorted(set(codes))
     sub = indicators[indicators["municipality_code"].isin(codes) & indicators["value"].notna()]
