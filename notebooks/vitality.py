@@ -19,12 +19,8 @@ language = ""
 from research.report import context as report, show
 R = report.setup(config, "vitality", unit, processed, raw, language)
 
-# %% [markdown]
-# ## Section: vitality index (issue 4)
-# (cells of this section go below this marker, above the next one)
-
 # %%
-from research.report import vitality
+from research.report import vitality, vitality_charts
 V = vitality.build(R)
 units = vitality.focus(V, R)
 show.heading(R.L("vitality.title"))
@@ -54,13 +50,13 @@ show.table(vitality.framework_table(V, R), R.language, caption=R.L("vitality.cap
 show.heading(R.L("vitality.heading_trend"), 3)
 
 # %%
-show.figure(vitality.index_chart(V, R, units, highlight=("subregion", R.config.subregion)))
+show.figure(vitality_charts.index_chart(V, R, units, highlight=("subregion", R.config.subregion)))
 
 # %%
 show.heading(R.L("vitality.heading_themes"), 3)
 
 # %%
-show.figure(vitality.theme_chart(V, R, units, highlight=("subregion", R.config.subregion)))
+show.figure(vitality_charts.theme_chart(V, R, units, highlight=("subregion", R.config.subregion)))
 
 # %%
 show.heading(R.L("vitality.heading_ranks"), 3)
@@ -69,7 +65,7 @@ show.heading(R.L("vitality.heading_ranks"), 3)
 show.table(vitality.rank_table(V, R, units[:-1]), R.language, caption=R.L("vitality.caption_ranks"))
 
 # %%
-show.figure(vitality.rank_band_chart(V, R, units))
+show.figure(vitality_charts.rank_band_chart(V, R, units))
 
 # %%
 show.bullets([vitality.summary(V, R, level, code) for level, code in units[:-2]])
