@@ -20,7 +20,7 @@ from research.report import context as report, show
 R = report.setup(config, "vitality", unit, processed, raw, language)
 
 # %%
-from research.report import vitality, vitality_charts
+from research.report import vitality, vitality_audit, vitality_charts
 V = vitality.build(R)
 units = vitality.focus(V, R)
 show.heading(R.L("vitality.title"))
@@ -29,7 +29,7 @@ show.heading(R.L("vitality.title"))
 show.para(vitality.summary(V, R, "subregion", R.config.subregion))
 
 # %%
-show.para(vitality.audit_summary(V, R))
+show.para(vitality_audit.audit_summary(V, R))
 
 # %%
 show.para(R.L("vitality.caveat", base=V.base_year), "note")
@@ -38,13 +38,13 @@ show.para(R.L("vitality.caveat", base=V.base_year), "note")
 show.heading(R.L("vitality.heading_method"), 3)
 
 # %%
-show.bullets(vitality.method_points(V, R))
+show.bullets(vitality_audit.method_points(V, R))
 
 # %%
 show.heading(R.L("vitality.heading_indicators"), 3)
 
 # %%
-show.table(vitality.framework_table(V, R), R.language, caption=R.L("vitality.caption_indicators"), decimals=2)
+show.table(vitality_audit.framework_table(V, R), R.language, caption=R.L("vitality.caption_indicators"), decimals=2)
 
 # %%
 show.heading(R.L("vitality.heading_trend"), 3)
@@ -83,25 +83,25 @@ show.table(vitality.profile_table(V, R, units, V.final_year), R.language, captio
 show.heading(R.L("vitality.heading_audit"), 3)
 
 # %%
-show.table(vitality.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
+show.table(vitality_audit.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
 
 # %%
-vitality.imputed_display(V, R, R.config.municipalities)
+vitality_audit.imputed_display(V, R, R.config.municipalities)
 
 # %%
 show.heading(R.L("vitality.heading_coherence"), 3)
 
 # %%
-show.para(vitality.coherence_text(V, R))
+show.para(vitality_audit.coherence_text(V, R))
 
 # %%
-show.table(vitality.coherence_table(V, R), R.language, caption=R.L("vitality.caption_coherence", year=V.base_year), decimals=2)
+show.table(vitality_audit.coherence_table(V, R), R.language, caption=R.L("vitality.caption_coherence", year=V.base_year), decimals=2)
 
 # %%
 show.heading(R.L("vitality.heading_sensitivity"), 3)
 
 # %%
-show.para(vitality.sensitivity_text(V, R))
+show.para(vitality_audit.sensitivity_text(V, R))
 
 # %%
-show.table(vitality.sensitivity_table(V, R), R.language, caption=R.L("vitality.caption_sensitivity"))
+show.table(vitality_audit.sensitivity_table(V, R), R.language, caption=R.L("vitality.caption_sensitivity"))

@@ -399,6 +399,7 @@ def test_every_vitality_label_key_used_exists_in_both_languages():
     root = Path(__file__).parents[1]
     text = "".join(p.read_text(encoding="utf-8") for p in (
         root / "src" / "research" / "report" / "vitality.py",
+        root / "src" / "research" / "report" / "vitality_audit.py",
         root / "src" / "research" / "report" / "vitality_charts.py",
         root / "notebooks" / "vitality.py"))
     keys = set(re.findall(r'"(vitality\.[a-z_]+)"', text))

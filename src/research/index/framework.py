@@ -237,7 +237,7 @@ def with_catalogue(fw: Framework, catalogue: pd.DataFrame) -> Framework:
     themes = fw.themes
     missing = [t for t in dict.fromkeys(inds["theme"]) if t not in set(themes["id"])]
     if missing:
-        themes = pd.concat([themes, pd.DataFrame([dict(THEME_KEYS, id=t, name_fi=t, name_en=t)
+        themes = pd.concat([themes, pd.DataFrame([dict(THEME_KEYS, id=t)
                                                   for t in missing])], ignore_index=True)
     inds["direction"] = inds["direction"].astype(int)
     for col in ("weight", "scale"):

@@ -20,7 +20,6 @@ from research.index.build import IndexResult, compute_index, index_change
 from research.index.framework import load_framework, with_catalogue
 
 COUNTRY = "SSS"
-ALPHA_LOW = 0.7      # a theme's alpha below this: its indicators do not measure one thing
 
 
 def framework_path(report) -> Path:
@@ -142,41 +141,20 @@ def rank_table(result: IndexResult, report, units: list[tuple[str, str]]) -> pd.
 
 
 def theme_name(result: IndexResult, theme: str, language: str) -> str:
+    """A theme's name: the framework's own if it gives one, else the catalogue theme's label
+    (`stats.theme.<id>`, as in the baseline statistics), else its id."""
+    from research.core import labels
     th = result.framework.themes.set_index("id")
-    return str(th.loc[theme, f"name_{language}"] or theme)
+    own = th.loc[theme, f"name_{language}"] if theme in th.index else ""
+    if own:
+        return str(own)
+    key = f"stats.theme.{theme}"
+    return labels.text(key, language) if key in labels.table() else theme
 
 
 def indicator_name(result: IndexResult, indicator: str, language: str) -> str:
     ind = result.framework.indicators.set_index("id")
     return str(ind.loc[indicator, f"name_{language}"] or indicator)
-
-
-def framework_table(result: IndexResult, report) -> pd.DataFrame:
-    """Every indicator of the framework: theme, direction, weight, and whether it had data."""
-    a = result.step("framework")
-    yes, no = report.L("vitality.yes"), report.L("vitality.no")
-    lang = report.language
-    den = result.step("denomination").set_index("indicator")
-    years = [f"{int(den.loc[i, 'first_year'])}–{int(den.loc[i, 'last_year'])}"
-             if i in den.index else "–" for i in a["indicator"]]
-    return pd.DataFrame({
-        report.L("vitality.col_indicator"): [n or i for n, i in zip(a[f"name_{lang}"],
-                                                                    a["indicator"])],
-        report.L("vitality.col_theme"): a[f"theme_{lang}"].to_numpy(),
-        report.L("vitality.col_direction"): ["+" if d > 0 else "−" for d in a["direction"]],
-        report.L("vitality.col_weight"): a["weight"].to_numpy(),
-        report.L("vitality.col_available"): [yes if v else no for v in a["available"]],
-        report.L("vitality.col_reason"): [_reason(report, r) for r in a["reason"]],
-        report.L("vitality.col_years"): years,
-    })
-
-
-def _reason(report, reason: str) -> str:
-    if not reason:
-        return ""
-    if reason.startswith("no_year_"):
-        return report.L("vitality.reason_no_year", year=int(reason.rsplit("_", 1)[1]))
-    return report.L(f"vitality.reason_{reason}")
 
 
 def strengths_table(result: IndexResult, report, code: str, year: int,
@@ -206,111 +184,6 @@ def strengths_table(result: IndexResult, report, code: str, year: int,
     })
 
 
-def audit_table(result: IndexResult, report) -> pd.DataFrame:
-    """Per indicator: reference year, treatment and why, imputed values by method."""
-    t = result.step("treatment")
-    imp = result.step("imputation")
-    counts = imp.groupby(["indicator", "method"]).size().unstack(fill_value=0)
-    lang = report.language
-    rows = []
-    for _, r in t.iterrows():
-        why = report.L(f"vitality.treat_{r['method']}", skew=float(r["skew_before"]),
-                       kurt=float(r["kurtosis_before"]), n=int(r["n_winsorised"]))
-        rows.append({
-            report.L("vitality.col_indicator"): indicator_name(result, r["indicator"], lang),
-            report.L("vitality.col_reference_year"): str(int(r["reference_year"])),
-            report.L("vitality.col_treatment"): why,
-            report.L("vitality.col_nearest"): int(counts.get("nearest_year", {}).get(
-                r["indicator"], 0)),
-            report.L("vitality.col_group_median"): int(counts.get("group_median", {}).get(
-                r["indicator"], 0)),
-        })
-    return pd.DataFrame(rows)
-
-
-def imputed_table(result: IndexResult, report, codes: list[str]) -> pd.DataFrame:
-    """Every imputed value of the given municipalities from the base to the final year, and
-    where it came from (the whole list is the audit step 'imputation')."""
-    imp = result.step("imputation")
-    imp = imp[imp["code"].isin(codes) & imp["year"].between(result.base_year, result.final_year)]
-    nm = names(report.table("municipalities"), report.language)
-    return pd.DataFrame({
-        report.L("label.municipality"): [nm.get(("municipality", c), c) for c in imp["code"]],
-        report.L("label.year"): imp["year"].astype(str).to_numpy(),
-        report.L("vitality.col_indicator"): [indicator_name(result, i, report.language)
-                                             for i in imp["indicator"]],
-        report.L("vitality.col_value"): imp["value"].to_numpy(),
-        report.L("vitality.col_method"): [
-            report.L(f"vitality.method_{m}", source=report.L(f"vitality.group_{s}")
-                     if m == "group_median" else s) for m, s in zip(imp["method"], imp["source"])],
-    })
-
-
-def imputed_display(result: IndexResult, report, codes: list[str]):
-    """The imputed-values table of the programme municipalities, or a sentence if none."""
-    from research.report import show
-    table = imputed_table(result, report, codes)
-    if table.empty:
-        return show.para(report.L("vitality.no_imputed", base=result.base_year,
-                                  final=result.final_year))
-    return show.table(table, report.language, decimals=2, caption=report.L(
-        "vitality.caption_imputed", base=result.base_year, final=result.final_year))
-
-
-def audit_summary(result: IndexResult, report) -> str:
-    fw = result.step("framework")
-    screened = result.step("screening")
-    imp = result.step("imputation")
-    treated = result.step("treated_values")
-    muni = result.scores[result.scores["level"] == "municipality"]
-    lang = report.language
-    missing = [n or i for n, i in zip(fw.loc[~fw["available"], f"name_{lang}"],
-                                      fw.loc[~fw["available"], "indicator"])]
-    return report.L("vitality.audit_summary", n_available=int(fw["available"].sum()),
-                    n_indicators=len(fw), missing="; ".join(missing) or "–",
-                    n_excluded=len(screened), n_imputed=len(imp), n_treated=len(treated),
-                    n_units=int(muni["code"].nunique()), first=int(muni["year"].min()),
-                    last=int(muni["year"].max()))
-
-
-def coherence_table(result: IndexResult, report) -> pd.DataFrame:
-    ind = result.coherence["indicators"]
-    alpha = result.coherence["alpha"].set_index("theme")["alpha"]
-    lang = report.language
-    return pd.DataFrame({
-        report.L("vitality.col_indicator"): [indicator_name(result, i, lang)
-                                             for i in ind["indicator"]],
-        report.L("vitality.col_theme"): [theme_name(result, t, lang) for t in ind["theme"]],
-        report.L("vitality.col_r_theme"): ind["r_theme"].to_numpy(),
-        report.L("vitality.col_r_index"): ind["r_index"].to_numpy(),
-        report.L("vitality.col_alpha"): ind["theme"].map(alpha).to_numpy(),
-        report.L("vitality.col_flag"): [report.L("vitality.negative") if f else ""
-                                        for f in ind["negative"]],
-    })
-
-
-def coherence_text(result: IndexResult, report) -> str:
-    """Negative correlations, low alphas and single-indicator themes, each sentence worded
-    for its count (a count of zero gets a sentence of its own, not '0 indicators')."""
-    ind = result.coherence["indicators"]
-    flagged = ind.loc[ind["negative"], "indicator"]
-    lang = report.language
-    alpha = result.coherence["alpha"]
-    single = int(alpha["n_indicators"].lt(2).sum())
-    low = alpha[alpha["alpha"] < ALPHA_LOW]
-    parts = [report.L("vitality.coherence_negative", year=result.base_year,
-                      n_flagged=len(flagged),
-                      flagged=", ".join(indicator_name(result, i, lang) for i in flagged))
-             if len(flagged) else
-             report.L("vitality.coherence_negative_none", year=result.base_year)]
-    parts.append(report.L("vitality.coherence_alpha_low", limit=ALPHA_LOW, n_low=len(low),
-                          low=", ".join(theme_name(result, t, lang) for t in low["theme"]))
-                 if len(low) else report.L("vitality.coherence_alpha_ok", limit=ALPHA_LOW))
-    if single:
-        parts.append(report.L("vitality.coherence_single", n_single=single))
-    return " ".join(parts)
-
-
 def coverage_text(result: IndexResult, report) -> str:
     """How many of the framework's indicators entered the index ('5 of 16'), so that a
     reader of a short report knows how thin the index is."""
@@ -318,22 +191,6 @@ def coverage_text(result: IndexResult, report) -> str:
     n, total = int(fw["available"].sum()), len(fw)
     key = "vitality.coverage_all" if n == total else "vitality.coverage"
     return report.L(key, n_available=n, n_indicators=total)
-
-
-def sensitivity_table(result: IndexResult, report) -> pd.DataFrame:
-    s = result.sensitivity
-    return pd.DataFrame({
-        report.L("vitality.col_factor"): [report.L(f"vitality.factor_{f}") for f in s["factor"]],
-        report.L("vitality.col_mean_shift"): s["mean_shift"].to_numpy(),
-        report.L("vitality.col_max_shift"): s["max_shift"].astype(int).to_numpy(),
-    })
-
-
-def sensitivity_text(result: IndexResult, report) -> str:
-    s = result.sensitivity.iloc[0]
-    return report.L("vitality.sensitivity_text", factor=report.L(f"vitality.factor_{s['factor']}"),
-                    shift=float(s["mean_shift"]),
-                    draws=int(result.framework.settings["draws"]))
 
 
 def summary(result: IndexResult, report, level: str, code: str) -> str:
@@ -353,19 +210,6 @@ def summary(result: IndexResult, report, level: str, code: str) -> str:
                     high=float(c.get("change_p95", np.nan)),
                     rank_base=rank_text(report, rows.loc[result.base_year]),
                     rank_final=rank_text(report, rows.loc[result.final_year]))
-
-
-def method_points(result: IndexResult, report) -> list[str]:
-    """The method in plain language, step by step, with the settings actually used."""
-    s = result.framework.settings
-    return [report.L(f"vitality.method_{step}", coverage=100 * s["min_coverage"],
-                     gap=s["impute_max_gap"], winsor=s["winsor_max"], skew=s["skew_threshold"],
-                     kurt=s["kurtosis_threshold"], base=result.base_year,
-                     normalisation=report.L(f"vitality.norm_{s['normalisation']}"),
-                     aggregation=report.L(f"vitality.agg_{s['aggregation']}"),
-                     draws=s["draws"], spread=100 * s["weight_spread"], seed=s["seed"])
-            for step in ("framework", "denomination", "screening", "treatment",
-                         "normalisation", "aggregation", "coherence", "uncertainty", "areas")]
 
 
 def profile_caption(result: IndexResult, report, year: int) -> str:
