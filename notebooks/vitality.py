@@ -47,6 +47,12 @@ show.heading(R.L("vitality.heading_indicators"), 3)
 show.table(vitality_audit.framework_table(V, R), R.language, caption=R.L("vitality.caption_indicators"), decimals=2)
 
 # %%
+show.para(vitality.coverage_text(V, R))
+
+# %%
+show.table(vitality.coverage_display(V, R), R.language, caption=R.L("vitality.caption_coverage"))
+
+# %%
 show.heading(R.L("vitality.heading_trend"), 3)
 
 # %%

@@ -368,7 +368,7 @@ def test_config_final_year_not_before_base_year(tmp_path):
     root = Path(__file__).parents[1]
     text = (root / "config" / "suupohja.yml").read_text(encoding="utf-8")
     bad = tmp_path / "c.yml"
-    bad.write_text(text.replace("final_year: 2022", "final_year: 2016"), encoding="utf-8")
+    bad.write_text(text.replace("final_year: 2021", "final_year: 2016"), encoding="utf-8")
     with pytest.raises(UserError) as exc:
         load_config(bad, raw_dir=root / "data" / "raw")
     assert str(exc.value) == (f"{bad}: key 'phases.vitality.final_year': must not be before "
@@ -387,7 +387,10 @@ def test_write_exports_for_the_runner(tmp_path, monkeypatch, processed):
     table = pd.read_csv(paths[0], dtype={"code": str})
     assert {"municipality", "subregion", "region", "country"} == set(table["level"])
     sub = table[(table["code"] == "141") & (table["level"] == "subregion")]
-    assert {2017, 2022} <= set(sub["year"])
+    assert {2017, 2021} <= set(sub["year"])
+    coverage = pd.read_csv(paths[-1]).set_index("theme")
+    assert paths[-1].name == "vitality_index_coverage.csv"
+    assert (coverage.loc["all", "n_framework"], coverage.loc["all", "n_entered"]) == (16, 14)
     classes = read_table(processed, "municipalities")
     latest = classes[(classes["year"] == classes["year"].max()) & (classes["region_code"] != "21")]
     assert (sub["n_ranked"] == latest["subregion_code"].nunique()).all()

@@ -222,6 +222,8 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
         _areas(run, filled, scorer)
     scores = pd.concat(run.out["tables"], ignore_index=True)
     scores["year"] = scores["year"].astype(int)
+    # coverage: the weight share of the whole framework observed (not of the kept indicators)
+    scores["coverage"] *= run.fw.indicators["weight"].sum() / fw.indicators["weight"].sum()
     ind_scores = pd.concat(run.out["long"], ignore_index=True)
     ind_scores["year"] = ind_scores["year"].astype(int)
     return IndexResult(framework=run.fw, base_year=int(base_year), final_year=run.final_year,

@@ -18,7 +18,9 @@ LEVEL_ORDER = {"municipality": 0, "subregion": 1, "region": 2, "country": 3}
 
 def index_table(result: IndexResult, names: dict[tuple[str, str], str]) -> pd.DataFrame:
     """The index table with names ((level, code) -> name): level, code, name, year, theme
-    scores, index, coverage, rank and its band; municipalities first, then the areas."""
+    scores, index, coverage (the share of the framework's indicator weight observed for the
+    unit-year, imputed values not counted), rank and its band; municipalities first, then the
+    areas."""
     t = result.scores.copy()
     t["name"] = [names.get((lv, c), c) for lv, c in zip(t["level"], t["code"])]
     cols = ["level", "code", "name", "year", *result.themes, "index", "coverage", "rank",
@@ -26,6 +28,19 @@ def index_table(result: IndexResult, names: dict[tuple[str, str], str]) -> pd.Da
     t = t.assign(_o=t["level"].map(LEVEL_ORDER)).sort_values(["_o", "code", "year"],
                                                              kind="stable")
     return t[cols].reset_index(drop=True)
+
+
+def coverage_table(result: IndexResult) -> pd.DataFrame:
+    """How many of the framework's indicators entered the index, per theme (framework order)
+    and in all: `theme, n_framework, n_entered, share` (share of the framework)."""
+    a = result.step("framework")
+    order = list(dict.fromkeys(a["theme"]))
+    g = a.groupby("theme", sort=False).agg(n_framework=("indicator", "size"),
+                                           n_entered=("available", "sum")).reindex(order)
+    g.loc["all"] = [len(a), int(a["available"].sum())]
+    g = g.astype(int).reset_index()
+    g["share"] = g["n_entered"] / g["n_framework"]
+    return g
 
 
 def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality_index"

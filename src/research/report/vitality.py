@@ -5,7 +5,8 @@ config (`phases.vitality.index`, default `config/vitality_index.yml`) and the co
 final years. The other functions turn the result into the tables and sentences of the vitality
 report (one per sub-region) and of the baseline section (one per municipality); all text comes
 from labels with the prefix `vitality.`; the charts are in `research.report.vitality_charts`.
-`write_exports` writes the index table as CSV and Excel (`research.index.export`).
+`write_exports` writes the index table as CSV and Excel (`research.index.export`) and the
+framework's coverage per theme (`vitality_index_coverage.csv`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from research.core.atomic import write_with
 from research.index import export
 from research.index.build import IndexResult, compute_index, index_change
 from research.index.framework import load_framework, with_catalogue
@@ -190,7 +192,28 @@ def coverage_text(result: IndexResult, report) -> str:
     fw = result.step("framework")
     n, total = int(fw["available"].sum()), len(fw)
     key = "vitality.coverage_all" if n == total else "vitality.coverage"
-    return report.L(key, n_available=n, n_indicators=total)
+    text = report.L(key, n_available=n, n_indicators=total)
+    if "theme" not in fw.columns:
+        return text
+    cov = export.coverage_table(result)
+    cov = cov[cov["theme"] != "all"]
+    themes = ", ".join(report.L("vitality.coverage_theme_item",
+                                theme=theme_name(result, t, report.language), n=int(e),
+                                total=int(f))
+                       for t, e, f in zip(cov["theme"], cov["n_entered"], cov["n_framework"]))
+    return text + " " + report.L("vitality.coverage_themes", themes=themes)
+
+
+def coverage_display(result: IndexResult, report) -> pd.DataFrame:
+    """The per-theme coverage as a display table (theme, in the framework, entered)."""
+    cov = export.coverage_table(result)
+    return pd.DataFrame({
+        report.L("vitality.col_theme"): [report.L("vitality.coverage_total") if t == "all"
+                                         else theme_name(result, t, report.language)
+                                         for t in cov["theme"]],
+        report.L("vitality.col_in_framework"): cov["n_framework"].to_numpy(),
+        report.L("vitality.col_entered"): cov["n_entered"].to_numpy(),
+    })
 
 
 def summary(result: IndexResult, report, level: str, code: str) -> str:
@@ -240,5 +263,11 @@ def write_exports(config: str | Path, out_dir: str | Path, processed: str | Path
     `out_dir` (e.g. reports/vitality/); returns the written paths."""
     from research.report.context import setup
     rep = setup(str(config), "vitality", "region", str(processed), str(raw))
-    table = index_table(build(rep), rep.table("municipalities"), rep.language)
-    return export.export_index(table, out_dir)
+    result = build(rep)
+    table = index_table(result, rep.table("municipalities"), rep.language)
+    paths = export.export_index(table, out_dir)
+    cov = export.coverage_table(result)
+    path = Path(out_dir) / "vitality_index_coverage.csv"
+    write_with(path, lambda p: cov.to_csv(p, index=False, lineterminator="\n",
+                                          float_format="%.6g"))
+    return [*paths, path]
