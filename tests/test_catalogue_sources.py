@@ -274,3 +274,21 @@ def test_vintage_names_each_source_and_latest_period(tables):
         "Statistics Finland: population 2022, employment 2021; "
         "Ministry of Economic Affairs and Employment: employment service statistics 10/2023")
     assert vintage(shown.iloc[0:0], tables["indicator_sources"], "fi") == ""
+
+
+def test_report_header_vintage_per_phase(processed):
+    """The header names each source and the year it reaches for the figures that report
+    shows; a report without statistics names none."""
+    from research.report.context import setup
+    from research.report.vintage import vintage_text
+    config = str(ROOT / "config" / "suupohja.yml")
+    vit = setup(config, "vitality", "region", str(processed), str(RAW), "fi")
+    assert vintage_text(vit) == (
+        "Tilastokeskus: väestö 2021, työssäkäynti 2021, kuntavaalit 2021, kuntatalous 2020, "
+        "kuntien avainluvut 2020; TEM: työnvälitystilasto 12/2021; Valtiokonttori: "
+        "kuntatalous 2021; Yle: kuntavaalit (vaali-illan tulos) 2017")
+    base = setup(config, "baseline", "232", str(processed), str(RAW), "en")
+    assert vintage_text(base).startswith(
+        "Statistics Finland: employment 2017, population 2017, municipal finances 2017")
+    assert "THL: Sotkanet 2012" in vintage_text(base)
+    assert vintage_text(setup(config, "reflection", "w1-232", str(processed), str(RAW))) == ""

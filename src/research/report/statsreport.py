@@ -136,8 +136,11 @@ def strengths_text(S: StatsSection, R, n: int = 3) -> list[str]:
 def caveats(S: StatsSection, R) -> list[str]:
     """The caveats that apply to this profile, with computed values."""
     p = S.profile
+    old = p[p["latest_year"] < S.year]
     out = [R.L("stats.caveat_years", first=int(p["latest_year"].min()),
-               last=int(p["latest_year"].max()))]
+               last=int(p["latest_year"].max()), n_old=len(old), year=S.year,
+               latest_old=int(old["latest_year"].max())) if len(old) else
+           R.L("stats.caveat_years_all", year=S.year)]
     no_sub = p[(p["kind"] == "rate") & p["subregion_value"].isna()]
     if len(no_sub):
         out.append(R.L("stats.caveat_rates", n=len(no_sub)))

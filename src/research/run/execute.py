@@ -54,10 +54,11 @@ def sources(phase: str, provenance: dict[str, bool]) -> tuple[list[str], bool]:
     return keys, synthetic
 
 
-def report_meta(ctx: RunContext, unit: Unit, entry_id: str, data_year: str,
+def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
                 provenance: dict[str, bool]) -> dict:
     """Title block and footer values of a unit's HTML report, in the report language."""
     from research.report.context import Report
+    from research.report.vintage import vintage_text
 
     L = labels.labeller(ctx.language)
     rep = Report(config=ctx.config, phase=unit.phase, unit=unit.unit, language=ctx.language,
@@ -74,7 +75,7 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str, data_year: str,
         "title": f"{L('phase.' + unit.phase)}: {unit_name}",
         "programme": ctx.config.programme_name(ctx.language),
         "unit_name": unit_name,
-        "data_date": data_year,
+        "data_date": vintage_text(rep),
         "language": ctx.language,
         "sources": [L("source.classification")] + [L(s) for s in keys],
         "notice": L("report.synthetic_notice") if synthetic else "",

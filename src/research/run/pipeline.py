@@ -36,7 +36,6 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     entries = {f"{e['phase']}/{e['unit']}": e for e in manifest.get("units", [])}
     results: dict[str, dict] = {}
     todo = []
-    data_year = _data_year(ctx)
     provenance = synthetic_datasets(ctx.processed)
     for unit in matrix:
         inputs = ctx.inputs(unit)
@@ -48,7 +47,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
             results[unit.key] = dict(old, status="unchanged")
             continue
         entry_id = f"{unit.key}@{digest[:12]}"
-        meta = report_meta(ctx, unit, entry_id, data_year, provenance)
+        meta = report_meta(ctx, unit, entry_id, provenance)
         todo.append({"phase": unit.phase, "unit": unit.unit, "source": str(ctx.notebooks /
                                                                            f"{unit.phase}.py"),
                      "parameters": ctx.parameters(unit), "inputs": inputs, "input_hash": digest,
@@ -87,8 +86,3 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     write_index(ctx, entries)
     return [results[u.key] for u in matrix]
 
-
-def _data_year(ctx: RunContext) -> str:
-    from research.core.tables import read_table
-    ind = read_table(ctx.processed, "indicators")
-    return str(int(ind["year"].max())) if len(ind) else ""
