@@ -31,6 +31,32 @@ def prepare(raw: Path = typer.Option(Path("data/raw"), help="Folder of raw expor
     out.print(f"[green]prepared {len(digest)} tables in {processed}[/green]")
 
 
+@app.command()
+def fetch(source: Optional[List[str]] = typer.Argument(
+              None, help="Catalogue sources to download (default: every source with an api)."),
+          raw: Path = typer.Option(Path("data/raw"), help="Raw data folder to write into."),
+          timeout: float = typer.Option(30.0, help="Seconds to wait for each answer."),
+          retries: int = typer.Option(3, help="Retries after a timeout, HTTP 429 or 5xx."),
+          list_only: bool = typer.Option(False, "--list", help="List the api sources and "
+                                                               "exit.")) -> None:
+    """Download the catalogue's API sources (Statistics Finland PxWeb v1/v2, THL Sotkanet)
+    into data/raw/statfin/ with a provenance file each (URL, query, time, SHA-256, citation,
+    licence CC BY 4.0). The only command that goes online; run `research prepare` after it.
+    Keeps to 30 requests per 10 s (or the API's /config), splits large queries, retries with
+    backoff; a failure is one line and writes nothing."""
+    from research.prepare.catalogue import load_catalogue
+    from research.prepare.fetch import Http, Limits, api_sources, fetch as run_fetch
+
+    if list_only:
+        for name, spec in api_sources(load_catalogue(raw)).items():
+            out.print(f"  {name:<24} {spec['api']['service']:<9} {spec['file']}")
+        return
+    http = Http(limits=Limits(timeout=timeout, retries=retries))
+    for path in run_fetch(raw, source or None, http):
+        out.print(f"  wrote {path}")
+    out.print(f"[green]fetched {len(http.log)} responses; run `research prepare` next[/green]")
+
+
 class _Progress:
     def __init__(self):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

@@ -33,7 +33,7 @@ import yaml
 from research.core.errors import UserError
 from research.geo.areas import AreaResolver
 from research.prepare.pxweb import LINE
-from research.prepare.sources import Sources, read_spec
+from research.prepare.sources import Sources, fetched, read_spec
 
 CATALOGUE_FILE = "statfin/indicator_catalogue.yml"
 THEMES = ("vitality", "population", "wellbeing", "economy", "sustainability")
@@ -178,6 +178,8 @@ def _indicator_rows(entry: dict, sources: Sources, classifier) -> pd.DataFrame:
     wins (the catalogue's precedence rule), later ones fill only what it lacks."""
     parts = []
     for spec in _source_specs(entry):
+        if not fetched(sources.raw, sources.sources[spec["source"]]):
+            continue  # an API source not fetched yet
         df = read_spec(entry, spec, sources)
         period = ["month"] if "month" in df.columns and df["month"].notna().all() else ["year"]
         _check_duplicates(df, ["area_type", "area_code", *period], entry["id"],
@@ -189,6 +191,9 @@ def _indicator_rows(entry: dict, sources: Sources, classifier) -> pd.DataFrame:
         # an empty cell is an unpublished figure: no row (symbols keep theirs, with their flag)
         df = df[df["value"].notna() | (df["flag"] != "")]
         parts.append(df[[*cols, "value", "flag"]].assign(_source=spec["source"]))
+    if not parts:
+        return pd.DataFrame(columns=["area_type", "area_code", "year", "value", "flag",
+                                     "_source"])
     key = ["area_type", "area_code", "month" if "month" in parts[0].columns else "year"]
     return first_wins(parts, key)
 

@@ -168,9 +168,11 @@ def read_jsonstat_text(path: str | Path, naming: str = "label") -> pd.DataFrame:
     return df
 
 
-def read_text_table(path: str | Path, names: list[str] | None = None) -> pd.DataFrame:
+def read_text_table(path: str | Path, names: list[str] | None = None,
+                    naming: str = "label") -> pd.DataFrame:
     """Any supported export as text cells: the format is detected from the content.
-    `names`: the columns of a CSV file that has no header row."""
+    `names`: the columns of a CSV file that has no header row; `naming`: 'label' or 'id'
+    for the dimensions and categories of a JSON-stat dataset."""
     from research.prepare.xlsx import is_xlsx, read_xlsx_text
 
     if Path(path).exists() and is_xlsx(path):
@@ -178,7 +180,7 @@ def read_text_table(path: str | Path, names: list[str] | None = None) -> pd.Data
     text, _ = decode(path)
     head = text.lstrip()[:2000]
     if head.startswith("{"):
-        return read_jsonstat_text(path)
+        return read_jsonstat_text(path, naming)
     if any(head.startswith(k) for k in ("CHARSET", "AXIS-VERSION", "LANGUAGE", "CODEPAGE",
                                        "DECIMALS", "MATRIX")):
         return read_px_text(path)

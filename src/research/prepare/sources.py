@@ -25,6 +25,13 @@ from research.geo.areas import AreaResolver
 from research.prepare.pxweb import LINE, check_values, read_text_table
 
 
+def fetched(raw: Path, spec: dict) -> bool:
+    """False for a source that declares an `api` whose file `research fetch` has not
+    written yet (prepare skips it); True otherwise."""
+    return not spec.get("api") or all((raw / "statfin" / f).exists()
+                                      for f in source_files(spec))
+
+
 def source_files(spec: dict) -> list[str]:
     files = spec["file"]
     return [files] if isinstance(files, str) else list(files)
@@ -51,10 +58,11 @@ class Sources:
 
     def _file(self, spec: dict, file: str, name: str) -> pd.DataFrame:
         key = (file, *(str(spec.get(k)) for k in ("area", "year", "month", "columns",
-                                                   "area_skip")))
+                                                   "area_skip", "naming")))
         if key not in self._files:
             path = self.raw / "statfin" / file
-            df = read_text_table(path, names=spec.get("columns"))
+            df = read_text_table(path, names=spec.get("columns"),
+                                 naming=spec.get("naming", "label"))
             require_column(df, spec["area"], path, what=f"source '{name}': area column")
             if spec.get("area_skip"):
                 skip = df[spec["area"]].astype(str).str.contains(spec["area_skip"], regex=True)

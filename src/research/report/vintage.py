@@ -4,7 +4,8 @@ työnvälitystilasto 12/2023").
 
 Which figures a report shows follows its phase and the config:
 
-- baseline: every catalogue indicator shown in the statistics profile, up to the baseline year;
+- baseline: every catalogue indicator shown in the statistics profile, up to the baseline
+  year, and the population series of its population section (every year);
 - evaluation: the evaluation's indicator and its counts (every year), and the index series;
 - vitality: the series of the index framework's indicators, from the base year (less an
   indicator's lag) to the final year;
@@ -51,7 +52,8 @@ def shown_figures(R) -> pd.DataFrame:
         hidden = (cat["show"].astype(str).str.lower() == "false") if "show" in cat else False
         ids = set(cat.loc[~hidden, "indicator"]) if "show" in cat else set(cat["indicator"])
         year = int(R.config.phases["baseline"]["year"])
-        return ind[ind["indicator"].isin(ids) & (ind["year"] <= year)][COLUMNS]
+        profile = ind["indicator"].isin(ids) & (ind["year"] <= year)
+        return ind[profile | (ind["indicator"] == "population")][COLUMNS]
     if R.phase == "evaluation":
         ev = R.config.phases["evaluation"]
         ids = [ev.get("indicator"), *(ev.get("indicator_counts") or [])]
