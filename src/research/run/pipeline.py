@@ -11,11 +11,9 @@ The manifest is rewritten after every unit, so the next run finishes what a stop
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +21,10 @@ from pathlib import Path
 from research import __version__
 from research.core import labels
 from research.core.config import Config
-from research.core.atomic import write_text
+from research.core.atomic import temporary, write_text
 from research.core.errors import UserError
+from research.core.hashes import sha256_bytes as _sha256_bytes
+from research.core.hashes import sha256_files as _sha256_files
 from research.core.tables import DIGEST
 
 PHASES = ("baseline", "reflection", "evaluation", "vitality")
@@ -88,18 +88,6 @@ def build_matrix(config: Config, phases: list[str] | None = None,
             chosen += [u for u in hits if u not in chosen]
         matrix = [u for u in matrix if u in chosen]
     return matrix
-
-
-def _sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _sha256_files(paths) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(str(p.name).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 def package_hash() -> str:
@@ -217,10 +205,7 @@ def execute_unit(job: dict) -> dict:
     nb_path.parent.mkdir(parents=True, exist_ok=True)
     entry = {k: job[k] for k in ("phase", "unit", "parameters", "inputs", "input_hash",
                                  "title")}
-    fd, tmp_nb = tempfile.mkstemp(prefix=f".{nb_path.name}.", suffix=".tmp.ipynb",
-                                  dir=nb_path.parent)
-    os.close(fd)
-    os.chmod(tmp_nb, 0o644)
+    tmp_nb = str(temporary(nb_path))
     _quiet_kernel_logs(reports / "logs" / f"{job['phase']}-{job['unit']}.log")
     try:
         source = jupytext.read(job["source"])
