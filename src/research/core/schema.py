@@ -1,7 +1,8 @@
 """One validator for every YAML file of the kit: a declarative schema, one error style.
 
 A schema is a tree of nodes: `Map` (known keys, each a `Key` with its node and default),
-`ListOf` (items of one node, optionally non-empty and with unique ids), the scalars `Text`,
+`ListOf` (items of one node, optionally non-empty and with unique ids), `Values` (free
+names mapped to values of one node), `ANY`, the scalars `Text`,
 `Int`, `Float`, `Bool`, `Date`, `OneOf` (allowed values), `Words` (a fi/en text pair) and
 `Check` (any function that converts a value or raises `Invalid`). `validate(schema, data,
 file)` returns the data with defaults filled in and types converted; the first mistake is a
@@ -14,7 +15,7 @@ file)` returns the data with defaults filled in and types converted; the first m
     key 'phases.baseline.year': is required but missing
 
 Keys of nested mappings are joined with dots, list items are `key[i]`; a `ListOf` with
-`label="theme '{id}'"` names its items by their id instead (`theme 'a': key 'terms': ...`).
+`label="theme '{id}'"` names its items by a key of theirs (`theme 'a': key 'terms': ...`).
 The closest valid key or value is suggested with `difflib`.
 """
 
@@ -190,11 +191,13 @@ def _default(spec):
 @dataclass(frozen=True)
 class Map(Node):
     """A mapping of known keys. `extra=True` keeps unknown keys as they are (no error);
-    `check(out)` may raise `Invalid` for a rule across keys (named at the mapping)."""
+    `check_all(out)` may raise `Invalid` for a rule across keys (named at the mapping)."""
 
     keys: dict
     extra: bool = False
     check_all: Callable[[dict], Any] | None = None
+    #: the message of an unknown key, named at the mapping ({key}, {valid}); default: at the key
+    unknown: str = ""
 
     def check(self, value, where):
         if value is None:
@@ -209,6 +212,8 @@ class Map(Node):
                     out[k] = value[k]
                     continue
                 valid = sorted(self.keys)
+                if self.unknown:
+                    where.fail(self.unknown.format(key=k, valid=", ".join(valid)), value)
                 where.at(str(k), line_of(k) or line).fail(
                     f"is not a known key{closest(k, valid)} (valid keys here: "
                     f"{', '.join(valid)})", k)
@@ -220,7 +225,7 @@ class Map(Node):
                 out[k] = node.check(value[k], where.at(k, key_line or line))
             elif default is REQUIRED:
                 sub.fail("is required but missing", value)
-            elif isinstance(node, Map):
+            elif isinstance(node, Map) and default is not None:
                 out[k] = node.check(default, sub)
             else:
                 out[k] = default
@@ -233,10 +238,30 @@ class Map(Node):
 
 
 @dataclass(frozen=True)
+class Values(Node):
+    """A mapping of free keys (names chosen by the file) to values of one node."""
+
+    item: Any
+
+    def check(self, value, where):
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            where.fail(f"expected a mapping of names, got {value!r}", value)
+        line = line_of(value) or where.line
+        return {k: _node(self.item).check(v, where.at(str(k), line_of(k) or line))
+                for k, v in value.items()}
+
+
+#: any value, as given
+ANY = Check(lambda value: value)
+
+
+@dataclass(frozen=True)
 class ListOf(Node):
     """A list of items of one node. `non_empty`: at least one item; `unique`: a key of the
-    (mapping) items that no two may share; `label`: how an item is named in errors, e.g.
-    "theme '{id}'" (default: `key[i]`)."""
+    (mapping) items that no two may share; `label`: how an item is named in errors, filled
+    from the item's own keys, e.g. "theme '{id}'" (default, or when a key is missing: `key[i]`)."""
 
     item: Any
     non_empty: bool = False
@@ -256,8 +281,11 @@ class ListOf(Node):
         for i, v in enumerate(value):
             line = line_of(v) or where.line
             at = where.at(f"[{i}]", line)
-            if self.label and isinstance(v, dict) and "id" in v:
-                at = where.entry(self.label.format(id=v["id"]), line)
+            if self.label and isinstance(v, dict):
+                try:
+                    at = where.entry(self.label.format_map(v), line)
+                except (KeyError, IndexError, ValueError):
+                    pass
             checked = _node(self.item).check(v, at)
             if self.unique:
                 ident = checked[self.unique]
