@@ -188,6 +188,15 @@ def _default(spec):
     return spec.default if isinstance(spec, Key) else REQUIRED
 
 
+def _mapping(value, where: Where, what: str) -> tuple[dict, int | None]:
+    """A mapping (None reads as empty) and the line it starts on, or fail."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        where.fail(f"expected a mapping of {what}, got {value!r}", value)
+    return value, line_of(value) or where.line
+
+
 @dataclass(frozen=True)
 class Map(Node):
     """A mapping of known keys. `extra=True` keeps unknown keys as they are (no error);
@@ -200,11 +209,7 @@ class Map(Node):
     unknown: str = ""
 
     def check(self, value, where):
-        if value is None:
-            value = {}
-        if not isinstance(value, dict):
-            where.fail(f"expected a mapping of keys, got {value!r}", value)
-        line = line_of(value) or where.line
+        value, line = _mapping(value, where, "keys")
         out = {}
         for k in value:
             if k not in self.keys:
@@ -244,11 +249,7 @@ class Values(Node):
     item: Any
 
     def check(self, value, where):
-        if value is None:
-            value = {}
-        if not isinstance(value, dict):
-            where.fail(f"expected a mapping of names, got {value!r}", value)
-        line = line_of(value) or where.line
+        value, line = _mapping(value, where, "names")
         return {k: _node(self.item).check(v, where.at(str(k), line_of(k) or line))
                 for k, v in value.items()}
 
