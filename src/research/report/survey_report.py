@@ -13,7 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from research.core import labels
-from research.stats import privacy, scales
+from research.report import privacy
+from research.stats import scales
 from research.core.instrument import Instrument, load_instrument
 from research.report import style
 
