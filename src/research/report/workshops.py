@@ -373,7 +373,8 @@ def trend_chart(summary: pd.DataFrame, W: Workshops, L):
 def likert(W: Workshops, L):
     """This workshop's item distributions for the focus group; every bar hidden when the
     group is (see `is_suppressed`)."""
-    from research.stats.scales import likert_chart, likert_counts
+    from research.report.survey_charts import likert_chart
+    from research.stats.scales import likert_counts
 
     responses = W.responses[W.responses["municipality_code"].isin(W.municipalities)]
     counts = likert_counts(responses, W.instrument, W.workshop, W.municipality, W.threshold)
