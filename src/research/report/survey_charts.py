@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from research.core.instrument import Instrument
+from research.report import style
 
 
 def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, title: str,
@@ -18,20 +19,21 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    sns.set_theme(style="whitegrid", context="notebook")
+    style.apply_theme()
     items = list(instrument.items)
-    fig, (ax, ax_dk) = plt.subplots(1, 2, figsize=(9.5, 0.42 * len(items) + 1.6), dpi=90,
-                                    sharey=True, gridspec_kw={"width_ratios": [5, 1]})
+    fig, (ax, ax_dk) = style.subplots(1, 2, figsize=(9.5, 0.42 * len(items) + 1.6),
+                                      sharey=True, gridspec_kw={"width_ratios": [5, 1]})
     low, high = items[0].low, items[0].high
     values = list(range(low, high + 1))
-    colours = sns.color_palette("RdBu", n_colors=len(values)).as_hex()
+    colours = sns.color_palette(style.DIVERGING, n_colors=len(values)).as_hex()
     mid = (low + high) / 2
     y = np.arange(len(items))[::-1]
     table = counts.set_index("item")
     for yi, item in zip(y, items):
         row = table.loc[item.code]
         if bool(row["suppressed"]):
-            ax.text(0, yi, suppressed_label, ha="center", va="center", fontsize=8, color="0.3")
+            ax.text(0, yi, suppressed_label, ha="center", va="center", fontsize=style.FONT_SMALL,
+                    color=style.REFERENCE)
             continue
         answered = sum(row[v] for v in values)
         if answered == 0:
@@ -41,7 +43,7 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
         for v, colour in zip(values, colours):
             ax.barh(yi, share[v], left=left, color=colour, edgecolor="white", height=0.75)
             left += share[v]
-        ax_dk.barh(yi, 100 * row["dont_know"] / row["n"], color="0.6", height=0.75)
+        ax_dk.barh(yi, 100 * row["dont_know"] / row["n"], color=style.GREY, height=0.75)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(i.text(language), 55) for i in items], fontsize=7.5)
