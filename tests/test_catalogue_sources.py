@@ -237,7 +237,8 @@ def test_population_sources_agree_within_revisions(tables, processed, sources):
     10 persons or 0.2 %; 11ae wins (listed first)."""
     cat, classifier, srcs = sources
     entry = next(e for e in cat["indicators"] if e["id"] == "population")
-    rows = read_spec(entry, _source_specs(entry)[1], srcs)
+    spec = next(s for s in _source_specs(entry) if s["source"] == "population")
+    rows = read_spec(entry, spec, srcs)
     mergers = read_table(processed, "mergers")
     rows = rows[~rows["area_code"].isin(set(mergers.loc[mergers["year"] >= 2010, "new_code"]))
                 & (rows["year"] >= 2011)]
@@ -288,7 +289,24 @@ def test_report_header_vintage_per_phase(processed):
         "kuntien avainluvut 2020; TEM: työnvälitystilasto 12/2021; Valtiokonttori: "
         "kuntatalous 2021; Yle: kuntavaalit (vaali-illan tulos) 2017")
     base = setup(config, "baseline", "232", str(processed), str(RAW), "en")
-    assert vintage_text(base).startswith(
-        "Statistics Finland: employment 2017, population 2017, municipal finances 2017")
+    assert vintage_text(base).startswith(  # its population section reaches 31.12.2024
+        "Statistics Finland: population 2024, employment 2017, municipal finances 2017")
     assert "THL: Sotkanet 2012" in vintage_text(base)
     assert vintage_text(setup(config, "reflection", "w1-232", str(processed), str(RAW))) == ""
+
+
+def test_comparison_groups_use_the_configs_classification_year(processed):
+    """Isokyrö (152) was in Pohjanmaa (15) in the 2017 classification and is in
+    Etelä-Pohjanmaa (14) since 2021: a 2017 baseline compares Kauhajoki with the region as it
+    was in 2017."""
+    from research.report.context import setup
+    from research.report import statsreport
+    R = setup(str(ROOT / "config" / "suupohja.yml"), "baseline", "232", str(processed),
+              str(RAW), "fi")
+    assert R.year == 2017
+    assert R.classification.loc["152", "region_code"] == "15"
+    assert R.municipalities.loc["152", "region_code"] == "14"
+    S = statsreport.build(R)
+    row = S.profile.set_index("indicator").loc["employment_rate"]
+    region = R.classification.index[R.classification["region_code"] == "14"]
+    assert int(row["region_n"]) == len(region) and "152" not in region
