@@ -66,6 +66,9 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
             "indicator_counts": (["list", "str"], ["unemployed", "labour_force"]),
             "bootstrap_draws": ("int", 999),
             "seed": ("int", 2019),
+            # synthetic control: placebos whose pre-period RMSPE exceeds this multiple of the
+            # treated unit's are left out of the restricted permutation p (Abadie et al. 2010)
+            "placebo_pre_rmspe_max": ("float", 2.0),
         }, REQUIRED),
         "vitality": ({
             "base_year": ("int", REQUIRED),
