@@ -15,7 +15,6 @@ impossible: NaN) and `-` (nil: 0), which are kept in a `flag`.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -23,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from research.core.errors import UserError
+from research.core.errors import UserError, shown
+from research.prepare import validate
 
 #: Statistics Finland's special symbols and the value each stands for.
 SYMBOLS = {"..": np.nan, ".": np.nan, "-": 0.0}
@@ -32,26 +32,8 @@ LINE = "_line"
 
 
 def decode(path: str | Path) -> tuple[str, str]:
-    """The file's text and its encoding: UTF-8 (with or without BOM) if it decodes strictly,
-    otherwise cp1252 (Latin-1 for the bytes cp1252 leaves undefined)."""
-    path = Path(path)
-    if not path.exists():
-        raise UserError("cannot read the file: it does not exist", file=path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise UserError("cannot read the file: it is empty", file=path)
-    if b"\x00" in data[:4096]:
-        raise UserError("cannot read the file: it is not a text file", file=path)
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return data.decode("utf-8", errors="strict"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252", errors="strict"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    """The file's text and its encoding (see `research.prepare.validate.decode`)."""
+    return validate.decode(path)
 
 
 def sniff_separator(text: str) -> str:
@@ -76,13 +58,9 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     first record is the header.
     """
     text, _ = decode(path)
+    path = Path(path)
     sep = sniff_separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    for rec in reader:
-        records.append((start, rec))
-        start = reader.line_num + 1
+    records = validate.records(text, sep, path)
     widths = Counter(len(r) for _, r in records if len(r) > 1)
     if not widths:
         raise UserError("cannot read the file: no table with two or more columns found",
@@ -91,13 +69,23 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     first = next(i for i, (_, r) in enumerate(records) if len(r) == width)
     header = [h.strip() for h in records[first][1]]
     rows, lines = [], []
-    for line, rec in records[first + 1:]:
-        if len(rec) != width:
-            if rows:
-                break
-            continue
+    end = len(records)
+    last_cut = not validate.ends_with_newline(text)
+    for i, (line, rec) in enumerate(records[first + 1:], start=first + 1):
+        footnote = len(rec) == 1 and not (last_cut and i == len(records) - 1)
+        if not rec or not any(c.strip() for c in rec) or footnote:
+            end = i
+            break
         rows.append([c.strip() for c in rec])
         lines.append(line)
+    # the table ends at a blank line, a one-cell footnote or the end of the file: a row of
+    # another width inside it is a shifted or cut-off row; table rows after the end are lost
+    validate.check_width(list(zip(lines, rows)), width, path, what="the table's header")
+    later = next(((line, rec) for line, rec in records[end:] if len(rec) == width), None)
+    if later is not None and rows:
+        raise UserError(f"a row of the table's {width} fields after the end of the table (a "
+                        "blank line); expected the table in one block, footnotes below it",
+                        file=path, row=later[0])
     seen = Counter(header)
     dup = [h for h, n in seen.items() if n > 1]
     if dup:
@@ -106,6 +94,7 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=header, dtype=object)
     df[LINE] = lines
     df.attrs["header_line"] = records[first][0]
+    df.attrs["cut_off"] = end == len(records) and last_cut
     return df
 
 
@@ -207,7 +196,7 @@ def check_values(cells: pd.Series, lines: pd.Series, file, column: str):
     value, flag, bad = parse_values(cells)
     if bad.any():
         i = bad.idxmax()
-        raise UserError(f"cannot read '{cells[i]}' as a number (expected a number with a "
+        raise UserError(f"cannot read '{shown(cells[i])}' as a number (expected a number with a "
                         "decimal point or comma, or one of the symbols .. . -)", file=file,
                         row=int(lines[i]), column=column)
     return value, flag
