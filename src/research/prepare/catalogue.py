@@ -27,6 +27,7 @@ import yaml
 
 from research.geo.areas import AreaResolver
 from research.core.errors import UserError
+from research.prepare import validate
 from research.prepare.pxweb import LINE, check_values, read_text_table
 
 CATALOGUE_FILE = "statfin/indicator_catalogue.yml"
@@ -89,6 +90,7 @@ def _check_entry(entry: dict, ids: list, sources: dict, where: dict) -> None:
                         **where)
     if entry["kind"] not in KINDS:
         raise UserError(f"{who}: kind must be count or rate, not {entry['kind']!r}", **where)
+    validate.range_of(entry, where)
     for key in ("numerator", "denominator"):
         if entry.get(key) and entry[key] not in ids:
             raise UserError(f"{who}: {key} '{entry[key]}' is not an indicator id", **where)
@@ -152,10 +154,23 @@ class _Sources:
             df["_area_type"], df["_area_code"] = self.resolver.resolve_column(
                 df[spec["area"]], df[LINE], path, spec["area"])
             _periods(df, spec, path, name)
+            if spec.get("expect"):
+                self._check_expected(df, spec, path, name)
         else:
             df = cached
         self._frames[name] = df
         return df
+
+
+    def _check_expected(self, df: pd.DataFrame, spec: dict, path: Path, name: str) -> None:
+        expect = spec["expect"]
+        if not isinstance(expect, dict) or not set(expect) <= {"areas", "years", "months"}:
+            raise UserError(f"source '{name}': expect must be a mapping of areas, years or "
+                            f"months, not {expect!r}", file=self.raw / CATALOGUE_FILE)
+        area = df["_area_type"].astype(str) + ":" + df["_area_code"].astype(str)
+        period = "_month" if "months" in expect else "_year" if "years" in expect else None
+        validate.check_expected(df.assign(_area_code=area), expect, path, name, period,
+                                bool(df.attrs.get("cut_off")))
 
 
 def _require_column(df: pd.DataFrame, column: str, path: Path, what: str) -> None:
@@ -215,6 +230,12 @@ def _read_spec(entry: dict, spec: dict, sources: _Sources) -> pd.DataFrame:
     else:
         _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
         out = _cells(df, column, merge, entry["kind"], path)
+    low, high = validate.range_of(entry, {"file": sources.raw / CATALOGUE_FILE})
+    if low is not None or high is not None:
+        validate.check_frame(out, {"value": {
+            "range": (low, high), "column": column,
+            "what": f"indicator '{entry['id']}' (its range in the indicator catalogue)"}},
+            path, line=LINE)
     if src.get("years"):
         first, last = src["years"]
         out = out[out["year"].between(first, last)]

@@ -214,7 +214,7 @@ def check_expected(df: pd.DataFrame, expect: dict, path: Path, source: str,
     tail = (f"; the file ends without a line break, so it looks cut off after row "
             f"{int(df['_line'].max())}" if cut_off and len(df) else "")
     declared = f"declared for source '{source}' in the indicator catalogue"
-    areas = df["_area_code"].nunique() if "_area_code" in df else 0
+    areas = df["_area_code"].nunique()
     if "areas" in expect and areas != int(expect["areas"]):
         raise UserError(f"the file has {areas} areas, expected {int(expect['areas'])} "
                         f"({declared}){tail}", file=path)
