@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from research.prepare import validate
 #: Statistics Finland's special symbols and the value each stands for.
 SYMBOLS = {"..": np.nan, ".": np.nan, "-": 0.0}
 SEPARATORS = (";", "\t", ",")
+#: a number whose commas could separate thousands: 13,610 or -1,234,567 (not 0,125)
+GROUPED = r"-?[1-9]\d{0,2}(?:,\d{3})+"
 LINE = "_line"
 
 
@@ -168,6 +171,9 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
     An empty cell is missing (NaN, empty flag). `bad` marks cells that are not numbers.
     Plain numbers take a vectorised fast path; only the other cells are cleaned one by one.
+    A comma before exactly three digits (`13,610`) follows the column's style: thousands
+    where other cells use a decimal point, decimals where other cells use a decimal comma,
+    and `bad` (ambiguous) where nothing in the column tells.
     """
     raw = pd.Series(cells.to_numpy(dtype=object), index=cells.index, dtype=object)
     raw = raw.where(raw.notna(), "")
@@ -183,8 +189,17 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         number = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
         comma_only = number.str.contains(",", regex=False) & ~number.str.contains(".",
                                                                                  regex=False)
+        grouped = number.str.fullmatch(GROUPED) & ~sym
+        ambiguous = pd.Series(False, index=number.index)
+        if grouped.any():
+            point = raw.map(str).str.contains(r"\d\.\d", regex=True).any()
+            decimal_comma = (comma_only & ~grouped & ~sym).any()
+            if point and not decimal_comma:
+                comma_only = comma_only & ~grouped
+            elif point or not decimal_comma:
+                ambiguous = grouped
         number = number.where(~comma_only, number.str.replace(",", ".", regex=False))
-        number = number.str.replace(",", "", regex=False)
+        number = number.str.replace(",", "", regex=False).where(~ambiguous, "?")
         parsed = pd.to_numeric(number.where(~sym & (number != ""), None), errors="coerce")
         value[rest] = parsed.where(~sym, text[sym].map(SYMBOLS)).astype(float)
         bad[rest] = ~sym & (number != "") & parsed.isna()
@@ -196,6 +211,13 @@ def check_values(cells: pd.Series, lines: pd.Series, file, column: str):
     value, flag, bad = parse_values(cells)
     if bad.any():
         i = bad.idxmax()
+        text = str(cells[i]).strip().strip('"').replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(GROUPED, text):
+            raise UserError(f"cannot tell whether the comma in '{shown(cells[i])}' separates "
+                            "thousands or decimals (no other number of the column shows its "
+                            f"style); expected {text.replace(',', '')} (no thousands separator) or "
+                            f"{text.replace(',', '.')} (a decimal point)",
+                            file=file, row=int(lines[i]), column=column)
         raise UserError(f"cannot read '{shown(cells[i])}' as a number (expected a number with a "
                         "decimal point or comma, or one of the symbols .. . -)", file=file,
                         row=int(lines[i]), column=column)
