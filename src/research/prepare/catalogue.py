@@ -169,7 +169,8 @@ class _Sources:
                             f"months, not {expect!r}", file=self.raw / CATALOGUE_FILE)
         area = df["_area_type"].astype(str) + ":" + df["_area_code"].astype(str)
         period = "_month" if "months" in expect else "_year" if "years" in expect else None
-        validate.check_expected(df.assign(_area_code=area), expect, path, name, period,
+        validate.check_expected(df.assign(_area_code=area, _area_label=df[spec["area"]]),
+                                expect, path, name, period,
                                 bool(df.attrs.get("cut_off")))
 
 

@@ -92,7 +92,7 @@ def decode(path: str | Path) -> tuple[str, str]:
     else:
         encoding, text = "latin-1", data.decode("latin-1")
     controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\x0c")
-    if controls > 0.01 * min(len(text), 20000) or data.startswith(tuple(m for m, _ in MAGIC)):
+    if controls > max(16, 0.05 * min(len(text), 20000)) or data.startswith(tuple(m for m, _ in MAGIC)):
         raise UserError(f"cannot read the file: it is {_binary_kind(data)}, not text; "
                         f"{EXPECTED_TEXT}", file=path)
     return text, encoding
@@ -235,7 +235,9 @@ def check_expected(df: pd.DataFrame, expect: dict, path: Path, source: str,
         if len(gaps):
             area = gaps.index[0]
             gap = next(p for p in wanted if counts.loc[area, p] == 0)
-            raise UserError(f"area '{shown(area)}' has no row for {gap}, expected every area "
+            label = (df.loc[df["_area_code"] == area, "_area_label"].iloc[0]
+                     if "_area_label" in df else area)
+            raise UserError(f"area '{shown(label)}' has no row for {gap}, expected every area "
                             f"in every one of the {key} {first}-{last} ({declared}){tail}",
                             file=path)
 
