@@ -18,6 +18,7 @@ import pandas as pd
 
 from research.index import composite
 from research.core.atomic import write_with
+from research.core.neutralise import neutralise_frame
 from research.index.composite import IndexResult
 
 COUNTRY = "SSS"
@@ -525,6 +526,7 @@ def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     themes = [c for c in table.columns if c not in FIXED_COLUMNS]
+    table = neutralise_frame(table)   # names cannot become live formulas (OWASP)
     csv = write_with(out_dir / f"{stem}.csv", lambda p: table.to_csv(
         p, index=False, lineterminator="\n", float_format="%.6g"))
 
