@@ -388,3 +388,31 @@ def _assert_whole_generation(processed: Path, pointer: dict) -> None:
     for name, sha in pointer["tables"].items():
         assert _sha256(table_path(processed, name)) == sha, name
 
+
+
+def test_misspelled_code_in_the_config_gets_a_suggestion(tmp_path):
+    import yaml
+    cfg = yaml.safe_load((ROOT / "config" / "suupohja.yml").read_text(encoding="utf-8"))
+    cfg["municipalities"][0] = "2322"
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    result = research("run", "--config", str(path), "--raw", str(RAW), "--processed",
+                      str(tmp_path / "none"), "--reports", str(tmp_path / "reports"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr == (f"error: {path}: key 'municipalities[0]': expected a 3-digit "
+                             "municipality code in quotes (e.g. '005'), got '2322'; did you "
+                             "mean '232' (Kauhajoki)?\n")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_stray_quote_in_the_rubric_scores(project):
+    raw, processed = project
+    (raw / "evaluation").mkdir()
+    shutil.copy(RAW / "evaluation" / "rubric.yml", raw / "evaluation")
+    text = (RAW / "evaluation" / "scores.csv").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    lines[5] = lines[5].replace(",synthetic", ',"synthetic')
+    (raw / "evaluation" / "scores.csv").write_text("".join(lines), encoding="utf-8")
+    refused(raw, processed, 'RAW/evaluation/scores.csv, row 6: a quote (") opened on this row '
+            "is never closed, so the rest of the file would be read as one cell; expected "
+            "quotes in pairs around a cell")

@@ -14,7 +14,6 @@ impossible: NaN) and `-` (nil: 0), which are kept in a `flag`.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections import Counter
@@ -28,7 +27,7 @@ from research.prepare import validate
 
 #: Statistics Finland's special symbols and the value each stands for.
 SYMBOLS = {"..": np.nan, ".": np.nan, "-": 0.0}
-SEPARATORS = (";", "\t", ",")
+SEPARATORS = validate.SEPARATORS
 #: a number whose commas could separate thousands: 13,610 or -1,234,567 (not 0,125)
 GROUPED = r"-?[1-9]\d{0,2}(?:,\d{3})+"
 LINE = "_line"
@@ -39,19 +38,7 @@ def decode(path: str | Path) -> tuple[str, str]:
     return validate.decode(path)
 
 
-def sniff_separator(text: str) -> str:
-    """The separator that splits the first lines into the most rows of one common width."""
-    sample = [line for line in text.splitlines()[:60] if line.strip()]
-    best, best_score = ",", (0, 0)
-    for sep in SEPARATORS:
-        widths = [len(r) for r in csv.reader(sample, delimiter=sep)]
-        common = Counter(w for w in widths if w > 1).most_common(1)
-        if not common:
-            continue
-        width, count = common[0]
-        if (count, width) > best_score:
-            best, best_score = sep, (count, width)
-    return best
+sniff_separator = validate.sniff_separator
 
 
 def read_csv_text(path: str | Path) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,7 @@ MAGIC = ((b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook?)"),
          (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook"),
          (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
          (b"\x1f\x8b", "a gzip archive"))
+SEPARATORS = (";", "\t", ",")
 EXPECTED_TEXT = "expected a text export (CSV in UTF-8, UTF-16 or cp1252)"
 
 
@@ -108,6 +110,34 @@ def _strict(path: Path, data: bytes, encoding: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # CSV structure
+
+
+def sniff_separator(text: str) -> str:
+    """The separator that splits the first lines into the most rows of one common width."""
+    sample = [line for line in text.splitlines()[:60] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for sep in SEPARATORS:
+        widths = [len(r) for r in csv.reader(sample, delimiter=sep)]
+        common = Counter(w for w in widths if w > 1).most_common(1)
+        if not common:
+            continue
+        width, count = common[0]
+        if (count, width) > best_score:
+            best, best_score = sep, (count, width)
+    return best
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """A plain CSV file (one header line, any of ; tab ,) as text cells, through every check
+    of this module: decoding, balanced quotes, one field per column in every row."""
+    path = Path(path)
+    text, _ = decode(path)
+    recs = [r for r in records(text, sniff_separator(text), path) if any(c.strip() for c in r[1])]
+    if not recs:
+        raise UserError("cannot read the file: it is empty", file=path)
+    header = recs[0][1]
+    check_width(recs[1:], len(header), path)
+    return pd.DataFrame([cells for _, cells in recs[1:]], columns=header, dtype=str)
 
 
 def records(text: str, sep: str, path: Path) -> list[tuple[int, list[str]]]:
