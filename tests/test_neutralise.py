@@ -36,11 +36,11 @@ def test_numbers_and_missing_values_are_unchanged():
 
 
 def test_vitality_export_has_no_live_formula(tmp_path):
-    from research.report import vitality
+    from research.index.export import export_index
     table = pd.DataFrame({"level": ["municipality", "municipality"], "code": ["232", "846"],
                           "name": ["=HYPERLINK(\"http://evil\",\"x\")", "@SUM(1+1)"],
                           "year": [2017, 2017], "index": [101.5, -3.25], "people": [1.0, 2.0]})
-    csv_path, xlsx_path = vitality.export_index(table, tmp_path)
+    csv_path, xlsx_path = export_index(table, tmp_path)
     book = openpyxl.load_workbook(xlsx_path)
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
