@@ -416,3 +416,15 @@ def test_stray_quote_in_the_rubric_scores(project):
     refused(raw, processed, 'RAW/evaluation/scores.csv, row 6: a quote (") opened on this row '
             "is never closed, so the rest of the file would be read as one cell; expected "
             "quotes in pairs around a cell")
+
+
+def test_two_prepares_do_not_write_into_one_folder_at_once(project):
+    import fcntl
+    raw, processed = project
+    fd = os.open(processed, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)      # as a prepare that is still writing holds it
+        refused(raw, processed, f"{processed}: another `research prepare` is writing into this "
+                "folder; wait for it to finish, then run again")
+    finally:
+        os.close(fd)

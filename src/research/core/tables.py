@@ -16,6 +16,7 @@ the pointer file without re-reading the tables. A folder whose `digest.json` has
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -268,9 +269,39 @@ def write_tables(processed: str | Path, tables: dict[str, pd.DataFrame]) -> dict
     """
     processed = Path(processed)
     checked = {name: validate_table(name, df) for name, df in sorted(tables.items())}
-    staging = None
     try:
         processed.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if exc.errno in DISK_ERRORS:
+            raise _disk_error(exc, processed) from None
+        raise
+    with _locked(processed):
+        return _write_generation(processed, checked)
+
+
+@contextlib.contextmanager
+def _locked(processed: Path):
+    """One prepare at a time per folder (an advisory lock on the folder itself)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks on folders
+        yield
+        return
+    fd = os.open(processed, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError("another `research prepare` is writing into this folder; wait for "
+                            "it to finish, then run again", file=processed) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_generation(processed: Path, checked: dict[str, pd.DataFrame]) -> dict[str, str]:
+    staging = tmp = None
+    try:
         remove_leftovers(processed, keep=(_pointer(processed).get("previous") or "",))
         old = read_digest(processed)
         old_dir = generation(processed)
@@ -299,20 +330,19 @@ def write_tables(processed: str | Path, tables: dict[str, pd.DataFrame]) -> dict
             _write_json(Path(tmp), pointer)
             os.chmod(tmp, 0o644)
             os.replace(tmp, processed / DIGEST)
+            tmp = None
             _fsync(processed)
         if old_dir == processed:  # the flat layout of earlier versions: its tables go
             for n in old:
                 (processed / f"{n}.csv").unlink(missing_ok=True)
         remove_leftovers(processed, keep=(old_dir.name,))
-    except OSError as exc:
+    except BaseException as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        if exc.errno in DISK_ERRORS:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in DISK_ERRORS:
             raise _disk_error(exc, processed) from None
-        raise
-    except BaseException:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
         raise
     return {n: digest[n] for n in checked}
 
