@@ -428,3 +428,12 @@ def test_two_prepares_do_not_write_into_one_folder_at_once(project):
                 "folder; wait for it to finish, then run again")
     finally:
         os.close(fd)
+
+
+def test_text_after_a_closing_quote(project):
+    raw, processed = project
+    text = survey_csv().replace(";Avoin vastaus 2", ';"Avoin" vastaus 2')
+    (raw / "survey" / "export.csv").write_text(text, encoding="utf-8")
+    refused(raw, processed, 'RAW/survey/export.csv, row 4: text after the closing quote (") of a '
+            'cell; expected a cell either wholly in quotes (with "" for a quote inside it) or '
+            "without quotes")

@@ -154,9 +154,9 @@ def records(text: str, sep: str, path: Path) -> list[tuple[int, list[str]]]:
             raise UserError('a quote (") opened on this row is never closed, so the rest of '
                             "the file would be read as one cell; expected quotes in pairs "
                             "around a cell", file=path, row=start) from None
-        raise UserError(f"a quote (\") in the middle of a cell ({exc}); expected a cell "
-                        'either without quotes or wholly in quotes, with "" for a quote '
-                        "inside it", file=path, row=reader.line_num) from None
+        raise UserError('text after the closing quote (") of a cell; expected a cell either '
+                        'wholly in quotes (with "" for a quote inside it) or without quotes',
+                        file=path, row=reader.line_num) from None
     return out
 
 
