@@ -437,3 +437,25 @@ def test_text_after_a_closing_quote(project):
     refused(raw, processed, 'RAW/survey/export.csv, row 4: text after the closing quote (") of a '
             'cell; expected a cell either wholly in quotes (with "" for a quote inside it) or '
             "without quotes")
+
+
+@pytest.mark.parametrize("name, source, areas", [
+    ("sotkanet_vaesto_kunnat_2000_2022.csv", "population", 309),
+    ("tk_municipal_key_figures_2018_en.tsv", "keyfigures2018", 490)])
+def test_bundled_statistics_cut_at_a_line_break_are_refused(tmp_path, name, source, areas):
+    """The bundled files declare what they hold: cut at a line break (no partial row), the
+    lost areas are found, also when another source of the same file is read first."""
+    from research.core.errors import UserError
+    from research.geo.classification import Classifier
+    from research.prepare.catalogue import build
+    raw = tmp_path / "raw"
+    for folder in ("statfin", "classification"):
+        shutil.copytree(RAW / folder, raw / folder)
+    path = raw / "statfin" / name
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:300]), encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        build(raw, Classifier.from_raw(raw, 2026))
+    found = 299 if source == "keyfigures2018" else 13   # 299 rows of 13 municipalities x 23 years
+    assert str(exc.value) == (f"{path}: the file has {found} areas, expected {areas} (declared "
+                              f"for source '{source}' in the indicator catalogue)")

@@ -154,10 +154,10 @@ class _Sources:
             df["_area_type"], df["_area_code"] = self.resolver.resolve_column(
                 df[spec["area"]], df[LINE], path, spec["area"])
             _periods(df, spec, path, name)
-            if spec.get("expect"):
-                self._check_expected(df, spec, path, name)
         else:
             df = cached
+        if spec.get("expect"):  # also when another source of the same file read it first
+            self._check_expected(df, spec, path, name)
         self._frames[name] = df
         return df
 
