@@ -55,3 +55,17 @@ def test_flat_layout_of_earlier_versions_is_read_and_replaced(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digest.json", gen.name]
     assert sorted(p.name for p in gen.iterdir()) == ["digest.json", "lemmas.csv", "mergers.csv"]
     assert tables.read_table(tmp_path, "mergers")["old_code"].tolist() == ["000", "001", "002"]
+
+
+def test_damaged_pointer_is_reported_to_readers_and_replaced_by_prepare(tmp_path):
+    import pytest
+    from research.core.errors import UserError
+    tables.write_tables(tmp_path, {"mergers": _muni(3)})
+    (tmp_path / "digest.json").write_bytes(b"\x00\x01{not json")
+    with pytest.raises(UserError) as exc:
+        tables.read_table(tmp_path, "mergers")
+    assert str(exc.value) == (f"{tmp_path / 'digest.json'}: the digest of the processed tables "
+                              "is damaged; run `research prepare` again")
+    tables.write_tables(tmp_path, {"mergers": _muni(2)})
+    assert len(tables.read_table(tmp_path, "mergers")) == 2
+    assert len(list(tmp_path.glob("gen-*"))) == 1

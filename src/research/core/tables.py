@@ -302,6 +302,10 @@ def _locked(processed: Path):
 def _write_generation(processed: Path, checked: dict[str, pd.DataFrame]) -> dict[str, str]:
     staging = tmp = None
     try:
+        try:
+            _pointer(processed)
+        except UserError:  # a damaged pointer names no readable generation: start afresh
+            (processed / DIGEST).unlink()
         remove_leftovers(processed, keep=(_pointer(processed).get("previous") or "",))
         old = read_digest(processed)
         old_dir = generation(processed)
