@@ -104,6 +104,11 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["word", "lemmas"],
         "text": ["word", "lemmas"],
     },
+    "provenance": {
+        "key": ["dataset"],
+        "columns": ["dataset", "synthetic"],
+        "text": ["dataset"],
+    },
     "manual_coding": {
         "key": ["sample_id", "theme"],
         "columns": ["sample_id", "wave", "question", "text", "theme", "code"],
@@ -142,6 +147,12 @@ def generation(processed: str | Path) -> Path:
     if isinstance(name, str) and name.startswith(GENERATION_PREFIX) and "/" not in name:
         return processed / name
     return processed
+
+
+def provenance(dataset: str, synthetic: bool) -> pd.DataFrame:
+    """The `provenance` row of a collected data set (survey, workshops, rubric): whether the
+    exports `research prepare` read are marked synthetic (`synthetic: true` in their YAML)."""
+    return pd.DataFrame({"dataset": [dataset], "synthetic": [bool(synthetic)]})
 
 
 def table_path(processed: Path, name: str) -> Path:
