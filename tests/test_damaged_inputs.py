@@ -383,7 +383,8 @@ def test_killed_prepare_leaves_all_old_tables_then_all_new(project):
 
 
 def _assert_whole_generation(processed: Path, pointer: dict) -> None:
-    from research.core.tables import _sha256, read_digest, table_path
+    from research.core.hashes import sha256_file as _sha256
+    from research.core.tables import read_digest, table_path
     assert read_digest(processed) == pointer["tables"]
     for name, sha in pointer["tables"].items():
         assert _sha256(table_path(processed, name)) == sha, name

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -28,7 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from research.core.atomic import temporary
 from research.core.errors import UserError
+from research.core.hashes import sha256_bytes, sha256_file
 
 #: table name -> (key columns that must be unique together, all columns, text columns)
 SCHEMAS: dict[str, dict] = {
@@ -194,14 +195,6 @@ def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(schema["key"], kind="stable").reset_index(drop=True)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -230,13 +223,13 @@ def _stage(staging: Path, checked: dict[str, pd.DataFrame], carried: dict[str, P
             os.link(old, target)
         except OSError:
             shutil.copy2(old, target)
-        digest[name] = _sha256(target)
+        digest[name] = sha256_file(target)
     for name, df in checked.items():
         target = staging / f"{name}.csv"
         df.to_csv(target, index=False, lineterminator="\n", float_format="%.10g")
         os.chmod(target, 0o644)
         _fsync(target)
-        digest[name], rows[name] = _sha256(target), len(df)
+        digest[name], rows[name] = sha256_file(target), len(df)
         if pause:
             time.sleep(pause)
     digest = dict(sorted(digest.items()))
@@ -247,7 +240,7 @@ def _stage(staging: Path, checked: dict[str, pd.DataFrame], carried: dict[str, P
 
 def _generation_name(digest: dict[str, str]) -> str:
     text = json.dumps(digest, sort_keys=True).encode()
-    return GENERATION_PREFIX + hashlib.sha256(text).hexdigest()[:16]
+    return GENERATION_PREFIX + sha256_bytes(text)[:16]
 
 
 def remove_leftovers(processed: str | Path, keep: tuple[str, ...] = ()) -> None:
@@ -340,10 +333,8 @@ def _write_generation(processed: Path, checked: dict[str, pd.DataFrame]) -> dict
             pointer = {"generation": name, "previous": (old_dir.name if old_dir != processed
                                                         else None),
                        "tables": digest, "rows": dict(sorted(rows.items()))}
-            fd, tmp = tempfile.mkstemp(prefix=".digest.", suffix=".tmp", dir=processed)
-            os.close(fd)
-            _write_json(Path(tmp), pointer)
-            os.chmod(tmp, 0o644)
+            tmp = temporary(processed / DIGEST)
+            _write_json(tmp, pointer)
             os.replace(tmp, processed / DIGEST)
             tmp = None
             _fsync(processed)

@@ -28,8 +28,9 @@ from pathlib import Path
 import pandas as pd
 
 from research.core.errors import UserError, shown
+from research.core.schema import Int, Key, ListOf, Map, Text, validate
 from research.core.tables import provenance
-from research.prepare import validate
+from research.prepare import validate as checks
 from research.core.instrument import (Background, Instrument, Item, load_instrument, normalise_header,
                          read_yaml)
 
@@ -57,14 +58,14 @@ def _separator(text: str) -> str:
 def read_csv_export(path: str | Path) -> RawExport:
     """A CSV export as text cells, with the line where each record starts."""
     path = Path(path)
-    text, _ = validate.decode(path)
-    records = validate.records(text, _separator(text), path)
+    text, _ = checks.decode(path)
+    records = checks.records(text, _separator(text), path)
     if not records:
         raise UserError("the file is empty; expected a header line with question codes or "
                         "texts", file=path)
     headers = [h.strip() for h in records[0][1]]
     rows = [(line, cells) for line, cells in records[1:] if any(c.strip() for c in cells)]
-    validate.check_width(rows, len(headers), path)
+    checks.check_width(rows, len(headers), path)
     return RawExport(path, headers, rows)
 
 
@@ -169,7 +170,7 @@ def _background_code(question: Background, answer: str, classifier, where: dict)
             near = difflib.get_close_matches(answer.strip(), names, n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
             if answer.strip().isdigit() and table is not None:
-                hint = validate.suggest_codes(answer, dict(zip(table["municipality_code"],
+                hint = checks.suggest_codes(answer, dict(zip(table["municipality_code"],
                                                                table["name_fi"])))
             raise UserError(f"unknown municipality '{shown(answer)}'; expected a municipality "
                             f"name or code of the classification{hint}", **where)
@@ -269,18 +270,20 @@ def resolve_instrument(manifest: Path, raw: Path, name: str) -> Path:
                     column="instrument")
 
 
+#: `survey.yml`; other keys (`synthetic`, `seed` of the demo data) are kept as given
+MANIFEST_SCHEMA = Map({
+    "instrument": Key(Text(), "templates/region/survey_instrument.yml"),
+    "exports": ListOf(Map({"file": Text(), "wave": Text(), "year": Key(Int(), None)}),
+                      non_empty=True, empty_message="list at least one export {file, wave}"),
+}, extra=True)
+
+
 def read_manifest(path: Path) -> dict:
     """`survey.yml`: `instrument` and `exports` (a list of `{file, wave}`)."""
-    data = read_yaml(path) or {}
-    exports = data.get("exports") if isinstance(data, dict) else None
-    if not isinstance(exports, list) or not exports:
-        raise UserError("key 'exports': expected a list of {file: ..., wave: ...}", file=path)
-    for n, entry in enumerate(exports, start=1):
-        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("wave"):
-            raise UserError(f"key 'exports', entry {n}: expected 'file' and 'wave'", file=path)
-    return {"instrument": str(data.get("instrument", "templates/region/survey_instrument.yml")),
+    data = validate(MANIFEST_SCHEMA, read_yaml(path), path)
+    return {"instrument": data["instrument"],
             "synthetic": data.get("synthetic") is True,
-            "exports": [{"file": str(e["file"]), "wave": str(e["wave"])} for e in exports]}
+            "exports": [{"file": e["file"], "wave": e["wave"]} for e in data["exports"]]}
 
 
 def empty_tables() -> dict[str, pd.DataFrame]:

@@ -22,7 +22,7 @@ MANUAL_FIXED = ["sample_id", "wave", "question", "text"]
 def read_manual_coding(path: str | Path) -> pd.DataFrame:
     """A manual coding CSV as a long table: sample_id, wave, question, text, theme, code."""
     path = Path(path)
-    from research.prepare.validate import read_csv
+    from research.core.textfile import read_csv
     df = read_csv(path)
     missing = [c for c in MANUAL_FIXED if c not in df.columns]
     if missing:
