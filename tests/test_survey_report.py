@@ -107,11 +107,12 @@ def test_scores_summary_and_chart(R):
 
 
 def test_processed_survey_tables_hold_pseudonyms_only(R):
+    from research.core.tables import table_path
     for name in ("responses", "respondents", "comments"):
-        text = (R.processed / f"{name}.csv").read_text(encoding="utf-8")
+        text = table_path(R.processed, name).read_text(encoding="utf-8")
         for email in synthetic.demo_identifiers():
             assert email not in text.split("\n", 1)[1].lower() or name == "comments"
-        ids = pd.read_csv(R.processed / f"{name}.csv", dtype=str)["respondent"]
+        ids = pd.read_csv(table_path(R.processed, name), dtype=str)["respondent"]
         assert ids.str.fullmatch(r"r-[0-9a-f]{16}").all()
 
 

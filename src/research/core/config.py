@@ -132,6 +132,9 @@ def _code(kind: str, known: dict[str, str], value: Any) -> str:
     if code is None:
         by_name = {_plain(n): c for c, n in known.items()}.get(_plain(value))
         near = f"; did you mean '{by_name}' ({known[by_name]})?" if by_name else ""
+        if str(value).strip().isdigit() and known:   # a digit too many: '2322'
+            hint = _closest_code(str(value).strip(), list(known))
+            near = f"; did you mean '{hint}' ({known[hint]})?"
         raise Invalid(f"expected {CODE_WORDS[kind]} in quotes (e.g. '005'), got {value!r}{near}")
     if known and code not in known:
         hint = _closest_code(code, list(known))

@@ -23,11 +23,8 @@ MANUAL_FIXED = ["sample_id", "wave", "question", "text"]
 def read_manual_coding(path: str | Path) -> pd.DataFrame:
     """A manual coding CSV as a long table: sample_id, wave, question, text, theme, code."""
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the manual coding as a UTF-8 CSV: {exc}",
-                        file=path) from None
+    from research.core.textfile import read_csv
+    df = read_csv(path)
     missing = [c for c in MANUAL_FIXED if c not in df.columns]
     if missing:
         raise UserError(f"column '{missing[0]}' is missing; expected columns "
