@@ -116,11 +116,8 @@ def test_processed_survey_tables_hold_pseudonyms_only(R):
         assert ids.str.fullmatch(r"r-[0-9a-f]{16}").all()
 
 
-def test_wave_names_come_from_labels():
-    from types import SimpleNamespace
-    from research.core import labels
-    fi = SimpleNamespace(L=lambda k, **v: labels.text(k, "fi", **v))
-    en = SimpleNamespace(L=lambda k, **v: labels.text(k, "en", **v))
+def test_wave_names_come_from_labels(make_report):
+    fi, en = make_report(language="fi"), make_report(language="en")
     assert [survey_report.wave_name(fi, w) for w in ("baseline", "final", "kevat2021")] == [
         "lähtötilanne", "loppukysely", "kevat2021"]
     assert [survey_report.wave_name(en, w) for w in ("baseline", "final")] == [
