@@ -33,6 +33,7 @@ from research.geo.areas import AreaResolver
 from research.core import yamlfile
 from research.core.errors import UserError
 from research.core.schema import ANY, Invalid, Key, ListOf, Map, Text, Values, Words, validate
+from research.prepare import validate as checks
 from research.prepare.pxweb import LINE
 from research.prepare.sources import Sources, fetched, read_spec
 
@@ -63,7 +64,7 @@ SCHEMA = Map({
         "kind": ANY, **{k: _OPTIONAL for k in ("source", "column", "filter", "merge_column",
                                                "numerator", "denominator", "scale", "index",
                                                "weight", "monthly", "note", "show",
-                                               "sum_of")},
+                                               "sum_of", "range")},
     }, check_all=_entry_rules), label="indicator '{id}'"), []),
 })
 
@@ -90,6 +91,7 @@ def load_catalogue(raw: str | Path) -> dict:
 def _check_entry(entry: dict, ids: list, sources: dict, where: dict) -> None:
     """The rules that need the other entries: indicator ids and the sources' names."""
     who = f"indicator '{entry.get('id')}'"
+    checks.range_of(entry, where)
     for key in ("numerator", "denominator"):
         if entry.get(key) and entry[key] not in ids:
             raise UserError(f"{who}: {key} '{entry[key]}' is not an indicator id", **where)

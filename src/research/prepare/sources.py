@@ -22,6 +22,7 @@ import pandas as pd
 
 from research.core.errors import UserError
 from research.geo.areas import AreaResolver
+from research.prepare import validate as checks
 from research.prepare.pxweb import LINE, check_values, read_text_table
 
 
@@ -53,8 +54,24 @@ class Sources:
         if name not in self._frames:
             spec = self.sources[name]
             parts = [self._file(spec, f, name) for f in source_files(spec)]
-            self._frames[name] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            if len(parts) > 1:
+                df.attrs["cut_off"] = any(p.attrs.get("cut_off") for p in parts)
+            if spec.get("expect"):  # also when another source of the same file read it first
+                self._check_expected(df, spec, self.path(name), name)
+            self._frames[name] = df
         return self._frames[name]
+
+    def _check_expected(self, df: pd.DataFrame, spec: dict, path: Path, name: str) -> None:
+        expect = spec["expect"]
+        if not isinstance(expect, dict) or not set(expect) <= {"areas", "years", "months"}:
+            raise UserError(f"source '{name}': expect must be a mapping of areas, years or "
+                            f"months, not {expect!r}",
+                            file=self.raw / "statfin" / "indicator_catalogue.yml")
+        area = df["_area_type"].astype(str) + ":" + df["_area_code"].astype(str)
+        period = "_month" if "months" in expect else "_year" if "years" in expect else None
+        checks.check_expected(df.assign(_area_code=area, _area_label=df[spec["area"]]),
+                              expect, path, name, period, bool(df.attrs.get("cut_off")))
 
     def _file(self, spec: dict, file: str, name: str) -> pd.DataFrame:
         key = (file, *(str(spec.get(k)) for k in ("area", "year", "month", "columns",
@@ -150,6 +167,13 @@ def read_spec(entry: dict, spec: dict, sources: Sources) -> pd.DataFrame:
         out = pd.concat(parts, ignore_index=True)
     else:
         out = _cells(df, _value_columns(df, column, path, who), merge, entry["kind"])
+    low, high = checks.range_of(entry, {"file": sources.raw / "statfin" /
+                                        "indicator_catalogue.yml"})
+    if low is not None or high is not None:  # as published, before factor and year shifts
+        checks.check_frame(out, {"value": {
+            "range": (low, high), "column": column if isinstance(column, str) else column[0],
+            "what": f"indicator '{entry['id']}' (its range in the indicator catalogue)"}},
+            path, line=LINE)
     if spec.get("year") is not None:
         out["year"] = int(spec["year"])
     out["year"] = out["year"] + int(spec.get("year_offset") or 0)
