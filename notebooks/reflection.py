@@ -20,107 +20,106 @@ from research.report import context as report, show
 R = report.setup(config, "reflection", unit, processed, raw, language)
 
 # %% [markdown]
-# ## Section: workshop feedback (issue 6)
-# (cells of this section go below this marker, above the next one)
+# ## Workshop feedback
 
 # %%
-from research.report import workshops
+from research.report import workshop_charts, workshops
+from research.stats import workshops as workshop_stats
 W = workshops.setup(R)
-missing = workshops.missing_note(W, R.L)
-sc, summary = workshops.scores(W) if not missing else (None, None)
+sc, summary = workshop_stats.scores(W)
 show.heading(workshops.title(W, R), 1)
 
 # %%
-show.para(missing or workshops.intro(W, R.L))
+show.para(workshops.intro(W, R.L))
 
 # %%
 show.para(R.L("workshop.privacy_note", threshold=W.threshold), "note")
 
 # %%
-show.heading(R.L("workshop.participation_heading")) if not missing else None
+show.heading(workshops.text(W, R.L, "workshop.participation_heading"))
 
 # %%
-show.table(workshops.participation_table(W, "role", R.L), R.language, R.L("workshop.participation_role", workshop=W.workshop)) if not missing else None
+show.table(workshops.participation_table(W, "role", R.L), R.language, R.L("workshop.participation_role", workshop=W.workshop))
 
 # %%
-show.table(workshops.participation_table(W, "organisation", R.L), R.language, R.L("workshop.participation_organisation", workshop=W.workshop)) if not missing else None
+show.table(workshops.participation_table(W, "organisation", R.L), R.language, R.L("workshop.participation_organisation", workshop=W.workshop))
 
 # %%
-show.heading(R.L("workshop.scores_heading")) if not missing else None
+show.heading(workshops.text(W, R.L, "workshop.scores_heading"))
 
 # %%
-show.table(workshops.comparison_table(summary, W, R.L), R.language, R.L("workshop.scores_caption", workshop=W.workshop)) if not missing else None
+show.table(workshops.comparison_table(summary, W, R.L), R.language, R.L("workshop.scores_caption", workshop=W.workshop))
 
 # %%
-show.figure(workshops.comparison_chart(summary, W, R.L)) if not missing else None
+show.figure(workshop_charts.comparison_chart(summary, W, R.L))
 
 # %%
-show.para(R.L("workshop.scores_note"), "note") if not missing else None
+show.para(workshops.text(W, R.L, "workshop.scores_note"), "note")
 
 # %%
-show.heading(R.L("workshop.trend_heading")) if not missing else None
+show.heading(workshops.text(W, R.L, "workshop.trend_heading"))
 
 # %%
-show.figure(workshops.trend_chart(summary, W, R.L)) if not missing else None
+show.figure(workshop_charts.trend_chart(summary, W, R.L))
 
 # %%
-show.bullets(workshops.change_statements(workshops.trend(sc, summary, W.order, W.focus), W, R.L) if W.previous else [R.L("workshop.trend_first")]) if not missing else None
+show.bullets(workshops.trend_statements(sc, summary, W, R.L))
 
 # %%
-show.heading(R.L("workshop.likert_heading")) if not missing else None
+show.heading(workshops.text(W, R.L, "workshop.likert_heading"))
 
 # %%
-show.figure(workshops.likert(W, R.L)) if not missing else None
+show.figure(workshop_charts.likert(W, R.L))
 
 # %%
-show.heading(R.L("workshop.themes_heading")) if not missing else None
+show.heading(workshops.text(W, R.L, "workshop.themes_heading"))
 
 # %%
-show.para(R.L("workshop.themes_note", codebook=W.codebook.title(R.language), version=W.codebook.version, threshold=W.threshold), "note") if not missing else None
+show.para(workshops.text(W, R.L, "workshop.themes_note", codebook=W.codebook.title(R.language), version=W.codebook.version, threshold=W.threshold), "note")
 
 # %%
-show.table(workshops.theme_table(W, R.L), R.language, decimals=0) if not missing else None
+show.table(workshops.theme_table(W, R.L), R.language, decimals=0)
 
 # %%
-show.table(workshops.theme_by_municipality(W, R.L), R.language, R.L("workshop.themes_by_municipality", workshop=W.workshop), decimals=0) if not missing else None
+show.table(workshops.theme_by_municipality(W, R.L), R.language, R.L("workshop.themes_by_municipality", workshop=W.workshop), decimals=0)
 
 # %%
-show.heading(R.L("workshop.kwic_heading"), 3) if not missing else None
+show.heading(workshops.text(W, R.L, "workshop.kwic_heading"), 3)
 
 # %%
-show.para(R.L("workshop.kwic_note", per_theme=3, threshold=W.threshold), "note") if not missing else None
+show.para(workshops.text(W, R.L, "workshop.kwic_note", per_theme=3, threshold=W.threshold), "note")
 
 # %%
-show.table(workshops.kwic_table(W, R.L, per_theme=3), R.language) if not missing else None
+show.table(workshops.kwic_table(W, R.L, per_theme=3), R.language)
 
 # %%
-uncoded = workshops.uncoded_table(W, R.L) if not missing else None
-show.heading(R.L("workshop.uncoded_heading"), 3) if not missing else None
+uncoded = workshops.uncoded_table(W, R.L)
+show.heading(workshops.text(W, R.L, "workshop.uncoded_heading"), 3)
 
 # %%
-show.para(workshops.uncoded_note(W, uncoded, R.L)) if not missing else None
+show.para(workshops.uncoded_note(W, uncoded, R.L))
 
 # %%
-show.table(uncoded, R.language) if not missing else None
+show.table(uncoded, R.language)
 
 # %%
-show.heading(R.L("workshop.cooccurrence_heading"), 3) if not missing else None
+show.heading(workshops.text(W, R.L, "workshop.cooccurrence_heading"), 3)
 
 # %%
-show.para(R.L("workshop.cooccurrence_note"), "note") if not missing else None
+show.para(workshops.text(W, R.L, "workshop.cooccurrence_note"), "note")
 
 # %%
-show.table(workshops.cooccurrence_table(W), R.language, decimals=0) if not missing else None
+show.table(workshops.cooccurrence_table(W), R.language, decimals=0)
 
 # %%
-manual = R.table("manual_coding") if not missing else None
-show.heading(R.L("workshop.kappa_heading"), 3) if not missing else None
+manual = workshops.manual_coding(W, R)
+show.heading(workshops.text(W, R.L, "workshop.kappa_heading"), 3)
 
 # %%
-show.para(workshops.kappa_note(manual, R.L), "note") if not missing else None
+show.para(workshops.kappa_note(manual, R.L), "note")
 
 # %%
-show.table(workshops.kappa_table(manual, W, R.L), R.language, decimals=2) if not missing else None
+show.table(workshops.kappa_table(manual, W, R.L), R.language, decimals=2)
 
 # %%
-display(*workshops.consultants_section(W, R.L)) if not missing else None
+display(*workshops.consultants_section(W, R.L))

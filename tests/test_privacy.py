@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from research.report import privacy as display_privacy
 from research.stats import privacy
 from research.core.errors import UserError
 from research.core.pseudonym import load_key, pseudonym, pseudonymise
@@ -14,7 +15,7 @@ def test_primary_suppression_blanks_values_and_marks():
     out = privacy.suppress(df, margins=[])
     assert out["suppression"].tolist() == ["", "primary", ""]
     assert out.loc[1, ["n", "mean"]].isna().all() and out.loc[0, "mean"] == 3.5
-    shown = privacy.mark(out, "fi", threshold=5)
+    shown = display_privacy.mark(out, "fi", threshold=5)
     assert shown["n"].tolist()[:2] == [12.0, "×"] and shown["mean"].tolist()[1] == "×"
     assert list(shown.columns) == ["role", "n", "mean"]
 
@@ -54,17 +55,23 @@ def test_zero_cells_are_not_used_as_complements():
     assert out["suppression"].tolist() == ["", "primary", "complementary"]
 
 
+def test_mask_text_takes_its_words_from_the_caller():
+    assert privacy.mask_text("mail a.b@c.fi or +358 40 123 4567  now", "[E]", "[P]") == \
+        "mail [E] or [P] now"
+    assert privacy.mask_text(None, "[E]", "[P]") == ""
+
+
 def test_clean_text_masks_and_escapes():
     text = "Ota yhteyttä matti.meikalainen@kauhajoki.fi tai 040 123 4567 / +358 6 2413 100 <b>heti</b> & 2017"
-    assert privacy.clean_text(text, "fi") == (
+    assert display_privacy.clean_text(text, "fi") == (
         "Ota yhteyttä [sähköposti poistettu] tai [puhelinnumero poistettu] / "
         "[puhelinnumero poistettu] &lt;b&gt;heti&lt;/b&gt; &amp; 2017")
-    assert privacy.clean_text("call 06-241 2345", "en") == "call [phone number removed]"
-    assert privacy.clean_text("vuosina 2017 - 2019 noin 1 300 asukasta", "fi") == \
+    assert display_privacy.clean_text("call 06-241 2345", "en") == "call [phone number removed]"
+    assert display_privacy.clean_text("vuosina 2017 - 2019 noin 1 300 asukasta", "fi") == \
         "vuosina 2017 - 2019 noin 1 300 asukasta"
     df = pd.DataFrame({"respondent": ["r-1", "r-2"], "question": ["q", "q"],
                        "text": ["a@b.fi", "  "]})
-    out = privacy.clean_comments(df, "en")
+    out = display_privacy.clean_comments(df, "en")
     assert list(out.columns) == ["question", "text"] and out["text"].tolist() == ["[e-mail removed]"]
 
 
@@ -96,6 +103,6 @@ def test_pseudonyms_stable_under_a_key_and_different_under_another(tmp_path, mon
 
 def test_mark_formats_visible_numbers_as_report_text():
     df = pd.DataFrame({"g": ["a", "b"], "n": [12, 2], "mean": [3.456, 2.0]})
-    out = privacy.mark(privacy.suppress(df, margins=[]), "fi", 5,
+    out = display_privacy.mark(privacy.suppress(df, margins=[]), "fi", 5,
                        decimals={"n": 0, "mean": 2})
     assert out["n"].tolist() == ["12", "×"] and out["mean"].tolist() == ["3,46", "×"]

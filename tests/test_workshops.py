@@ -13,7 +13,8 @@ import pytest
 from scipy import stats
 
 from research.core import labels
-from research.report import show, workshops
+from research.report import show, workshop_charts, workshops
+from research.stats import workshops as wstats
 from research.core.config import load_config
 from research.core.errors import UserError
 
@@ -41,7 +42,7 @@ HAND = {("w1", "232"): [3, 3, 4, 2, 3, 3], ("w1", "846"): [2, 3, 3, 2, 2],
 
 def test_score_summary_means_intervals_and_suppression():
     sc = scores_table(HAND)
-    s = workshops.score_summary(sc, CODES, 5).set_index(["wave", "municipality_code"])
+    s = wstats.score_summary(sc, CODES, 5).set_index(["wave", "municipality_code"])
     kau = s.loc[("w1", "232")]
     x = np.array([3, 3, 4, 2, 3, 3], float)
     low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
@@ -59,8 +60,8 @@ def test_score_summary_means_intervals_and_suppression():
 
 def test_trend_change_and_uncertainty_statement():
     sc = scores_table(HAND)
-    summary = workshops.score_summary(sc, CODES, 5)
-    tr = workshops.trend(sc, summary, ["w1", "w2"], "232").set_index("wave")
+    summary = wstats.score_summary(sc, CODES, 5)
+    tr = wstats.trend(sc, summary, ["w1", "w2"], "232").set_index("wave")
     a, b = np.array(HAND[("w2", "232")], float), np.array(HAND[("w1", "232")], float)
     ref = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
     row = tr.loc["w2"]
@@ -70,10 +71,10 @@ def test_trend_change_and_uncertainty_statement():
     assert bool(row["exceeds"]) is True
     assert np.isnan(tr.loc["w1", "change"])
     # Teuva: 2.4 -> 2.8 with wide intervals, but hidden in w1 (complementary): no change
-    teuva = workshops.trend(sc, summary, ["w1", "w2"], "846").set_index("wave")
+    teuva = wstats.trend(sc, summary, ["w1", "w2"], "846").set_index("wave")
     assert np.isnan(teuva.loc["w2", "change"])
     # programme: w1 vs w2 all respondents
-    prog = workshops.trend(sc, summary, ["w1", "w2"], "programme").set_index("wave")
+    prog = wstats.trend(sc, summary, ["w1", "w2"], "programme").set_index("wave")
     allw1 = np.concatenate([v for (w, _), v in HAND.items() if w == "w1"]).astype(float)
     allw2 = np.concatenate([v for (w, _), v in HAND.items() if w == "w2"]).astype(float)
     ref = stats.ttest_ind(allw2, allw1, equal_var=False).confidence_interval(0.95)
@@ -82,7 +83,7 @@ def test_trend_change_and_uncertainty_statement():
 
 
 def test_welch_change_within_uncertainty():
-    res = workshops.welch_change(pd.Series([3, 4, 2, 3, 4]), pd.Series([3, 4, 3, 3, 4]))
+    res = wstats.welch_change(pd.Series([3, 4, 2, 3, 4]), pd.Series([3, 4, 3, 3, 4]))
     assert res["change"] == pytest.approx(0.2)
     assert res["exceeds"] is False
 
@@ -94,7 +95,7 @@ def test_participation_suppression():
         "role": ["office_holder"] * 6 + ["elected"] * 2 + ["office_holder"] * 5 + ["expert"]
                 + ["office_holder"] * 3,
         "organisation": None})
-    p = workshops.participation(resp, "w1", "role", ["232", "846", "218"], 5)
+    p = wstats.participation(resp, "w1", "role", ["232", "846", "218"], 5)
     p = p.set_index(["municipality_code", "category"])
     status = p["suppression"].to_dict()
     assert status[("218", "office_holder")] == "primary"          # 3 < 5
@@ -175,14 +176,14 @@ def test_no_email_phone_or_small_group_quote_in_output(unit):
         assert labels.text("privacy.masked_email", "en") in html.unescape(rendered)
         assert "&lt;b&gt;Ei&lt;/b&gt; mitään &amp; kaikki hyvin" in rendered
     if unit == "w1-846":
-        assert not workshops.is_suppressed(W)
+        assert not wstats.is_suppressed(W)
     if unit == "w1-218":
         # Karijoki (5, the first of the smallest) is hidden with Isojoki (2): the
         # programme total 18 would otherwise reveal Isojoki's count
-        assert workshops.is_suppressed(W)
-        assert workshops.eligible_comments(W).empty
+        assert wstats.is_suppressed(W)
+        assert wstats.eligible_comments(W).empty
     if unit == "w1-151":
-        assert workshops.is_suppressed(W)
+        assert wstats.is_suppressed(W)
         assert workshops.uncoded_note(W, workshops.uncoded_table(W, L), L) == \
             L("workshop.themes_suppressed", threshold=5)
 
@@ -315,7 +316,7 @@ def test_other_programme_rows_never_enter():
     assert sorted(W.respondents["municipality_code"].unique()) == ["151", "218", "232", "846"]
     assert "005" not in set(W.responses["municipality_code"]) | set(W.comments["municipality_code"])
     # the programme total is 6 + 5 + 2 + 5 = 18, not 24
-    assert workshops.focus_size(W) == 18
+    assert wstats.focus_size(W) == 18
     assert workshops.missing_note(W, L) is None
 
 
@@ -335,6 +336,24 @@ def test_municipality_without_participants_says_so():
         "There is no feedback from Karijoki for workshop w1, so no analyses are made. The "
         "whole programme's results are in report w1-all.")
     assert workshops.missing_note(W.programme(), L) is None
+    # nothing to analyse: every analysis shows nothing, so the notebook needs no guards
+    assert not wstats.has_feedback(W) and wstats.has_feedback(W.programme())
+    assert wstats.scores(W) == (None, None)
+    assert workshops.intro(W, L) == workshops.missing_note(W, L)
+    assert [workshops.participation_table(W, "role", L), workshops.theme_table(W, L),
+            workshops.text(W, L, "workshop.scores_heading"), workshops.kwic_table(W, L),
+            workshops.comparison_table(None, W, L), workshops.trend_statements(None, None, W, L),
+            workshops.manual_coding(W, None), workshops.kappa_table(None, W, L),
+            workshops.cooccurrence_table(W), workshop_charts.likert(W, L),
+            workshop_charts.trend_chart(None, W, L)] == [None] * 11
+    assert workshops.consultants_section(W.programme(), L) != []
+    assert workshops.consultants_section(W, L) == []
+
+
+def test_reflection_notebook_has_no_guards_or_process_leftovers():
+    source = (ROOT / "notebooks" / "reflection.py").read_text(encoding="utf-8")
+    for leftover in ("if not missing", "else None", "(issue", "cells of this section"):
+        assert leftover not in source, leftover
 
 
 def test_bundled_demo_is_the_generators_output_and_has_no_names(tmp_path):

@@ -1,82 +1,30 @@
-"""Reflection-workshop feedback: per workshop and municipality, and for the consultants.
+"""Reflection-workshop feedback in words and tables: per workshop and municipality, and
+for the consultants.
 
 A report unit is `w1-232` (workshop w1, Kauhajoki) or `w1-all` (workshop w1, the whole
 programme, for the development consultants). `setup(R)` checks the unit against the
 config's workshops and gathers what the report needs: the feedback form, the codebook,
 the answers of the workshops so far, and the open answers after the privacy step.
 
-What the report shows, and how it stays honest and private:
-
-- scale scores (mean of a respondent's items, reverse-coded; `research.stats.scales`) with t
-  intervals, per municipality and for the whole programme, suppressed with
-  `research.stats.privacy.suppress` on the whole municipality x workshop table at once (the
-  programme total is published, so a single hidden municipality gets a complementary one);
-- the trend from workshop to workshop: each change with a Welch interval (statsmodels),
-  and a plain statement whether the change is larger than its uncertainty (the interval
-  excludes zero). Feedback forms are anonymous, so workshops are independent samples;
-- open answers coded by the codebook (`research.stats.codebook`) after e-mail addresses and phone
-  numbers are masked; quotes and theme counts only from groups at or above the threshold;
-- for the consultants: themes rising and falling (difference of two proportions with a
-  Newcombe interval) and the items whose programme mean dropped.
+The statistics are computed in `research.stats.workshops` (scores, trends, participation,
+theme coding, all suppressed below the threshold); this module puts them into sentences
+and display tables, and `research.report.workshop_charts` draws them. Every function
+returns None when the report has no feedback to analyse (`stats.workshops.has_feedback`),
+so that a notebook cell stays one call.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-
-import numpy as np
 import pandas as pd
 
-from research.stats import privacy
 from research.core.errors import UserError
+from research.report import privacy
+from research.stats.workshops import (
+    PROGRAMME, Workshops, eligible_comments, focus_size, has_feedback, is_suppressed,
+    item_changes, kwic_lines, participation, theme_cooccurrence, theme_shares,
+    theme_shares_by_group, theme_shift, trend, uncoded_answers)
 
 ALL = "all"
-CONFIDENCE = 0.95
-PROGRAMME = "programme"
-
-
-@dataclass
-class Workshops:
-    """Everything a reflection report works with; build it with `setup(R)`."""
-
-    workshop: str                      # 'w1'
-    municipality: str | None           # '232', or None for the consultants' report
-    order: list[str]                   # config workshop ids up to and including this one
-    titles: dict[str, str]
-    dates: dict[str, str]
-    instrument: object
-    codebook: object
-    responses: pd.DataFrame            # workshop waves only
-    respondents: pd.DataFrame
-    comments: pd.DataFrame             # masked (not escaped) open answers
-    municipalities: list[str]
-    threshold: int
-    language: str
-    names: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def previous(self) -> str | None:
-        return self.order[-2] if len(self.order) > 1 else None
-
-    @property
-    def is_consultants(self) -> bool:
-        return self.municipality is None
-
-    @property
-    def focus(self) -> str:
-        """The group the report is about: the municipality code or 'programme'."""
-        return self.municipality or PROGRAMME
-
-    def programme(self) -> "Workshops":
-        """The same workshop seen for the whole programme (the consultants' view)."""
-        return dataclasses.replace(self, municipality=None)
-
-    def scale_name(self, scale: str) -> str:
-        return self.instrument.scale_name(scale, self.language)
-
-    def name(self, code: str) -> str:
-        return self.names.get(code, code)
 
 
 def parse_unit(unit: str, workshops: list[dict], municipalities: list[str],
@@ -148,7 +96,7 @@ def title(W: Workshops, R) -> str:
 def missing_note(W: Workshops, L) -> str | None:
     """A plain sentence when this report has nothing to analyse, else None: no programme
     municipality gave feedback in this workshop, or (a municipality's report) the
-    municipality had no participants in it. The notebook then skips the analyses."""
+    municipality had no participants in it (`has_feedback`); the analyses then show nothing."""
     if focus_size(W.programme()) == 0:
         return L("workshop.no_feedback", workshop=W.workshop)
     if W.municipality and focus_size(W) == 0:
@@ -161,7 +109,11 @@ def who(W: Workshops, L) -> str:
 
 
 def intro(W: Workshops, L) -> str:
-    """How many gave feedback (or that the group is below the threshold)."""
+    """How many gave feedback (or that the group is below the threshold), or the sentence
+    of `missing_note` when there is nothing to analyse."""
+    missing = missing_note(W, L)
+    if missing:
+        return missing
     if is_suppressed(W):
         return L("workshop.intro_suppressed", threshold=W.threshold, who=who(W, L))
     if W.is_consultants:
@@ -170,90 +122,33 @@ def intro(W: Workshops, L) -> str:
     return L("workshop.intro", n=focus_size(W), who=who(W, L), n_all=focus_size(programme))
 
 
-# --- scale scores -------------------------------------------------------------------------
-
-def score_summary(scores: pd.DataFrame, municipalities: list[str], threshold: int
-                  ) -> pd.DataFrame:
-    """Mean scale scores with t intervals per workshop x municipality and for the programme.
-
-    Columns `wave, municipality_code ('programme' for the total), scale, n, mean, sd,
-    ci_low, ci_high, suppressed, suppression`. Municipality rows are suppressed together per
-    workshop and scale (the programme row is their published total).
-    """
-    from research.stats.scales import mean_ci
-
-    scores = scores[scores["municipality_code"].isin(municipalities)]
-    cols = ["wave", "municipality_code", "scale", "n", "mean", "sd", "ci_low", "ci_high"]
-    values = ["n", "mean", "sd", "ci_low", "ci_high"]
-
-    def summarise(by):
-        rows = [{**dict(zip(by, key)), **mean_ci(part["score"], CONFIDENCE).to_dict()}
-                for key, part in scores.groupby(by, sort=True)]
-        return pd.DataFrame(rows, columns=by + values)
-
-    each = summarise(["wave", "municipality_code", "scale"])
-    total = summarise(["wave", "scale"]).assign(municipality_code=PROGRAMME)
-    out = pd.concat([
-        privacy.suppress(each[cols], threshold=threshold, margins=[["wave", "scale"]],
-                         values=values),
-        privacy.suppress(total[cols], threshold=threshold, margins=[], values=values)],
-        ignore_index=True)
-    return out.sort_values(["wave", "scale", "municipality_code"], kind="stable"
-                           ).reset_index(drop=True)
+def text(W: Workshops, L, key: str, **values) -> str | None:
+    """A heading or note of the analyses (label `key`), or None when the report has no
+    feedback to analyse."""
+    return L(key, **values) if has_feedback(W) else None
 
 
-def welch_change(before: pd.Series, after: pd.Series) -> dict:
-    """after - before with a Welch t interval; `exceeds` when the interval excludes 0."""
-    from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
-
-    a, b = np.asarray(after, float), np.asarray(before, float)
-    if len(a) < 2 or len(b) < 2:
-        return {"change": np.nan, "change_low": np.nan, "change_high": np.nan, "exceeds": False}
-    low, high = CompareMeans(DescrStatsW(a), DescrStatsW(b)).tconfint_diff(
-        alpha=1 - CONFIDENCE, usevar="unequal")
-    return {"change": float(a.mean() - b.mean()), "change_low": float(low),
-            "change_high": float(high), "exceeds": bool(low > 0 or high < 0)}
+def manual_coding(W: Workshops, R) -> pd.DataFrame | None:
+    """The researcher's manual coding sample for the kappa table, or None when the report
+    has no feedback to analyse."""
+    return R.table("manual_coding") if has_feedback(W) else None
 
 
-def trend(scores: pd.DataFrame, summary: pd.DataFrame, order: list[str], focus: str
-          ) -> pd.DataFrame:
-    """The focus group's scale scores workshop by workshop, each with its change from the
-    previous workshop. Changes involving a suppressed group are not computed."""
-    rows = []
-    part = summary[summary["municipality_code"] == focus]
-    if focus != PROGRAMME:
-        scores = scores[scores["municipality_code"] == focus]
-    for scale in dict.fromkeys(part["scale"]):
-        s = part[part["scale"] == scale].set_index("wave")
-        for i, wave in enumerate(order):
-            if wave not in s.index:
-                continue
-            row = {"scale": scale, "wave": wave,
-                   **s.loc[wave, ["n", "mean", "ci_low", "ci_high", "suppressed"]].to_dict()}
-            prev = order[i - 1] if i else None
-            if prev in s.index and not s.loc[prev, "suppressed"] and not row["suppressed"]:
-                sc = scores[scores["scale"] == scale]
-                row.update(welch_change(sc.loc[sc["wave"] == prev, "score"],
-                                        sc.loc[sc["wave"] == wave, "score"]))
-            else:
-                row.update({"change": np.nan, "change_low": np.nan, "change_high": np.nan,
-                            "exceeds": False})
-            rows.append(row)
-    return pd.DataFrame(rows, columns=["scale", "wave", "n", "mean", "ci_low", "ci_high",
-                                       "suppressed", "change", "change_low", "change_high",
-                                       "exceeds"])
-
-
-def scores(W: Workshops) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(respondent scale scores, suppressed summary) of the workshops so far."""
-    from research.stats.scales import respondent_scores
-
-    sc = respondent_scores(W.responses, W.instrument)
-    return sc, score_summary(sc, W.municipalities, W.threshold)
+def trend_statements(scores: pd.DataFrame | None, summary: pd.DataFrame | None,
+                     W: Workshops, L) -> list[str] | None:
+    """The change sentences of this workshop (`change_statements`), the first workshop's
+    note, or None when there is nothing to analyse."""
+    if summary is None:
+        return None
+    if not W.previous:
+        return [L("workshop.trend_first")]
+    return change_statements(trend(scores, summary, W.order, W.focus), W, L)
 
 
 def change_statements(tr: pd.DataFrame, W: Workshops, L) -> list[str]:
     """One plain sentence per scale about the change from the previous workshop."""
+    if tr is None:
+        return None
     out = []
     order = {s: i for i, s in enumerate(W.instrument.scales)}
     now = tr[tr["wave"] == W.workshop]
@@ -274,6 +169,8 @@ def comparison_table(summary: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
     """This workshop: scale x (municipalities, programme), 'mean (low–high)' or the mark."""
     from research.report.show import format_value
 
+    if summary is None:
+        return None
     part = summary[summary["wave"] == W.workshop]
     mark = L("privacy.mark", threshold=W.threshold)
     cols = W.municipalities + [PROGRAMME]
@@ -296,130 +193,11 @@ def comparison_table(summary: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _style():
-    import seaborn as sns
-    sns.set_theme(style="whitegrid", context="notebook")
-
-
-def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
-    """Dot-and-interval chart: each scale's mean per municipality and for the programme in
-    this workshop; the report's municipality in red; suppressed groups are not drawn."""
-    import matplotlib.pyplot as plt
-
-    _style()
-    part = summary[(summary["wave"] == W.workshop) & ~summary["suppressed"].astype(bool)]
-    groups = W.municipalities + [PROGRAMME]
-    scales = list(W.instrument.scales)
-    fig, ax = plt.subplots(figsize=(8, 0.7 * len(scales) + 1.5), dpi=90)
-    step = 0.8 / len(groups)
-    for g, code in enumerate(groups):
-        rows = part[part["municipality_code"] == code].set_index("scale").reindex(scales)
-        y = np.arange(len(scales))[::-1] + 0.4 - g * step
-        focus = code == W.focus
-        colour = "#d62728" if focus else ("black" if code == PROGRAMME else "0.6")
-        label = L("report.whole_programme") if code == PROGRAMME else W.name(code)
-        ax.errorbar(rows["mean"], y, xerr=[rows["mean"] - rows["ci_low"],
-                                            rows["ci_high"] - rows["mean"]],
-                    fmt="osD^vP"[g % 6], color=colour, markersize=7 if focus else 5,
-                    linewidth=2 if focus else 1, capsize=2, label=label)
-    ax.set_yticks(np.arange(len(scales))[::-1])
-    ax.set_yticklabels([W.scale_name(s) for s in scales])
-    low, high = W.instrument.items[0].low, W.instrument.items[0].high
-    ax.set_xlim(low, high)
-    ax.set_xlabel(L("workshop.axis_score", low=low, high=high))
-    ax.set_title(L("workshop.comparison_title", workshop=W.workshop))
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
-    fig.tight_layout()
-    return fig
-
-
-def trend_chart(summary: pd.DataFrame, W: Workshops, L):
-    """Small multiples, one per scale: the focus group's mean and interval at each workshop,
-    and the programme's for comparison (dashed) in a municipality's report."""
-    import matplotlib.pyplot as plt
-
-    _style()
-    scales = list(W.instrument.scales)
-    fig, axes = plt.subplots(1, len(scales), figsize=(2.1 * len(scales), 3.2), dpi=90,
-                             sharey=True)
-    axes = np.atleast_1d(axes)
-    x = np.arange(len(W.order))
-    low, high = W.instrument.items[0].low, W.instrument.items[0].high
-    series = [(W.focus, "#d62728", "-", 0.0)]
-    if W.focus != PROGRAMME:
-        series.append((PROGRAMME, "0.35", "--", 0.12))
-    for ax, scale in zip(axes, scales):
-        for code, colour, style, dx in series:
-            rows = summary[(summary["municipality_code"] == code) & (summary["scale"] == scale)]
-            rows = rows.set_index("wave").reindex(W.order)
-            shown = ~rows["suppressed"].fillna(True).astype(bool)
-            m = rows["mean"].where(shown)
-            ax.errorbar(x + dx, m, yerr=[m - rows["ci_low"].where(shown),
-                                         rows["ci_high"].where(shown) - m],
-                        color=colour, linestyle=style, marker="o", capsize=2,
-                        label=L("report.whole_programme") if code == PROGRAMME
-                        else W.name(code))
-        ax.set_title(W.scale_name(scale), fontsize=9)
-        ax.set_xticks(x)
-        ax.set_xticklabels(W.order)
-        ax.set_ylim(low, high)
-    axes[0].set_ylabel(L("workshop.axis_score", low=low, high=high))
-    axes[-1].legend(frameon=False, fontsize=7, loc="lower right")
-    fig.suptitle(L("workshop.trend_title"), fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def likert(W: Workshops, L):
-    """This workshop's item distributions for the focus group; every bar hidden when the
-    group is (see `is_suppressed`)."""
-    from research.stats.scales import likert_chart, likert_counts
-
-    responses = W.responses[W.responses["municipality_code"].isin(W.municipalities)]
-    counts = likert_counts(responses, W.instrument, W.workshop, W.municipality, W.threshold)
-    if is_suppressed(W):
-        counts = counts.assign(suppressed=True)
-    return likert_chart(counts, W.instrument, W.language,
-                        L("workshop.likert_title", workshop=W.workshop, who=who(W, L)),
-                        L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))
-
-
-# --- participation ------------------------------------------------------------------------
-
-def participation(respondents: pd.DataFrame, workshop: str, by: str, municipalities: list[str],
-                  threshold: int) -> pd.DataFrame:
-    """Participants of one workshop per municipality x `by` ('role' or 'organisation'),
-    suppressed with the municipality totals and the category totals as margins. Columns
-    `municipality_code, category, n, suppressed, suppression`; an unanswered category is
-    'unknown'; totals are rows with category 'total' or municipality_code 'programme'."""
-    df = respondents[(respondents["wave"] == workshop)
-                     & respondents["municipality_code"].isin(municipalities)]
-    cat = df[by].fillna("unknown").astype(str)
-    counts = (df.assign(category=cat).groupby(["municipality_code", "category"])
-              .size().rename("n").reset_index())
-    full = pd.MultiIndex.from_product([municipalities, sorted(set(cat))],
-                                      names=["municipality_code", "category"])
-    counts = counts.set_index(["municipality_code", "category"]).reindex(full, fill_value=0)
-    counts = counts.reset_index()
-    totals = counts.groupby("municipality_code", as_index=False)["n"].sum().assign(
-        category="total")
-    cells = privacy.suppress(counts, threshold=threshold,
-                             margins=[["municipality_code"], ["category"]], values=["n"])
-    totals = privacy.suppress(totals[["municipality_code", "category", "n"]],
-                              threshold=threshold, margins=[()], values=["n"])
-    programme = (counts.groupby("category", as_index=False)["n"].sum()
-                 .assign(municipality_code=PROGRAMME))
-    programme = privacy.suppress(programme[["municipality_code", "category", "n"]],
-                                 threshold=threshold, margins=[()], values=["n"])
-    grand = pd.DataFrame({"municipality_code": [PROGRAMME], "category": ["total"],
-                          "n": [float(counts["n"].sum())]})
-    grand = privacy.suppress(grand, threshold=threshold, margins=[], values=["n"])
-    return pd.concat([cells, totals, programme, grand], ignore_index=True)
-
-
 def participation_table(W: Workshops, by: str, L) -> pd.DataFrame:
     """Participants by role or organisation: one column per municipality (the report's own
     first) and the programme total; hidden cells show the privacy mark."""
+    if not has_feedback(W):
+        return None
     part = participation(W.respondents, W.workshop, by, W.municipalities, W.threshold)
     question = W.instrument.background_question(by)
     mark = L("privacy.mark", threshold=W.threshold)
@@ -440,67 +218,21 @@ def participation_table(W: Workshops, by: str, L) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def focus_size(W: Workshops, workshop: str | None = None) -> int:
-    """Participants of the focus group in a workshop (default: this one)."""
-    df = W.respondents[W.respondents["wave"] == (workshop or W.workshop)]
-    df = df[df["municipality_code"].isin(W.municipalities)]
-    if W.municipality:
-        df = df[df["municipality_code"] == W.municipality]
-    return int(len(df))
-
-
-def is_suppressed(W: Workshops) -> bool:
-    """Whether the focus group of this workshop is hidden: below the threshold, or hidden
-    by complementary suppression because the programme total would otherwise reveal a
-    smaller municipality (then its item distributions would too, by subtraction)."""
-    if W.is_consultants:
-        return focus_size(W) < W.threshold
-    return W.municipality not in shown_municipalities(W)
-
-
-# --- open answers ------------------------------------------------------------------------
-
-def shown_municipalities(W: Workshops, workshop: str | None = None) -> list[str]:
-    """The municipalities whose participants are shown in a workshop: not suppressed,
-    neither below the threshold nor hidden as a complement (see `participation`)."""
-    part = participation(W.respondents, workshop or W.workshop, "role", W.municipalities,
-                         W.threshold)
-    totals = part[(part["category"] == "total") & part["municipality_code"].isin(
-        W.municipalities)].set_index("municipality_code")
-    return [c for c in W.municipalities
-            if c in totals.index and not bool(totals.loc[c, "suppressed"])
-            and totals.loc[c, "n"] > 0]
-
-
-def eligible_comments(W: Workshops, workshop: str | None = None) -> pd.DataFrame:
-    """Masked open answers of a workshop that may be shown or counted: from the focus
-    group, and only from municipalities shown in that workshop (`shown_municipalities`),
-    so that no aggregate contains a hidden group's answers."""
-    wave = workshop or W.workshop
-    ok = shown_municipalities(W, wave)
-    if W.municipality:
-        ok = [c for c in ok if c == W.municipality]
-    c = W.comments
-    return c[(c["wave"] == wave) & c["municipality_code"].isin(ok)].reset_index(drop=True)
-
-
 def theme_table(W: Workshops, L) -> pd.DataFrame:
     """Theme shares (% of open answers) for the focus group in each workshop so far;
     workshops where the group is below the threshold show the privacy mark."""
-    from research.stats.codebook import code_answers, theme_counts
-
+    if not has_feedback(W):
+        return None
     mark = L("privacy.mark", threshold=W.threshold)
     labels = W.codebook.labels(W.language)
+    shares = theme_shares(W)
     out = pd.DataFrame({L("workshop.col_theme"): [labels[t] for t in W.codebook.theme_ids]})
     for wave in W.order:
-        comments = eligible_comments(W, wave)
-        if comments.empty:
+        part = shares[shares["wave"] == wave]
+        if part["answers"].iloc[0] == 0:
             out[wave] = mark
             continue
-        counts = theme_counts(comments.assign(_all="x"), code_answers(comments, W.codebook),
-                              W.codebook, ["_all"])
-        out[wave] = (100 * counts.set_index("theme")["share"]).reindex(
-            W.codebook.theme_ids).round(0).to_numpy()
+        out[wave] = (100 * part["share"]).round(0).to_numpy()
     return out
 
 
@@ -508,52 +240,18 @@ def theme_by_municipality(W: Workshops, L) -> pd.DataFrame:
     """This workshop's theme shares (%) per municipality and for the whole programme; a
     municipality below the threshold shows the privacy mark (its answers also stay out of
     the programme column, so that no subtraction reveals them)."""
-    from research.stats.codebook import answer_themes, code_answers
-
+    if not has_feedback(W):
+        return None
     mark = L("privacy.mark", threshold=W.threshold)
-    programme = W.programme()
-    comments = eligible_comments(programme)
-    flags = answer_themes(comments, code_answers(comments, W.codebook), W.codebook)
+    shares = theme_shares_by_group(W)
     labels = W.codebook.labels(W.language)
     out = pd.DataFrame({L("workshop.col_theme"): [labels[t] for t in W.codebook.theme_ids]})
-    for code in W.municipalities:
-        part = flags[flags["municipality_code"] == code]
-        out[W.name(code)] = ([round(100 * part[t].mean()) for t in W.codebook.theme_ids]
-                             if len(part) else mark)
-    out[L("report.whole_programme")] = ([round(100 * flags[t].mean())
-                                         for t in W.codebook.theme_ids] if len(flags) else mark)
+    for code in [*W.municipalities, PROGRAMME]:
+        part = shares[shares["group"] == code]
+        head = L("report.whole_programme") if code == PROGRAMME else W.name(code)
+        out[head] = ([round(100 * s) for s in part["share"]] if part["answers"].iloc[0]
+                     else mark)
     return out
-
-
-def theme_shift(W: Workshops) -> pd.DataFrame:
-    """Programme-wide theme shares in this and the previous workshop, the change in
-    percentage points and its Newcombe interval; `exceeds` when it excludes 0. Only answers
-    from groups at or above the threshold count."""
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
-    from research.stats.codebook import answer_themes, code_answers
-
-    rows = []
-    if W.previous is None:
-        return pd.DataFrame(columns=["theme", "share", "share_before", "change", "change_low",
-                                     "change_high", "exceeds"])
-    programme = W.programme()
-    flags = {}
-    for wave in (W.previous, W.workshop):
-        c = eligible_comments(programme, wave)
-        flags[wave] = answer_themes(c, code_answers(c, W.codebook), W.codebook)
-    now, before = flags[W.workshop], flags[W.previous]
-    for theme in W.codebook.theme_ids:
-        k1, n1 = int(now[theme].sum()), len(now)
-        k0, n0 = int(before[theme].sum()), len(before)
-        if n1 == 0 or n0 == 0:
-            continue
-        low, high = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb",
-                                               compare="diff", alpha=1 - CONFIDENCE)
-        rows.append({"theme": theme, "share": k1 / n1, "share_before": k0 / n0,
-                     "change": k1 / n1 - k0 / n0, "change_low": float(low),
-                     "change_high": float(high), "exceeds": bool(low > 0 or high < 0)})
-    return pd.DataFrame(rows)
 
 
 def theme_shift_statements(shift: pd.DataFrame, W: Workshops, L) -> list[str]:
@@ -574,13 +272,9 @@ def theme_shift_statements(shift: pd.DataFrame, W: Workshops, L) -> list[str]:
 def kwic_table(W: Workshops, L, per_theme: int = 3, width: int = 45) -> pd.DataFrame:
     """Keyword-in-context lines from the eligible answers of this workshop (masked), at most
     `per_theme` per theme, in a stable order."""
-    from research.stats.codebook import code_answers, kwic
-
-    comments = eligible_comments(W)
-    lines = kwic(comments, code_answers(comments, W.codebook), width)
-    order = {t: i for i, t in enumerate(W.codebook.theme_ids)}
-    lines = (lines.assign(_o=lines["theme"].map(order)).sort_values("_o", kind="stable")
-             .groupby("theme", sort=False).head(per_theme))
+    if not has_feedback(W):
+        return None
+    lines = kwic_lines(W, per_theme, width)
     labels = W.codebook.labels(W.language)
     return pd.DataFrame({L("workshop.col_theme"): lines["theme"].map(labels),
                          L("workshop.col_left"): lines["left"],
@@ -588,19 +282,20 @@ def kwic_table(W: Workshops, L, per_theme: int = 3, width: int = 45) -> pd.DataF
                          L("workshop.col_right"): lines["right"]}).reset_index(drop=True)
 
 
-def uncoded_note(W: Workshops, uncoded_answers: pd.DataFrame, L) -> str:
+def uncoded_note(W: Workshops, uncoded: pd.DataFrame | None, L) -> str:
     """How many answers matched no theme, or that the group's answers are not shown."""
+    if uncoded is None:
+        return None
     if eligible_comments(W).empty:
         return L("workshop.themes_suppressed", threshold=W.threshold)
-    return L("workshop.uncoded_note", n=len(uncoded_answers))
+    return L("workshop.uncoded_note", n=len(uncoded))
 
 
 def uncoded_table(W: Workshops, L) -> pd.DataFrame:
     """The eligible answers of this workshop that no theme matched (masked), for review."""
-    from research.stats.codebook import code_answers, uncoded
-
-    comments = eligible_comments(W)
-    rest = uncoded(comments, code_answers(comments, W.codebook))
+    if not has_feedback(W):
+        return None
+    rest = uncoded_answers(W)
     questions = {q.code: q.text(W.language) for q in W.instrument.open_questions}
     return pd.DataFrame({L("workshop.col_question"): rest["question"].map(questions),
                          L("workshop.col_answer"): rest["text"]})
@@ -608,12 +303,11 @@ def uncoded_table(W: Workshops, L) -> pd.DataFrame:
 
 def cooccurrence_table(W: Workshops) -> pd.DataFrame:
     """Theme co-occurrence in this workshop's eligible answers, with theme names."""
-    from research.stats.codebook import code_answers, cooccurrence
-
-    comments = eligible_comments(W)
-    if comments.empty:
+    if not has_feedback(W):
+        return None
+    co = theme_cooccurrence(W)
+    if co is None:
         return pd.DataFrame()
-    co = cooccurrence(comments, code_answers(comments, W.codebook), W.codebook)
     labels = W.codebook.labels(W.language)
     co.index = [labels[t] for t in co.index]
     co.columns = [labels[t] for t in co.columns]
@@ -622,6 +316,8 @@ def cooccurrence_table(W: Workshops) -> pd.DataFrame:
 
 def kappa_note(manual: pd.DataFrame, L) -> str:
     """What the kappa table is, or that no manual coding was given."""
+    if manual is None:
+        return None
     n = manual["sample_id"].nunique()
     return L("workshop.kappa_note", n=n) if n else L("workshop.kappa_none")
 
@@ -630,6 +326,8 @@ def kappa_table(manual: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
     """Cohen's kappa per theme: the researcher's manual coding against the codebook rules."""
     from research.stats.agreement import kappa_per_theme
 
+    if manual is None:
+        return None
     k = kappa_per_theme(manual, W.codebook)
     labels = W.codebook.labels(W.language)
     return pd.DataFrame({L("workshop.col_theme"): k["theme"].map(labels),
@@ -643,37 +341,12 @@ def kappa_table(manual: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
                              for lo, hi in zip(k["ci_low"], k["ci_high"])]})
 
 
-# --- the consultants' view ----------------------------------------------------------------
-
-def item_changes(W: Workshops) -> pd.DataFrame:
-    """Programme-wide item means (reverse-coded) in the previous and this workshop with the
-    Welch interval of the change; the items that dropped most first."""
-    from research.stats.scales import scored
-
-    if W.previous is None:
-        return pd.DataFrame(columns=["item", "before", "now", "change", "change_low",
-                                     "change_high", "exceeds"])
-    df = scored(W.responses[W.responses["municipality_code"].isin(W.municipalities)],
-                W.instrument)
-    rows = []
-    for item in W.instrument.items:
-        part = df[df["item"] == item.code]
-        before = part.loc[part["wave"] == W.previous, "score"]
-        now = part.loc[part["wave"] == W.workshop, "score"]
-        if len(before) < W.threshold or len(now) < W.threshold:
-            continue
-        rows.append({"item": item.code, "before": before.mean(), "now": now.mean(),
-                     **welch_change(before, now)})
-    out = pd.DataFrame(rows)
-    return out.sort_values("change", kind="stable").reset_index(drop=True)
-
-
 def consultants_section(W: Workshops, L) -> list:
     """The consultants' view as display objects (empty in a municipality's report): themes
     rising and falling, and the items whose programme mean dropped."""
     from research.report import show
 
-    if not W.is_consultants:
+    if not W.is_consultants or not has_feedback(W):
         return []
     if W.previous is None:
         return [show.heading(L("workshop.consultants_heading")), show.para(L("workshop.trend_first"))]

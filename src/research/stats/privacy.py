@@ -1,4 +1,4 @@
-"""Privacy for survey and workshop results: small-cell suppression and open-answer cleaning.
+"""Privacy for survey and workshop results: small-cell suppression and open-answer masking.
 
 Every table or chart of respondents goes through `suppress` before it is shown:
 
@@ -13,19 +13,17 @@ the survey, workshop and evaluation analyses share them. Compute suppression on 
 cross table (all municipalities), then show a report's slice, so that one municipality's
 report and another's cannot be combined to undo it.
 
-Open answers are shown only after `clean_text`: e-mail addresses and phone numbers are
-masked and the text is HTML-escaped.
+`mask_text` replaces e-mail addresses and phone numbers in an open answer with given
+words; the report layer (`research.report.privacy`) supplies them from the labels, escapes
+the text and marks hidden cells for display.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Iterable, Sequence
 
 import pandas as pd
-
-from research.core import labels
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
@@ -76,35 +74,6 @@ def suppress(df: pd.DataFrame, count: str = "n", threshold: int = 5,
     return out
 
 
-def mark(df: pd.DataFrame, language: str = "fi", threshold: int = 5,
-         columns: Sequence[str] | None = None, decimals: int | dict | None = None
-         ) -> pd.DataFrame:
-    """A suppressed table for display: hidden values replaced by a mark, helper columns dropped.
-
-    Hidden rows show the label `privacy.mark` (e.g. "< 5") in `columns` (default: every
-    float column). With `decimals` (one number, or {column: decimals}) visible numbers are
-    formatted as report text too, so that a column holds text only.
-    """
-    from research.report.show import format_value
-
-    out = df.copy()
-    hidden = out["suppressed"].astype(bool)
-    if columns is None:
-        columns = [c for c in out.columns if c not in ("suppressed", "suppression")
-                   and pd.api.types.is_float_dtype(out[c])]
-    text = labels.text("privacy.mark", language, threshold=threshold)
-    for col in columns:
-        values = out[col].astype(object)
-        places = decimals.get(col) if isinstance(decimals, dict) else decimals
-        if places is not None:
-            values = pd.Series([v if pd.isna(v) else
-                                format_value(int(round(v)) if places == 0 else float(v),
-                                             language, places) for v in values],
-                               index=out.index, dtype=object)
-        out[col] = values.where(~hidden, text)
-    return out.drop(columns=["suppressed", "suppression"])
-
-
 def n_suppressed(df: pd.DataFrame) -> int:
     """How many cells `suppress` hid (for the caveat sentence of a report)."""
     return int(df["suppressed"].sum()) if "suppressed" in df else 0
@@ -120,26 +89,10 @@ def _is_phone(match: re.Match) -> bool:
     return 7 <= len(digits) <= 15 and (match.group(0).lstrip("(").startswith(("+", "0")))
 
 
-def clean_text(text: str, language: str = "fi", escape: bool = True) -> str:
-    """An open answer made safe to show: e-mails and phone numbers masked, HTML-escaped."""
+def mask_text(text, email: str, phone: str) -> str:
+    """An open answer with e-mail addresses replaced by `email`, phone numbers by `phone`,
+    and runs of white space collapsed (not escaped: the report layer escapes)."""
     text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-    text = EMAIL.sub(labels.text("privacy.masked_email", language), text)
-    text = PHONE.sub(lambda m: labels.text("privacy.masked_phone", language)
-                     if _is_phone(m) else m.group(0), text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return html.escape(text) if escape else text
-
-
-def clean_comments(comments: pd.DataFrame, language: str = "fi", escape: bool = True,
-                   column: str = "text") -> pd.DataFrame:
-    """Open answers with `clean_text` applied and the respondent column dropped."""
-    out = comments.drop(columns=[c for c in ("respondent",) if c in comments]).copy()
-    out[column] = [clean_text(t, language, escape) for t in out[column]]
-    return out[out[column] != ""].reset_index(drop=True)
-
-
-def open_answers_html(texts: Iterable[str]):
-    """Already cleaned (escaped) open answers as an HTML list, without escaping twice."""
-    from IPython.display import HTML
-    return HTML('<ul class="report-open-answers">'
-                + "".join(f"<li>{t}</li>" for t in texts) + "</ul>")
+    text = EMAIL.sub(email, text)
+    text = PHONE.sub(lambda m: phone if _is_phone(m) else m.group(0), text)
+    return re.sub(r"\s+", " ", text).strip()
