@@ -198,8 +198,8 @@ def test_framework_errors_name_file_row_and_key(tmp_path):
         load_framework(bad)
     assert str(exc.value) == (
         f"{bad}, row 5: key 'settings.seeds': is not a known key (valid keys here: "
-        "aggregation, draws, geometric_floor, impute_max_gap, kurtosis_threshold, "
-        "min_coverage, min_reference, normalisation, require_base_and_final, seed, "
+        "aggregation, count_noise, draws, geometric_floor, impute_max_gap, "
+        "kurtosis_threshold, min_coverage, min_reference, normalisation, require_base_and_final, seed, "
         "skew_threshold, weight_spread, "
         "winsor_max)")
 
@@ -405,7 +405,7 @@ def test_every_vitality_label_key_used_exists_in_both_languages():
     keys = set(re.findall(r'"(vitality\.[a-z_]+)"', text))
     keys |= {f"vitality.{p}{v}" for p, values in {
         "treat_": ["none", "winsorise", "log"], "method_": ["nearest_year", "group_median"],
-        "factor_": ["normalisation", "aggregation", "imputation", "weights"],
+        "factor_": ["normalisation", "aggregation", "imputation", "weights", "counts"],
         "norm_": list(NORMALISATIONS), "agg_": list(AGGREGATIONS),
         "group_": ["1", "2", "3"], "reason_": ["no_series", "no_year"]}.items()
         for v in values}

@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "winsor_max": (int, 5), "skew_threshold": (float, 2.0), "kurtosis_threshold": (float, 3.5),
     "geometric_floor": (float, 1.0), "draws": (int, 1000), "seed": (int, 2017),
     "weight_spread": (float, 0.25), "require_base_and_final": (bool, True),
+    "count_noise": (bool, True),
 }
 THEME_KEYS = {"id": None, "name_fi": "", "name_en": "", "weight": 1.0}
 INDICATOR_KEYS = {"id": None, "theme": None, "direction": None, "kind": "level", "source": "",

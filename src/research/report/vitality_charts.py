@@ -78,8 +78,8 @@ def theme_chart(result: IndexResult, report, units: list[tuple[str, str]],
 
 
 def rank_band_chart(result: IndexResult, report, units: list[tuple[str, str]]):
-    """Each ranked unit's rank in the base and final year: a dot at the nominal rank and a
-    bar over its 90 % Monte Carlo band (rank 1 = best, at the left)."""
+    """Each ranked unit's rank in the base and final year: a dot at the median rank of the
+    draws and a bar over its 90 % Monte Carlo band (rank 1 = best, at the left)."""
     style.apply_theme()
     labels = names(report.table("municipalities"), report.language)
     part = pick(result, units)
@@ -97,7 +97,7 @@ def rank_band_chart(result: IndexResult, report, units: list[tuple[str, str]]):
             r = r.iloc[0]
             ax.plot([r["rank_p05"], r["rank_p95"]], [i + shift] * 2, color=colour, linewidth=3,
                     alpha=0.6)
-            ax.plot([r["rank"]], [i + shift], "o", color=colour,
+            ax.plot([r["rank_median"]], [i + shift], "o", color=colour,
                     label=str(year) if i == 0 else None)
     ax.set_yticks(range(len(rows)))
     n_ranked = part.groupby(["level", "code"])["n_ranked"].max()
