@@ -74,7 +74,7 @@ show.table(vitality.rank_table(V, R, units[:-1]), R.language, caption=R.L("vital
 show.figure(vitality_charts.rank_band_chart(V, R, units))
 
 # %%
-show.bullets([vitality.summary(V, R, level, code) for level, code in units[:-2]])
+show.bullets([vitality.summary(V, R, level, code, note=False) for level, code in units[:-2]])
 
 # %%
 show.heading(R.L("vitality.heading_strengths"), 3)

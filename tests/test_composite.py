@@ -197,11 +197,33 @@ def test_framework_errors_name_file_row_and_key(tmp_path):
     with pytest.raises(UserError) as exc:
         load_framework(bad)
     assert str(exc.value) == (
-        f"{bad}, row 5: key 'settings.seeds': is not a known key (valid keys here: "
-        "aggregation, draws, geometric_floor, impute_max_gap, kurtosis_threshold, "
-        "min_coverage, min_reference, normalisation, require_base_and_final, seed, "
-        "skew_threshold, weight_spread, "
-        "winsor_max)")
+        f"{bad}, row 10: key 'settings.seeds': is not a known key; did you mean 'seed'? "
+        "(valid keys here: aggregation, count_noise, draws, geometric_floor, impute_max_gap, "
+        "kurtosis_threshold, min_coverage, min_reference, normalisation, "
+        "require_base_and_final, seed, skew_threshold, weight_spread, winsor_max)")
+    cases = {  # the one validator (research.core.schema): the same words as every YAML file
+        ("weight: 2}", "weight: -2}"): "row 13: key 'themes[1].weight': expected a positive "
+                                       "number, got -2",
+        ("theme: work, direction: -1", "theme: play, direction: -1"):
+            "row 17: key 'indicators[2].theme': 'play' is not a theme id (themes: people, work)",
+        ("numerator: unemployed,", ""): "row 17: key 'indicators[2]': 'numerator' is required "
+                                        "for kind 'rate'",
+        ("draws: 200", "draws: many"): "row 9: key 'settings.draws': expected a whole number, "
+                                       "got 'many'",
+        ("kind: change", "kind: changes"): "row 15: key 'indicators[0].kind': expected one of "
+                                           "level, rate, change, got 'changes'; did you mean "
+                                           "'change'?",
+    }
+    good = FIXTURE.read_text(encoding="utf-8")
+    for (old, new), message in cases.items():
+        assert old in good
+        bad.write_text(good.replace(old, new), encoding="utf-8")
+        with pytest.raises(UserError) as exc:
+            load_framework(bad)
+        assert str(exc.value) == f"{bad}, {message}"
+    with pytest.raises(UserError) as exc:
+        load_framework(tmp_path / "none.yml")
+    assert str(exc.value) == f"{tmp_path / 'none.yml'}: index framework file not found"
 
 
 # --- denomination and sub-regions from sums --------------------------------------------------
@@ -408,7 +430,7 @@ def test_every_vitality_label_key_used_exists_in_both_languages():
     keys = set(re.findall(r'"(vitality\.[a-z_]+)"', text))
     keys |= {f"vitality.{p}{v}" for p, values in {
         "treat_": ["none", "winsorise", "log"], "method_": ["nearest_year", "group_median"],
-        "factor_": ["normalisation", "aggregation", "imputation", "weights"],
+        "factor_": ["normalisation", "aggregation", "imputation", "weights", "counts"],
         "norm_": list(NORMALISATIONS), "agg_": list(AGGREGATIONS),
         "group_": ["1", "2", "3"], "reason_": ["no_series", "no_year"]}.items()
         for v in values}

@@ -35,6 +35,11 @@ def aggregate(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray, w_theme: n
     member = (theme_of[:, None] == np.arange(t)[None, :]).astype(float)     # k x t
     B = (w_ind[:, None, :] * member[:, :, None]).reshape(k, t * d)
     themes = _weighted_mean(S, B, method, floor).reshape(len(S), t, d)
+    return themes, _index(themes, w_theme, method, floor)
+
+
+def _index(themes: np.ndarray, w_theme: np.ndarray, method: str, floor: float) -> np.ndarray:
+    """The index (n x d) of theme scores (n x t x d) with theme weights (t x d)."""
     avail = ~np.isnan(themes)
     if method == "geometric":
         vals = np.where(avail, np.log(np.maximum(np.where(avail, themes, 1.0), floor)), 0.0)
@@ -43,7 +48,28 @@ def aggregate(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray, w_theme: n
     with np.errstate(invalid="ignore", divide="ignore"):
         index = (np.einsum("ntd,td->nd", vals, w_theme)
                  / np.einsum("ntd,td->nd", avail.astype(float), w_theme))
-    return themes, (np.exp(index) if method == "geometric" else index)
+    return np.exp(index) if method == "geometric" else index
+
+
+def aggregate_draws(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray,
+                    w_theme: np.ndarray, method: str = "arithmetic", floor: float = 1.0
+                    ) -> np.ndarray:
+    """The index (n x d) when the scores differ from draw to draw: S is n x k x d (as from
+    redrawn counts), w_ind k x d, w_theme t x d; otherwise as `aggregate`."""
+    t = w_theme.shape[0]
+    member = (theme_of[:, None] == np.arange(t)[None, :]).astype(float)     # k x t
+    W = w_ind[:, None, :] * member[:, :, None]                               # k x t x d
+    avail = ~np.isnan(S)
+    if method == "geometric":
+        vals = np.where(avail, np.log(np.maximum(np.where(avail, S, 1.0), floor)), 0.0)
+    else:
+        vals = np.where(avail, S, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        themes = (np.einsum("nkd,ktd->ntd", vals, W)
+                  / np.einsum("nkd,ktd->ntd", avail.astype(float), W))
+    if method == "geometric":
+        themes = np.exp(themes)
+    return _index(themes, w_theme, method, floor)
 
 
 def weights_table(themes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from research.index.aggregate import weights_table
 from research.index.coherence import coherence
-from research.index.denominate import denominate, denomination_table
+from research.index.denominate import count_basis, denominate, denomination_table
 from research.index.framework import Framework, require_years, select_available
 from research.index.impute import impute, screen
 from research.index.normalise import (Scorer, goalpost_table, reference_values,
@@ -158,7 +158,8 @@ def _municipalities(run: _Run, filled: pd.DataFrame, scorer: Scorer) -> None:
     """Steps 'aggregation', 'coherence' and 'uncertainty' for the municipalities."""
     fw, nominal = run.fw, run.nominal
     mainland = run.mainland(filled)
-    p = prepare(scorer, filled, run.out["imputed"], fw)
+    p = prepare(scorer, filled, run.out["imputed"], fw,
+                count_basis(run.out["table"], fw, filled.index))
     muni, draws, sens = score_table("municipality", filled, p, fw, nominal, run.draws,
                                     run.seed, mainland, sensitivity=True)
     run.log("aggregation", weights_table(fw.themes, fw.indicators), **nominal)
@@ -168,7 +169,7 @@ def _municipalities(run: _Run, filled: pd.DataFrame, scorer: Scorer) -> None:
                     muni[ref_rows].reset_index(drop=True), fw)
     run.log("coherence", coh["indicators"], year=run.base_year)
     run.log("uncertainty", sens, draws=run.draws, seed=run.seed,
-            weight_spread=fw.settings["weight_spread"])
+            weight_spread=fw.settings["weight_spread"], count_noise=fw.settings["count_noise"])
     run.out |= {"coherence": coh, "sensitivity": sens, "tables": [muni],
                 "long": [_long("municipality", filled, run.out["treated"], nominal_scores,
                                run.out["imputed"])],
@@ -189,8 +190,9 @@ def _areas(run: _Run, filled: pd.DataFrame, scorer: Scorer) -> None:
         vals, _ = screen(vals, fw.settings["min_coverage"]) if len(vals) else (vals, None)
         none = pd.DataFrame(False, index=vals.index, columns=vals.columns)
         rank_these = np.full(len(vals), level != "country")
-        tab, dr, _ = score_table(level, vals, prepare(scorer, vals, none, fw), fw, nominal,
-                                 run.draws, run.seed, rank_these)
+        pa = prepare(scorer, vals, none, fw, count_basis(run.out["table"], fw, vals.index,
+                                                         groups))
+        tab, dr, _ = score_table(level, vals, pa, fw, nominal, run.draws, run.seed, rank_these)
         run.out["tables"].append(tab)
         run.out["changes"].append(change_table(tab, dr, run.base_year, run.final_year))
         run.out["long"].append(_long(level, vals, scorer.treated(vals),

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from research.core import yamlfile
 from research.core.errors import UserError
+from research.core.schema import (REQUIRED, Bool, Check, Float, Int, Invalid, Key, ListOf, Map,
+                                  OneOf, Text, Where, validate)
+from research.core.yamlfile import line_of
 
 STEPS = ("framework", "denomination", "screening", "imputation", "treatment", "normalisation",
          "aggregation", "coherence", "uncertainty", "areas")
@@ -29,12 +32,13 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "winsor_max": (int, 5), "skew_threshold": (float, 2.0), "kurtosis_threshold": (float, 3.5),
     "geometric_floor": (float, 1.0), "draws": (int, 1000), "seed": (int, 2017),
     "weight_spread": (float, 0.25), "require_base_and_final": (bool, True),
+    "count_noise": (bool, True),
 }
 THEME_KEYS = {"id": None, "name_fi": "", "name_en": "", "weight": 1.0}
+#: the keys of an indicator and their defaults (None: required)
 INDICATOR_KEYS = {"id": None, "theme": None, "direction": None, "kind": "level", "source": "",
                   "numerator": "", "denominator": "", "scale": 1.0, "lag": 1, "weight": 1.0,
                   "weight_by": "population", "unit": "", "name_fi": "", "name_en": ""}
-REQUIRED_KEYS = {"id", "theme", "direction"}
 
 
 @dataclass(frozen=True)
@@ -65,141 +69,58 @@ class Framework:
         return replace(self, indicators=ind, themes=th)
 
 
-def _lines(text: str) -> dict[str, int]:
-    """File line of each top-level key and of each list item ('indicators[2]'), for errors."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return {}
-    out: dict[str, int] = {}
-    if isinstance(root, yaml.MappingNode):
-        for k, v in root.value:
-            out[str(k.value)] = k.start_mark.line + 1
-            if isinstance(v, yaml.SequenceNode):
-                for i, item in enumerate(v.value):
-                    out[f"{k.value}[{i}]"] = item.start_mark.line + 1
-    return out
+def _positive(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise Invalid(f"expected a positive number, got {value!r}")
+    return float(value)
 
 
-def _fail(src: tuple[Path, dict], key: str, message: str):
-    """Raise a UserError naming the framework file, the line of the entry and the key."""
-    path, lines = src
-    row = lines.get(key.split(".")[0]) or lines.get(key.split("[")[0])
-    raise UserError(f"key '{key}': {message}", file=path, row=row)
+def _needs(row: dict) -> None:
+    """The series an indicator's kind needs: numerator and denominator, or a source."""
+    for k in (["numerator", "denominator"] if row["kind"] == "rate" else ["source"]):
+        if not row[k]:
+            raise Invalid(f"'{k}' is required for kind '{row['kind']}'")
 
 
-def _entries(src, data, key: str, known: dict, allow_empty: bool = False) -> list[dict]:
-    items = data.get(key)
-    if not isinstance(items, list) or not (items or allow_empty):
-        _fail(src, key, "expected a non-empty list")
-    out = []
-    for i, item in enumerate(items):
-        where = f"{key}[{i}]"
-        if not isinstance(item, dict):
-            _fail(src, where, f"expected a mapping of keys, got {item!r}")
-        unknown = sorted(set(item) - set(known))
-        if unknown:
-            _fail(src, f"{where}.{unknown[0]}",
-                  f"is not a known key (valid keys here: {', '.join(sorted(known))})")
-        missing = [k for k in known if known[k] is None and k not in item
-                   and (key == "themes" or k in REQUIRED_KEYS)]
-        if missing:
-            _fail(src, f"{where}.{missing[0]}", "is required but missing")
-        out.append({k: item.get(k, default) for k, default in known.items()})
-    ids = [str(e["id"]) for e in out]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        _fail(src, key, f"id '{dup[0]}' is used more than once")
-    return out
-
-
-def _read(path: Path) -> tuple[dict, tuple[Path, dict]]:
-    """The parsed framework file and its source (path, line of each entry) for errors."""
-    if not path.exists():
-        raise UserError("index framework file not found", file=path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
-    if not isinstance(data, dict):
-        raise UserError("expected a mapping with keys id, settings, themes, indicators",
-                        file=path)
-    src = (path, _lines(text))
-    top = {"id", "name_fi", "name_en", "settings", "themes", "indicators", "indicators_from"}
-    for k in data:
-        if k not in top:
-            _fail(src, str(k), f"is not a known key (valid keys here: {', '.join(sorted(top))})")
-    return data, src
-
-
-def _settings(src, data: dict) -> dict:
-    """The settings with their defaults, each of its type and among its options."""
-    settings = {}
-    given = data.get("settings") or {}
-    for k in given:
-        if k not in SETTINGS:
-            _fail(src, f"settings.{k}",
-                  f"is not a known key (valid keys here: {', '.join(sorted(SETTINGS))})")
-    for k, (kind, default) in SETTINGS.items():
-        value = given.get(k, default)
-        if (isinstance(value, bool) != (kind is bool)
-                or not isinstance(value, (int, float) if kind is float else kind)):
-            _fail(src, f"settings.{k}", f"expected {kind.__name__}, got {value!r}")
-        settings[k] = kind(value)
-    for k, options in (("normalisation", NORMALISATIONS), ("aggregation", AGGREGATIONS)):
-        if settings[k] not in options:
-            _fail(src, f"settings.{k}", f"expected one of {', '.join(options)}, "
-                  f"got {settings[k]!r}")
-    return settings
-
-
-def _check_indicators(src, inds: pd.DataFrame, themes: pd.DataFrame) -> None:
-    """Each indicator's theme, direction, kind and the series its kind needs."""
-    for i, row in inds.iterrows():
-        where = f"indicators[{i}]"
-        if row["theme"] not in set(themes["id"]):
-            _fail(src, f"{where}.theme", f"'{row['theme']}' is not a theme id "
-                  f"(themes: {', '.join(themes['id'])})")
-        if row["direction"] not in (1, -1):
-            _fail(src, f"{where}.direction", f"expected 1 or -1, got {row['direction']!r}")
-        if row["kind"] not in KINDS:
-            _fail(src, f"{where}.kind", f"expected one of {', '.join(KINDS)}, "
-                  f"got {row['kind']!r}")
-        need = ["numerator", "denominator"] if row["kind"] == "rate" else ["source"]
-        for k in need:
-            if not row[k]:
-                _fail(src, f"{where}.{k}", f"is required for kind '{row['kind']}'")
-    for frame, what in ((themes, "themes"), (inds, "indicators")):
-        bad = ~frame["weight"].map(lambda w: isinstance(w, (int, float)) and w > 0)
-        if bad.any():
-            _fail(src, f"{what}[{int(bad.idxmax())}].weight", "expected a positive number")
+_NODES = {str: Text(), float: Float(), int: Int(), bool: Bool()}
+_OPTIONS = {"normalisation": NORMALISATIONS, "aggregation": AGGREGATIONS}
+SCHEMA = Map({
+    "id": Key(Text(), None), "name_fi": Key(Text(), ""), "name_en": Key(Text(), ""),
+    "settings": Key(Map({k: Key(OneOf(_OPTIONS[k]) if k in _OPTIONS else _NODES[kind], default)
+                         for k, (kind, default) in SETTINGS.items()}), {}),
+    "themes": ListOf(Map({"id": Text(), "name_fi": Key(Text(), ""), "name_en": Key(Text(), ""),
+                          "weight": Key(Check(_positive), 1.0)}),
+                     non_empty=True, unique="id", empty_message="expected a non-empty list"),
+    "indicators": Key(ListOf(Map(
+        {k: Key({"direction": OneOf((1, -1), "1 or -1"), "kind": OneOf(KINDS),
+                 "scale": Float(), "lag": Int(), "weight": Check(_positive)}.get(k, Text()),
+                REQUIRED if default is None else default)
+         for k, default in INDICATOR_KEYS.items()}, check_all=_needs), unique="id"), []),
+    "indicators_from": Key(OneOf(("catalogue",)), ""),
+})
 
 
 def load_framework(path: str | Path) -> Framework:
-    """Read and check an index framework file; a mistake raises a UserError naming the key."""
+    """Read and check an index framework file (`research.core.schema`); a mistake raises a
+    UserError naming the file, the line and the key."""
     path = Path(path)
-    data, src = _read(path)
-    settings = _settings(src, data)
-    themes = pd.DataFrame(_entries(src, data, "themes", THEME_KEYS))
-    from_catalogue = data.get("indicators_from", "") == "catalogue"
-    if data.get("indicators_from", "catalogue") != "catalogue":
-        _fail(src, "indicators_from", f"expected 'catalogue', got {data['indicators_from']!r}")
-    if from_catalogue and not data.get("indicators"):
-        data = dict(data, indicators=[])
-    inds = pd.DataFrame(_entries(src, data, "indicators", INDICATOR_KEYS, allow_empty=
-                                 from_catalogue), columns=list(INDICATOR_KEYS))
-    _check_indicators(src, inds, themes)
-    inds["weight"] = inds["weight"].astype(float)
-    themes["weight"] = themes["weight"].astype(float)
-    inds["scale"] = inds["scale"].astype(float)
+    raw = yamlfile.load(path, "index framework file")
+    data = validate(SCHEMA, raw, path)
+    from_catalogue = data["indicators_from"] == "catalogue"
+    if not data["indicators"] and not from_catalogue:
+        Where(path, "indicators", line=line_of(raw)).fail("expected a non-empty list", raw)
+    themes = pd.DataFrame(data["themes"], columns=list(THEME_KEYS))
+    inds = pd.DataFrame(data["indicators"], columns=list(INDICATOR_KEYS))
+    for i, row in inds.iterrows():
+        if row["theme"] not in set(themes["id"]):
+            item = raw["indicators"][i]
+            Where(path, f"indicators[{i}].theme", line=line_of(item)).fail(
+                f"'{row['theme']}' is not a theme id (themes: {', '.join(themes['id'])})", item)
     inds["direction"] = inds["direction"].astype(int)
-    return Framework(id=str(data.get("id", path.stem)),
-                     names={"fi": data.get("name_fi", ""), "en": data.get("name_en", "")},
-                     settings=settings, themes=themes, indicators=inds, path=path.name,
-                     from_catalogue=from_catalogue)
+    return Framework(id=str(data["id"] or path.stem),
+                     names={"fi": data["name_fi"], "en": data["name_en"]},
+                     settings=data["settings"], themes=themes, indicators=inds,
+                     path=path.name, from_catalogue=from_catalogue)
 
 
 def with_catalogue(fw: Framework, catalogue: pd.DataFrame) -> Framework:

@@ -67,6 +67,14 @@ class Scorer:
         return pd.DataFrame({c: normalise(t[c], self.goal[c], method) for c in t},
                             index=values.index)
 
+    def score_array(self, values: np.ndarray, method: str) -> np.ndarray:
+        """Scores of an array of values (n x k x ..., indicators in framework order)."""
+        out = np.empty_like(values, dtype=float)
+        for j, c in enumerate(self.fw.indicators["id"]):
+            out[:, j] = normalise(apply_treatment(values[:, j], self.treat[c]), self.goal[c],
+                                  method)
+        return out
+
 
 def reference_year(values: pd.Series, base_year: int, minimum: int) -> int:
     """The year nearest the base year (earlier on a tie) with at least `minimum` values, else

@@ -1,20 +1,28 @@
 """Verb 'uncertainty': the seeded Monte Carlo over the modeller's choices (normalisation,
-aggregation, weights +-25 %, imputation on/off), vectorised over the draws, its rank bands,
-the one-at-a-time sensitivity and the change from the base to the final year."""
+aggregation, weights +-25 %, imputation on/off) and over the chance variation of small counts
+(each count behind a rate or a change redrawn from a Poisson distribution, as THL does for
+small-area rates), vectorised over the draws; its rank bands, the one-at-a-time sensitivity and
+the change from the base to the final year.
+
+Index points of different normalisations are on different scales, so the band of a change in
+points comes from the draws that use the nominal normalisation only; ranks are on one scale in
+every draw, and the rank shown is the median of all draws, inside its own band."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from research.index.aggregate import aggregate
+from research.index.aggregate import aggregate, aggregate_draws
 from research.index.framework import AGGREGATIONS, NORMALISATIONS, Framework
 
 SENSITIVITY_WEIGHT_DRAWS = 250   # weight draws of the one-at-a-time sensitivity
 CHUNK = 128  # draws aggregated at once: bounds memory to units x themes x CHUNK floats
+NOISE_CHUNK = 32  # draws with redrawn counts at once: units x indicators x NOISE_CHUNK floats
+NOISE_STREAM = 1  # the count draws use their own stream of the seed: choices stay the same
 
 
 def _rank_min(x: np.ndarray) -> np.ndarray:
@@ -46,6 +54,44 @@ def rank_by_year(index: np.ndarray, years: np.ndarray) -> np.ndarray:
     return out
 
 
+def perturb(values: np.ndarray, count: np.ndarray, factor: np.ndarray,
+            rng: np.random.Generator, draws: int) -> np.ndarray:
+    """`draws` copies of the values (n x k -> n x k x draws) with every value that has a count
+    behind it redrawn: value = factor * sign(count) * Poisson(|count|). The mean stays the
+    value and the variance is factor^2 |count|: large for small counts, small for large ones.
+    Values without a count (NaN: levels, imputed values) are copied as they are."""
+    out = np.repeat(np.asarray(values, float)[:, :, None], draws, axis=2)
+    ok = ~np.isnan(count) & ~np.isnan(factor)
+    c = count[ok]
+    drawn = rng.poisson(np.abs(c)[:, None], size=(c.size, draws))
+    out[ok] = (factor[ok] * np.sign(c))[:, None] * drawn
+    return out
+
+
+@dataclass
+class Noise:
+    """What the draws of the chance variation of counts need, for the rows of a Prepared."""
+
+    values: np.ndarray    # n x k indicator values (imputed ones filled in)
+    count: np.ndarray     # n x k counts behind them (NaN: no count, or an imputed value)
+    factor: np.ndarray    # n x k: value = factor * count
+    missing: np.ndarray   # n x k: imputed cells (NaN when imputation is off)
+    scorer: object        # the fitted treatment and goalposts (`normalise.Scorer`)
+
+    def rows(self, sel: np.ndarray) -> "Noise":
+        return replace(self, values=self.values[sel], count=self.count[sel],
+                       factor=self.factor[sel], missing=self.missing[sel])
+
+    def scores(self, method: str, imputed: bool, rng: np.random.Generator, draws: int
+               ) -> np.ndarray:
+        """Scores (n x k x draws) of `draws` redrawings of the counts."""
+        s = self.scorer.score_array(perturb(self.values, self.count, self.factor, rng, draws),
+                                    method)
+        if not imputed:
+            s[self.missing] = np.nan
+        return s
+
+
 @dataclass
 class Prepared:
     """Scores of the ranked units under every normalisation, with and without imputation."""
@@ -55,90 +101,130 @@ class Prepared:
     theme_of: np.ndarray
     w_ind: np.ndarray
     w_theme: np.ndarray
+    noise: Noise | None = None
+
+    def rows(self, sel: np.ndarray) -> "Prepared":
+        return Prepared({k: v[sel] for k, v in self.scores.items()}, self.years[sel],
+                        self.theme_of, self.w_ind, self.w_theme,
+                        self.noise.rows(sel) if self.noise is not None else None)
 
 
-def prepare(scorer, values: pd.DataFrame, missing: pd.DataFrame, fw: Framework) -> Prepared:
+def prepare(scorer, values: pd.DataFrame, missing: pd.DataFrame, fw: Framework,
+            basis: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Prepared:
     """Scores of a set of units under every normalisation, with imputed values (True) and
-    with them left out (False, NaN where `missing`), ready for the Monte Carlo."""
+    with them left out (False, NaN where `missing`), ready for the Monte Carlo; with `basis`
+    (counts and factors, `denominate.count_basis`) and the setting `count_noise`, also what
+    the draws of the counts' chance variation need."""
     theme_pos = {t: i for i, t in enumerate(fw.themes["id"])}
     sc = {}
     for m in NORMALISATIONS:
         full = scorer.scores(values, m).to_numpy()
         sc[(m, True)] = full
         sc[(m, False)] = np.where(missing.to_numpy(), np.nan, full)
+    noise = None
+    if basis is not None and fw.settings["count_noise"]:
+        miss = missing.to_numpy(bool)
+        noise = Noise(values.to_numpy(float), np.where(miss, np.nan, basis[0].to_numpy(float)),
+                      basis[1].to_numpy(float), miss, scorer)
     return Prepared(sc, values.index.get_level_values("year").to_numpy(),
                     fw.indicators["theme"].map(theme_pos).to_numpy(),
-                    fw.indicators["weight"].to_numpy(float), fw.themes["weight"].to_numpy(float))
+                    fw.indicators["weight"].to_numpy(float), fw.themes["weight"].to_numpy(float),
+                    noise)
 
 
 def draw_choices(fw: Framework, draws: int, seed: int, k: int, t: int) -> dict:
-    """The seeded Monte Carlo draws: normalisation, aggregation, imputation and weights."""
+    """The seeded Monte Carlo draws: normalisation, aggregation, imputation and weights, and
+    whether the counts are redrawn (the setting `count_noise`, in every draw)."""
     rng = np.random.default_rng(seed)
     spread = fw.settings["weight_spread"]
     return {"normalisation": rng.integers(0, len(NORMALISATIONS), draws),
             "aggregation": rng.integers(0, len(AGGREGATIONS), draws),
             "imputation": rng.integers(0, 2, draws).astype(bool),
             "w_ind": rng.uniform(1 - spread, 1 + spread, (k, draws)),
-            "w_theme": rng.uniform(1 - spread, 1 + spread, (t, draws))}
+            "w_theme": rng.uniform(1 - spread, 1 + spread, (t, draws)),
+            "counts": np.full(draws, bool(fw.settings["count_noise"]))}
 
 
-def simulate(p: Prepared, choices: dict, floor: float) -> np.ndarray:
-    """Index of every unit (rows) in every draw (columns), grouped by discrete choice."""
+def simulate(p: Prepared, choices: dict, floor: float,
+             rng: np.random.Generator | None = None) -> np.ndarray:
+    """Index of every unit (rows) in every draw (columns), grouped by discrete choice; draws
+    with `counts` redraw the counts (with `rng`) when `p` has what that needs."""
     d = len(choices["normalisation"])
     out = np.full((len(p.years), d), np.nan)
     w_ind = p.w_ind[:, None] * choices["w_ind"]
     w_theme = p.w_theme[:, None] * choices["w_theme"]
+    counts = choices.get("counts", np.zeros(d, bool)) & (p.noise is not None)
     for m, method in enumerate(NORMALISATIONS):
         for a, agg in enumerate(AGGREGATIONS):
-            for imp in (True, False):
+            for imp, noisy in ((True, False), (False, False), (True, True), (False, True)):
                 sel = ((choices["normalisation"] == m) & (choices["aggregation"] == a)
-                       & (choices["imputation"] == imp))
+                       & (choices["imputation"] == imp) & (counts == noisy))
                 cols = np.flatnonzero(sel)
-                for start in range(0, len(cols), CHUNK):
-                    part = cols[start:start + CHUNK]
-                    _, idx = aggregate(p.scores[(method, imp)], p.theme_of, w_ind[:, part],
-                                       w_theme[:, part], agg, floor)
-                    out[:, part] = idx
+                size = NOISE_CHUNK if noisy else CHUNK
+                for start in range(0, len(cols), size):
+                    part = cols[start:start + size]
+                    if noisy:
+                        out[:, part] = aggregate_draws(
+                            p.noise.scores(method, imp, rng, len(part)), p.theme_of,
+                            w_ind[:, part], w_theme[:, part], agg, floor)
+                    else:
+                        out[:, part] = aggregate(p.scores[(method, imp)], p.theme_of,
+                                                 w_ind[:, part], w_theme[:, part], agg,
+                                                 floor)[1]
     return out
 
 
+def _alternatives(factor: str, base: dict, choices: dict, n: int) -> dict:
+    """The draws of one factor varied alone, the others at their nominal choice."""
+    if factor in ("weights", "counts"):
+        alt = {key: np.repeat(v, n, axis=-1) for key, v in base.items()}
+        if factor == "weights":
+            alt |= {"w_ind": choices["w_ind"][:, :n], "w_theme": choices["w_theme"][:, :n]}
+        else:
+            alt["counts"] = np.ones(n, bool)
+        return alt
+    n_alt = {"normalisation": len(NORMALISATIONS), "aggregation": len(AGGREGATIONS)}.get(factor)
+    levels = [v for v in range(n_alt) if v != int(base[factor][0])] if n_alt else [0]
+    alt = {key: np.repeat(v, len(levels), axis=-1) for key, v in base.items()}
+    alt[factor] = np.array(levels, dtype=bool if factor == "imputation" else int)
+    return alt
+
+
 def monte_carlo(p: Prepared, fw: Framework, nominal: dict, draws: int, seed: int,
-                sensitivity: bool = True) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """All choices varied at once -> (index draws, rank draws); and one at a time ->
-    sensitivity: mean and largest absolute rank shift from the nominal rank per choice
-    (weights: the first `SENSITIVITY_WEIGHT_DRAWS` weight draws)."""
+                sensitivity: bool = True) -> tuple[dict, pd.DataFrame]:
+    """All choices varied at once -> draws {'index', 'rank' (units x draws), 'normalisation'
+    (of each draw), 'chance' (index when only the counts are redrawn, units x
+    `SENSITIVITY_WEIGHT_DRAWS`, or None)}; and one at a time -> sensitivity: mean and largest
+    absolute rank shift from the nominal rank per factor (weights and counts: the first
+    `SENSITIVITY_WEIGHT_DRAWS` draws)."""
     k, t = len(p.theme_of), len(p.w_theme)
     choices = draw_choices(fw, draws, seed, k, t)
     floor = fw.settings["geometric_floor"]
-    index = simulate(p, choices, floor)
-    ranks = rank_by_year(index, p.years)
-    if not sensitivity:
-        return index, ranks, pd.DataFrame(columns=["factor", "mean_shift", "max_shift"])
+    rng = np.random.default_rng([seed, NOISE_STREAM])
+    index = simulate(p, choices, floor, rng)
+    out = {"index": index, "rank": rank_by_year(index, p.years),
+           "normalisation": choices["normalisation"], "chance": None}
     base = {"normalisation": np.full(1, NORMALISATIONS.index(nominal["normalisation"])),
             "aggregation": np.full(1, AGGREGATIONS.index(nominal["aggregation"])),
-            "imputation": np.ones(1, bool), "w_ind": np.ones((k, 1)), "w_theme": np.ones((t, 1))}
+            "imputation": np.ones(1, bool), "w_ind": np.ones((k, 1)), "w_theme": np.ones((t, 1)),
+            "counts": np.zeros(1, bool)}
+    n = min(draws, SENSITIVITY_WEIGHT_DRAWS)
+    factors = ["normalisation", "aggregation", "imputation", "weights"]
+    if p.noise is not None:
+        out["chance"] = simulate(p, _alternatives("counts", base, choices, n), floor, rng)
+        factors.append("counts")
+    if not sensitivity:
+        return out, pd.DataFrame(columns=["factor", "mean_shift", "max_shift"])
     nominal_rank = rank_by_year(simulate(p, base, floor), p.years)[:, 0]
     rows = []
-    for factor, n_alt in (("normalisation", len(NORMALISATIONS)),
-                          ("aggregation", len(AGGREGATIONS)), ("imputation", 2),
-                          ("weights", 0)):
-        if factor == "weights":
-            n = min(draws, SENSITIVITY_WEIGHT_DRAWS)
-            alt = dict(base, normalisation=np.repeat(base["normalisation"], n),
-                       aggregation=np.repeat(base["aggregation"], n),
-                       imputation=np.ones(n, bool), w_ind=choices["w_ind"][:, :n],
-                       w_theme=choices["w_theme"][:, :n])
-        else:
-            levels = [v for v in range(n_alt) if v != int(base[factor][0])] if factor != \
-                "imputation" else [0]
-            alt = {key: np.repeat(v, len(levels), axis=-1) for key, v in base.items()}
-            alt[factor] = np.array(levels, dtype=bool if factor == "imputation" else int)
-        r = rank_by_year(simulate(p, alt, floor), p.years)
-        shift = np.abs(r - nominal_rank[:, None])
+    for factor in factors:
+        alt = (out["chance"] if factor == "counts" else
+               simulate(p, _alternatives(factor, base, choices, n), floor))
+        shift = np.abs(rank_by_year(alt, p.years) - nominal_rank[:, None])
         rows.append({"factor": factor, "mean_shift": float(np.nanmean(shift)),
                      "max_shift": float(np.nanmax(shift))})
     sens = pd.DataFrame(rows).sort_values("mean_shift", ascending=False, kind="stable")
-    return index, ranks, sens.reset_index(drop=True)
+    return out, sens.reset_index(drop=True)
 
 
 def _band(ranks: np.ndarray) -> np.ndarray:
@@ -153,7 +239,8 @@ def score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
                 nominal: dict, draws: int, seed: int, ranked: np.ndarray,
                 sensitivity: bool = False) -> tuple[pd.DataFrame, dict | None, pd.DataFrame]:
     """Nominal theme scores, index, rank and the Monte Carlo rank band of a set of units;
-    also the draws ({'index', 'rank'}: units x draws, NaN for units not ranked) or None."""
+    also the draws (those of `monte_carlo`, rows for all units, NaN for units not ranked)
+    or None."""
     S = p.scores[(nominal["normalisation"], True)]
     themes, index = aggregate(S, p.theme_of, p.w_ind, p.w_theme, nominal["aggregation"],
                               fw.settings["geometric_floor"])
@@ -161,36 +248,55 @@ def score_table(level: str, values: pd.DataFrame, p: Prepared, fw: Framework,
     table["index"] = index[:, 0]
     weights = p.w_ind / p.w_ind.sum()
     table["coverage"] = (~np.isnan(p.scores[(nominal["normalisation"], False)])) @ weights
-    table["rank"] = np.nan
-    table["n_ranked"] = np.nan
-    for col in ("rank_median", "rank_p05", "rank_p95"):
+    for col in ("rank", "n_ranked", "rank_median", "rank_p05", "rank_p95"):
         table[col] = np.nan
     mc = None
     sens = pd.DataFrame()
     if ranked.any():
-        sub = Prepared({k: v[ranked] for k, v in p.scores.items()}, p.years[ranked], p.theme_of,
-                       p.w_ind, p.w_theme)
+        sub = p.rows(ranked)
         nominal_rank = rank_by_year(table["index"].to_numpy()[ranked], sub.years)[:, 0]
-        draws_idx, draws_rank, sens = monte_carlo(sub, fw, nominal, draws, seed, sensitivity)
+        got, sens = monte_carlo(sub, fw, nominal, draws, seed, sensitivity)
         pos = np.flatnonzero(ranked)
         table.iloc[pos, table.columns.get_loc("rank")] = nominal_rank
         n = pd.Series(sub.years).map(pd.Series(sub.years).value_counts()).to_numpy()
         table.iloc[pos, table.columns.get_loc("n_ranked")] = n
-        band = _band(draws_rank)
+        band = _band(got["rank"])
         for j, col in enumerate(("rank_median", "rank_p05", "rank_p95")):
             table.iloc[pos, table.columns.get_loc(col)] = band[:, j]
-        mc = {"index": np.full((len(values), draws), np.nan),
-              "rank": np.full((len(values), draws), np.nan)}
-        mc["index"][pos] = draws_idx
-        mc["rank"][pos] = draws_rank
+        mc = {"normalisation": got["normalisation"],
+              "same_scale": got["normalisation"] == NORMALISATIONS.index(
+                  nominal["normalisation"])}
+        for key in ("index", "rank", "chance"):
+            if got[key] is not None:
+                mc[key] = np.full((len(values), got[key].shape[1]), np.nan)
+                mc[key][pos] = got[key]
     table = table.reset_index()
     table.insert(0, "level", level)
     return table, mc, sens
 
 
+def _bands(row: dict, draws: dict, i: int, j: int) -> dict:
+    """The 90 % bands of one unit's change from row i (base year) to row j (final year): in
+    points from the draws on the nominal scale, in ranks from all draws, and in points from
+    the chance variation of counts alone."""
+    dc = (draws["index"][j] - draws["index"][i])[draws["same_scale"]]
+    dr = draws["rank"][j] - draws["rank"][i]
+    row |= dict(zip(["change_median", "change_p05", "change_p95"],
+                    np.percentile(dc, [50, 5, 95])))
+    row["change_draws"] = int(len(dc))
+    row |= dict(zip(["rank_change_median", "rank_change_p05", "rank_change_p95"],
+                    np.percentile(dr, [50, 5, 95])))
+    if "chance" in draws:
+        ch = draws["chance"][j] - draws["chance"][i]
+        row |= dict(zip(["chance_p05", "chance_p95"], np.percentile(ch, [5, 95])))
+    return row
+
+
 def change_table(table: pd.DataFrame, draws: dict | None, base_year: int, final_year: int
                  ) -> pd.DataFrame:
-    """Index and rank change from base to final year, with 90 % Monte Carlo bands."""
+    """Index and rank change from base to final year, with 90 % Monte Carlo bands: the change
+    in index points on the nominal normalisation's scale, the rank (median of the draws) and
+    its change on the scale of ranks, and the band of chance variation of counts alone."""
     t = table.reset_index(drop=True)
     b = t.index[t["year"] == base_year]
     f = t.index[t["year"] == final_year]
@@ -203,14 +309,9 @@ def change_table(table: pd.DataFrame, draws: dict | None, base_year: int, final_
         row = {"level": t.at[i, "level"], "code": code, "base_year": base_year,
                "final_year": final_year, "index_base": t.at[i, "index"],
                "index_final": t.at[j, "index"], "change": t.at[j, "index"] - t.at[i, "index"],
-               "rank_base": t.at[i, "rank"], "rank_final": t.at[j, "rank"]}
+               "rank_base": t.at[i, "rank_median"], "rank_final": t.at[j, "rank_median"]}
         if (draws is not None and not np.isnan(draws["index"][i]).all()
                 and not np.isnan(draws["index"][j]).all()):
-            dc = draws["index"][j] - draws["index"][i]
-            dr = draws["rank"][j] - draws["rank"][i]
-            row |= dict(zip(["change_median", "change_p05", "change_p95"],
-                            np.percentile(dc, [50, 5, 95])))
-            row |= dict(zip(["rank_change_median", "rank_change_p05", "rank_change_p95"],
-                            np.percentile(dr, [50, 5, 95])))
+            row = _bands(row, draws, i, j)
         rows.append(row)
     return pd.DataFrame(rows)

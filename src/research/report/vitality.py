@@ -114,10 +114,12 @@ def _label(report, nm, level: str, code: str) -> str:
 
 
 def rank_text(report, row) -> str:
-    """'156 (90 %: 153–158) / 292' — a rank never without its band."""
-    if pd.isna(row["rank"]):
+    """'156 (153–158) / 292': the median rank of the Monte Carlo draws, never without its 90 %
+    band (so never outside it)."""
+    if pd.isna(row["rank_median"]):
         return "–"
-    return report.L("vitality.rank_band", rank=int(row["rank"]), low=int(round(row["rank_p05"])),
+    return report.L("vitality.rank_band", rank=int(round(row["rank_median"])),
+                    low=int(round(row["rank_p05"])),
                     high=int(round(row["rank_p95"])), n=int(row["n_ranked"]))
 
 
@@ -216,8 +218,11 @@ def coverage_display(result: IndexResult, report) -> pd.DataFrame:
     })
 
 
-def summary(result: IndexResult, report, level: str, code: str) -> str:
-    """One paragraph: the unit's index and rank band in the base and final year, the change."""
+def summary(result: IndexResult, report, level: str, code: str, note: bool = True) -> str:
+    """One paragraph: the unit's index and rank band in the base and final year, the change
+    with its band, the band that chance variation of small counts alone gives it, and (with
+    `note`) how the bands are made (`change_note`): every report that shows the change says
+    so."""
     nm = names(report.table("municipalities"), report.language)
     ch = index_change(result, [code], level)
     if ch.empty:
@@ -226,13 +231,28 @@ def summary(result: IndexResult, report, level: str, code: str) -> str:
     c = ch.iloc[0]
     s = result.scores
     rows = s[(s["level"] == level) & (s["code"] == code)].set_index("year")
-    return report.L("vitality.summary", name=_label(report, nm, level, code),
-                    base=result.base_year, final=result.final_year,
-                    index_base=float(c["index_base"]), index_final=float(c["index_final"]),
-                    change=float(c["change"]), low=float(c.get("change_p05", np.nan)),
-                    high=float(c.get("change_p95", np.nan)),
-                    rank_base=rank_text(report, rows.loc[result.base_year]),
-                    rank_final=rank_text(report, rows.loc[result.final_year]))
+    parts = [report.L("vitality.summary", name=_label(report, nm, level, code),
+                      base=result.base_year, final=result.final_year,
+                      index_base=float(c["index_base"]), index_final=float(c["index_final"]),
+                      change=float(c["change"]), low=float(c.get("change_p05", np.nan)),
+                      high=float(c.get("change_p95", np.nan)),
+                      rank_base=rank_text(report, rows.loc[result.base_year]),
+                      rank_final=rank_text(report, rows.loc[result.final_year]))]
+    if pd.notna(c.get("chance_p05", np.nan)):
+        parts.append(report.L("vitality.summary_chance", low=float(c["chance_p05"]),
+                              high=float(c["chance_p95"])))
+    if note and pd.notna(c.get("change_draws", np.nan)):
+        parts.append(change_note(result, report, int(c["change_draws"])))
+    return " ".join(parts)
+
+
+def change_note(result: IndexResult, report, n_scale: int) -> str:
+    """How the bands of a change are made: points from the draws on the nominal scale (of
+    `n_scale`), ranks from all draws, and (setting `count_noise`) counts redrawn."""
+    s = result.framework.settings
+    key = "vitality.change_note_counts" if s["count_noise"] else "vitality.change_note"
+    return report.L(key, n_scale=n_scale, draws=int(s["draws"]),
+                    normalisation=report.L(f"vitality.norm_{s['normalisation']}"))
 
 
 def profile_caption(result: IndexResult, report, year: int) -> str:

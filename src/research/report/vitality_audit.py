@@ -157,19 +157,24 @@ def sensitivity_table(result: IndexResult, report) -> pd.DataFrame:
 
 def sensitivity_text(result: IndexResult, report) -> str:
     s = result.sensitivity.iloc[0]
-    return report.L("vitality.sensitivity_text", factor=report.L(f"vitality.factor_{s['factor']}"),
-                    shift=float(s["mean_shift"]),
-                    draws=int(result.framework.settings["draws"]))
+    key = ("vitality.sensitivity_text_counts" if result.framework.settings["count_noise"]
+           else "vitality.sensitivity_text")
+    return report.L(key, factor=report.L(f"vitality.factor_{s['factor']}"),
+                    shift=float(s["mean_shift"]), draws=int(result.framework.settings["draws"]))
 
 
 def method_points(result: IndexResult, report) -> list[str]:
     """The method in plain language, step by step, with the settings actually used."""
     s = result.framework.settings
-    return [report.L(f"vitality.method_{step}", coverage=100 * s["min_coverage"],
+    steps = ("framework", "denomination", "screening", "treatment", "normalisation",
+             "aggregation", "coherence", "uncertainty", "areas")
+    keys = [f"vitality.method_{step}" for step in steps]
+    if s["count_noise"]:
+        keys[steps.index("uncertainty")] = "vitality.method_uncertainty_counts"
+    return [report.L(key, coverage=100 * s["min_coverage"],
                      gap=s["impute_max_gap"], winsor=s["winsor_max"], skew=s["skew_threshold"],
                      kurt=s["kurtosis_threshold"], base=result.base_year,
                      normalisation=report.L(f"vitality.norm_{s['normalisation']}"),
                      aggregation=report.L(f"vitality.agg_{s['aggregation']}"),
                      draws=s["draws"], spread=100 * s["weight_spread"], seed=s["seed"])
-            for step in ("framework", "denomination", "screening", "treatment",
-                         "normalisation", "aggregation", "coherence", "uncertainty", "areas")]
+            for key in keys]
