@@ -81,6 +81,9 @@ show.para(workshops.text(W, R.L, "workshop.themes_note", codebook=W.codebook.tit
 show.table(workshops.theme_table(W, R.L), R.language, decimals=0)
 
 # %%
+show.para(workshops.comparison_note(W, R.L), "note")
+
+# %%
 show.table(workshops.theme_by_municipality(W, R.L), R.language, R.L("workshop.themes_by_municipality", workshop=W.workshop), decimals=0)
 
 # %%

@@ -18,11 +18,14 @@ from __future__ import annotations
 import pandas as pd
 
 from research.core.errors import UserError
-from research.report import privacy
+from research.report import privacy, published
+from research.stats.suppression import OTHER
+from research.stats.workshop_themes import (
+    kwic_lines, theme_cooccurrence, theme_shares, theme_shares_by_group, theme_shift,
+    uncoded_answers)
 from research.stats.workshops import (
-    PROGRAMME, Workshops, eligible_comments, focus_size, has_feedback, is_suppressed,
-    item_changes, kwic_lines, participation, theme_cooccurrence, theme_shares,
-    theme_shares_by_group, theme_shift, trend, uncoded_answers)
+    PROGRAMME, Workshops, comparison_set, eligible_comments, focus_size, has_feedback,
+    is_suppressed, item_changes, participation, plan_cells, trend)
 
 ALL = "all"
 
@@ -80,7 +83,8 @@ def setup(R) -> Workshops:
         responses=responses, respondents=respondents,
         comments=comments[comments["text"] != ""].reset_index(drop=True),
         municipalities=cfg.municipalities, threshold=cfg.min_group_size, language=lang,
-        names={c: R.name(c) for c in cfg.municipalities})
+        names={c: R.name(c) for c in cfg.municipalities}, unit=R.unit,
+        plan=published.plan(R))
 
 
 def title(W: Workshops, R) -> str:
@@ -198,16 +202,25 @@ def participation_table(W: Workshops, by: str, L) -> pd.DataFrame:
     first) and the programme total; hidden cells show the privacy mark."""
     if not has_feedback(W):
         return None
-    part = participation(W.respondents, W.workshop, by, W.municipalities, W.threshold)
+    part = participation(W, by)
+    cells = plan_cells(W)
+    published.publish("reflection", W.unit, cells[cells["table"] == by])
     question = W.instrument.background_question(by)
     mark = L("privacy.mark", threshold=W.threshold)
     order = ([W.municipality] + [m for m in W.municipalities if m != W.municipality]
              if W.municipality else W.municipalities)
     cats = [c for c in part["category"].unique() if c != "total"]
+
+    def option(cat):
+        return (L("workshop.unknown") if cat == "unknown"
+                else question.option_text(cat, W.language))
+
     rows = []
     for cat in [*cats, "total"]:
-        label = (L("workshop.total") if cat == "total" else L("workshop.unknown")
-                 if cat == "unknown" else question.option_text(cat, W.language))
+        members = part.loc[part["category"] == cat, "members"].iloc[0]
+        label = (L("workshop.total") if cat == "total" else L(
+            "workshop.other", members=", ".join(option(m) for m in members))
+            if cat == OTHER else option(cat))
         row = {question.text(W.language): label}
         sub = part[part["category"] == cat].set_index("municipality_code")
         for code in [*order, PROGRAMME]:
@@ -252,6 +265,19 @@ def theme_by_municipality(W: Workshops, L) -> pd.DataFrame:
         out[head] = ([round(100 * s) for s in part["share"]] if part["answers"].iloc[0]
                      else mark)
     return out
+
+
+def comparison_note(W: Workshops, L, workshops: list[str] | None = None) -> str | None:
+    """Which municipalities a whole-programme comparison of `workshops` (default: every
+    workshop so far) counts (`stats.workshops.comparison_set`); None in a municipality's
+    report, for a single workshop, or when there is nothing to analyse."""
+    workshops = workshops or W.order
+    if not W.is_consultants or len(workshops) < 2 or not has_feedback(W):
+        return None
+    names = [W.name(c) for c in comparison_set(W, workshops)]
+    if not names:
+        return L("workshop.comparison_set_none", workshops=", ".join(workshops))
+    return L("workshop.comparison_set", workshops=", ".join(workshops), names=", ".join(names))
 
 
 def theme_shift_statements(shift: pd.DataFrame, W: Workshops, L) -> list[str]:
@@ -354,6 +380,7 @@ def consultants_section(W: Workshops, L) -> list:
     return [show.heading(L("workshop.consultants_heading")),
             show.para(L("workshop.consultants_intro", workshop=W.workshop, previous=W.previous)),
             show.heading(L("workshop.themes_shift_heading"), 3),
+            show.para(comparison_note(W, L, [W.previous, W.workshop]), "note"),
             show.bullets(theme_shift_statements(theme_shift(W), W, L)),
             show.heading(L("workshop.items_drop_heading"), 3),
             show.bullets(drops) if drops else show.para(L("workshop.items_drop_none"))]

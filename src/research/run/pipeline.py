@@ -26,6 +26,7 @@ from research.core.config import Config
 from research.core.atomic import write_text
 from research.core.errors import UserError
 from research.core.tables import DIGEST
+from research.run import privacy_audit
 
 PHASES = ("baseline", "reflection", "evaluation", "vitality")
 MANIFEST = "manifest.json"
@@ -222,6 +223,7 @@ def execute_unit(job: dict) -> dict:
     os.close(fd)
     os.chmod(tmp_nb, 0o644)
     _quiet_kernel_logs(reports / "logs" / f"{job['phase']}-{job['unit']}.log")
+    privacy_audit.clear_unit(reports, job["phase"], job["unit"])
     try:
         source = jupytext.read(job["source"])
         source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -246,6 +248,16 @@ def execute_unit(job: dict) -> dict:
         _strip_volatile(nb)
         import nbformat
         nbformat.write(nb, tmp_nb)
+        audit = privacy_audit.check_unit(reports, job["phase"], job["unit"])
+        entry["privacy_audit"] = privacy_audit.summary(audit)
+        if audit and audit["problems"]:   # nothing of this unit is published
+            privacy_audit.clear_unit(reports, job["phase"], job["unit"])
+            failed = reports / "failed" / job["phase"] / f"{job['unit']}.ipynb"
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_nb, failed)
+            return dict(entry, status="failed", html=None, notebook=None,
+                        failed_notebook=str(failed.relative_to(reports)),
+                        error=privacy_audit.message(audit["problems"][0], audit["threshold"]))
         html = render_html(nb, job["meta"], job["templates"])
         write_text(html_path, html)
         os.replace(tmp_nb, nb_path)
@@ -348,6 +360,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     """Execute the matrix; return the manifest entries of this run's units."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
+    privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
     manifest = read_manifest(ctx.reports)
     own_config = os.path.relpath(ctx.config.path.resolve(), ctx.reports.resolve())
     if manifest.get("config") not in (None, own_config):
@@ -403,6 +416,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                                           and not (ctx.reports / VITALITY_XLSX).exists())):
         from research.report.vitality import write_exports
         write_exports(ctx.config.path, ctx.reports / "vitality", ctx.processed, ctx.raw)
+    privacy_audit.finish(ctx.reports)
     write_manifest(ctx, entries)
     write_index(ctx, entries)
     return [results[u.key] for u in matrix]
@@ -437,6 +451,7 @@ def write_manifest(ctx: RunContext, entries: dict) -> None:
         "versions": _versions(),
         "processed_tables": read_digest(ctx.processed),
         "inputs": ctx.shared_hashes(),
+        "privacy_audit": privacy_audit.summary(privacy_audit.read_audit(ctx.reports)),
         "units": units,
     }
     write_text(ctx.reports / MANIFEST, json.dumps(manifest, indent=2,

@@ -74,6 +74,27 @@ def suppress(df: pd.DataFrame, count: str = "n", threshold: int = 5,
     return out
 
 
+def same_answer(counts: pd.DataFrame, answers: Sequence, threshold: int = 5,
+                count: str = "n") -> pd.Series:
+    """Group disclosure: the rows (groups of `count` >= threshold people) in which every
+    member gave the same answer, i.e. exactly one of the `answers` columns is non-zero; a
+    distribution of such a group would reveal each member's answer."""
+    values = counts[list(answers)].fillna(0)
+    return (counts[count] >= threshold) & ((values > 0).sum(axis=1) == 1)
+
+
+def hide_same_answer(counts: pd.DataFrame, answers: Sequence, threshold: int = 5,
+                     count: str = "n") -> pd.DataFrame:
+    """`counts` (after `suppress`) with the same-answer groups hidden too ('group')."""
+    out = counts.copy()
+    same = same_answer(out, answers, threshold, count) & ~out["suppressed"].astype(bool)
+    out.loc[same, "suppression"] = "group"
+    out.loc[same, "suppressed"] = True
+    for col in [count, *answers]:
+        out[col] = out[col].astype(float).where(~same)
+    return out
+
+
 def n_suppressed(df: pd.DataFrame) -> int:
     """How many cells `suppress` hid (for the caveat sentence of a report)."""
     return int(df["suppressed"].sum()) if "suppressed" in df else 0
