@@ -1,6 +1,6 @@
 """Benchmark of the vitality index: all municipalities, all years, 1,000 Monte Carlo draws.
 
-Times `composite.compute_index` twice: on the processed `indicators` table as it is (the
+Times `compute_index` twice: on the processed `indicators` table as it is (the
 real report), and with every source series of the framework except population replaced by
 a seeded synthetic series covering every year, so that all indicators enter (the worst
 case). Prints both wall times; the budget is 20 s on 2 cores.
@@ -16,11 +16,12 @@ import time
 import numpy as np
 import pandas as pd
 
-from research.index import composite
+from research.index.build import compute_index
+from research.index.framework import Framework, load_framework, with_catalogue
 from research.core.tables import read_table
 
 
-def synthetic_supplement(indicators: pd.DataFrame, fw: composite.Framework,
+def synthetic_supplement(indicators: pd.DataFrame, fw: Framework,
                          seed: int = 1) -> pd.DataFrame:
     """Seeded log-normal series, every year of population, for the framework's source
     series other than population (replacing the real ones)."""
@@ -45,7 +46,7 @@ def synthetic_supplement(indicators: pd.DataFrame, fw: composite.Framework,
 
 def timed(label: str, indicators, municipalities, fw) -> float:
     start = time.perf_counter()
-    result = composite.compute_index(indicators, municipalities, fw, 2017, 2022, draws=1000)
+    result = compute_index(indicators, municipalities, fw, 2017, 2022, draws=1000)
     elapsed = time.perf_counter() - start
     muni = result.scores[result.scores["level"] == "municipality"]
     print(f"vitality index ({label}): {muni['code'].nunique()} municipalities x "
@@ -55,11 +56,11 @@ def timed(label: str, indicators, municipalities, fw) -> float:
 
 
 def main(config: str = "config/vitality_index.yml", processed: str = "data/processed") -> float:
-    fw = composite.load_framework(config)
+    fw = load_framework(config)
     indicators = read_table(processed, "indicators")
     municipalities = read_table(processed, "municipalities")
     if fw.from_catalogue:
-        fw = composite.with_catalogue(fw, read_table(processed, "indicator_catalogue"))
+        fw = with_catalogue(fw, read_table(processed, "indicator_catalogue"))
     real = timed("real data", indicators, municipalities, fw)
     full = timed("all indicators, synthetic", synthetic_supplement(indicators, fw),
                  municipalities, fw)

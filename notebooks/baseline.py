@@ -96,7 +96,7 @@ show.bullets(statsreport.caveats(S, R))
 # (cells of this section go below this marker, above the next one)
 
 # %%
-from research.report import vitality
+from research.report import vitality, vitality_charts
 V = vitality.build(R)
 units = vitality.focus(V, R)
 show.heading(R.L("vitality.baseline_title"))
@@ -108,7 +108,7 @@ show.para(R.L("vitality.baseline_text") + " " + vitality.coverage_text(V, R))
 show.para(vitality.summary(V, R, "municipality", units[0][1]))
 
 # %%
-show.figure(vitality.index_chart(V, R, units, highlight=units[0]))
+show.figure(vitality_charts.index_chart(V, R, units, highlight=units[0]))
 
 # %%
 show.table(vitality.strengths_table(V, R, units[0][1], V.base_year), R.language, caption=R.L("vitality.caption_strengths", name=R.name(units[0][1]), year=V.base_year))

@@ -19,12 +19,8 @@ language = ""
 from research.report import context as report, show
 R = report.setup(config, "vitality", unit, processed, raw, language)
 
-# %% [markdown]
-# ## Section: vitality index (issue 4)
-# (cells of this section go below this marker, above the next one)
-
 # %%
-from research.report import vitality
+from research.report import vitality, vitality_audit, vitality_charts
 V = vitality.build(R)
 units = vitality.focus(V, R)
 show.heading(R.L("vitality.title"))
@@ -33,7 +29,7 @@ show.heading(R.L("vitality.title"))
 show.para(vitality.summary(V, R, "subregion", R.config.subregion))
 
 # %%
-show.para(vitality.audit_summary(V, R))
+show.para(vitality_audit.audit_summary(V, R))
 
 # %%
 show.para(R.L("vitality.caveat", base=V.base_year), "note")
@@ -42,25 +38,25 @@ show.para(R.L("vitality.caveat", base=V.base_year), "note")
 show.heading(R.L("vitality.heading_method"), 3)
 
 # %%
-show.bullets(vitality.method_points(V, R))
+show.bullets(vitality_audit.method_points(V, R))
 
 # %%
 show.heading(R.L("vitality.heading_indicators"), 3)
 
 # %%
-show.table(vitality.framework_table(V, R), R.language, caption=R.L("vitality.caption_indicators"), decimals=2)
+show.table(vitality_audit.framework_table(V, R), R.language, caption=R.L("vitality.caption_indicators"), decimals=2)
 
 # %%
 show.heading(R.L("vitality.heading_trend"), 3)
 
 # %%
-show.figure(vitality.index_chart(V, R, units, highlight=("subregion", R.config.subregion)))
+show.figure(vitality_charts.index_chart(V, R, units, highlight=("subregion", R.config.subregion)))
 
 # %%
 show.heading(R.L("vitality.heading_themes"), 3)
 
 # %%
-show.figure(vitality.theme_chart(V, R, units, highlight=("subregion", R.config.subregion)))
+show.figure(vitality_charts.theme_chart(V, R, units, highlight=("subregion", R.config.subregion)))
 
 # %%
 show.heading(R.L("vitality.heading_ranks"), 3)
@@ -69,7 +65,7 @@ show.heading(R.L("vitality.heading_ranks"), 3)
 show.table(vitality.rank_table(V, R, units[:-1]), R.language, caption=R.L("vitality.caption_ranks"))
 
 # %%
-show.figure(vitality.rank_band_chart(V, R, units))
+show.figure(vitality_charts.rank_band_chart(V, R, units))
 
 # %%
 show.bullets([vitality.summary(V, R, level, code) for level, code in units[:-2]])
@@ -87,25 +83,25 @@ show.table(vitality.profile_table(V, R, units, V.final_year), R.language, captio
 show.heading(R.L("vitality.heading_audit"), 3)
 
 # %%
-show.table(vitality.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
+show.table(vitality_audit.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
 
 # %%
-vitality.imputed_display(V, R, R.config.municipalities)
+vitality_audit.imputed_display(V, R, R.config.municipalities)
 
 # %%
 show.heading(R.L("vitality.heading_coherence"), 3)
 
 # %%
-show.para(vitality.coherence_text(V, R))
+show.para(vitality_audit.coherence_text(V, R))
 
 # %%
-show.table(vitality.coherence_table(V, R), R.language, caption=R.L("vitality.caption_coherence", year=V.base_year), decimals=2)
+show.table(vitality_audit.coherence_table(V, R), R.language, caption=R.L("vitality.caption_coherence", year=V.base_year), decimals=2)
 
 # %%
 show.heading(R.L("vitality.heading_sensitivity"), 3)
 
 # %%
-show.para(vitality.sensitivity_text(V, R))
+show.para(vitality_audit.sensitivity_text(V, R))
 
 # %%
-show.table(vitality.sensitivity_table(V, R), R.language, caption=R.L("vitality.caption_sensitivity"))
+show.table(vitality_audit.sensitivity_table(V, R), R.language, caption=R.L("vitality.caption_sensitivity"))

@@ -10,7 +10,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from research.index import composite as C
+from research.index.aggregate import aggregate
+from research.index.build import IndexResult, STEPS, compute_index, index_change
+from research.index.coherence import cronbach_alpha
+from research.index.denominate import denominate
+from research.index.export import export_index
+from research.index.framework import (AGGREGATIONS, NORMALISATIONS, Framework, load_framework,
+                                      select_available, with_catalogue)
+from research.index.normalise import fit_goalposts, normalise
+from research.index.treat import apply_treatment, fit_treatment, skew_kurt
+from research.index.uncertainty import draw_choices, rank_by_year
 from research.core.errors import UserError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "vitality" / "index.yml"
@@ -60,35 +69,35 @@ def indicators() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def framework() -> C.Framework:
-    return C.load_framework(FIXTURE)
+def framework() -> Framework:
+    return load_framework(FIXTURE)
 
 
 @pytest.fixture(scope="module")
-def result(indicators, municipalities, framework) -> C.IndexResult:
-    return C.compute_index(indicators, municipalities, framework, 2017, 2017)
+def result(indicators, municipalities, framework) -> IndexResult:
+    return compute_index(indicators, municipalities, framework, 2017, 2017)
 
 
 # --- normalisation ---------------------------------------------------------------------------
 
 
 def test_minmax_zscore_percentile_by_hand():
-    g = C.fit_goalposts(np.array([2.0, 4.0, 6.0, 10.0]), 1)
-    assert C.normalise([4.0], g, "minmax")[0] == pytest.approx(25.0)
+    g = fit_goalposts(np.array([2.0, 4.0, 6.0, 10.0]), 1)
+    assert normalise([4.0], g, "minmax")[0] == pytest.approx(25.0)
     sd = np.sqrt((3.5**2 + 1.5**2 + 0.5**2 + 4.5**2) / 3)
-    assert C.normalise([4.0], g, "zscore")[0] == pytest.approx(50 + 10 * (4 - 5.5) / sd)
-    assert C.normalise([4.0], g, "percentile")[0] == pytest.approx(
+    assert normalise([4.0], g, "zscore")[0] == pytest.approx(50 + 10 * (4 - 5.5) / sd)
+    assert normalise([4.0], g, "percentile")[0] == pytest.approx(
         stats.percentileofscore([2, 4, 6, 10], 4, kind="mean"))
-    assert C.normalise([4.0], g, "percentile")[0] == pytest.approx(37.5)
+    assert normalise([4.0], g, "percentile")[0] == pytest.approx(37.5)
 
 
 def test_negative_direction_and_fixed_goalposts():
-    g = C.fit_goalposts(np.array([2.0, 4.0, 6.0, 10.0]), -1)
-    assert C.normalise([4.0], g, "minmax")[0] == pytest.approx(75.0)
-    up = C.fit_goalposts(np.array([2.0, 4.0, 6.0, 10.0]), 1)
+    g = fit_goalposts(np.array([2.0, 4.0, 6.0, 10.0]), -1)
+    assert normalise([4.0], g, "minmax")[0] == pytest.approx(75.0)
+    up = fit_goalposts(np.array([2.0, 4.0, 6.0, 10.0]), 1)
     # a later year beyond the reference range keeps the base year's goalposts
-    assert C.normalise([12.0], up, "minmax")[0] == pytest.approx(125.0)
-    assert C.normalise([12.0], up, "percentile")[0] == pytest.approx(100.0)
+    assert normalise([12.0], up, "minmax")[0] == pytest.approx(125.0)
+    assert normalise([12.0], up, "percentile")[0] == pytest.approx(100.0)
 
 
 # --- outlier treatment -------------------------------------------------------------------------
@@ -96,37 +105,37 @@ def test_negative_direction_and_fixed_goalposts():
 
 def test_skew_and_kurtosis_are_coinr_definitions():
     x = np.r_[np.arange(1, 11), 30, 100.0]
-    s, k = C.skew_kurt(x)
+    s, k = skew_kurt(x)
     assert s == pytest.approx(pd.Series(x).skew())
     assert k == pytest.approx(pd.Series(x).kurt())
 
 
 def test_winsorisation_triggered_by_skew_and_kurtosis():
     x = np.r_[np.arange(1, 11), 30, 100.0]       # COINr's own example: skew 3.06, kurt 9.74
-    fit = C.fit_treatment(x)
+    fit = fit_treatment(x)
     assert fit["method"] == "winsorise"
     assert fit["n_winsorised"] == 1               # 100 -> 30 is enough
     assert fit["hi"] == 30.0 and fit["lo"] == 1.0
-    y = C.apply_treatment(x, fit)
+    y = apply_treatment(x, fit)
     assert y[-1] == 30.0 and fit["skew_after"] == pytest.approx(pd.Series(y).skew())
     # the rule needs both: with a kurtosis limit above 9.74 nothing is treated
-    assert C.fit_treatment(x, kurtosis_threshold=20)["method"] == "none"
+    assert fit_treatment(x, kurtosis_threshold=20)["method"] == "none"
 
 
 def test_log_transform_when_five_points_do_not_suffice():
     x = np.r_[np.ones(30), np.arange(2, 9) ** 4.0]
-    fit = C.fit_treatment(x)
+    fit = fit_treatment(x)
     assert fit["method"] == "log" and fit["sign"] == 1
     expected = np.log(x - 1 + 0.01 * (4096 - 1))
-    np.testing.assert_allclose(C.apply_treatment(x, fit), expected)
+    np.testing.assert_allclose(apply_treatment(x, fit), expected)
 
 
 def test_log_transform_of_negative_skew_mirrors():
     x = -np.r_[np.ones(30), np.arange(2, 9) ** 4.0]
-    fit = C.fit_treatment(x)
+    fit = fit_treatment(x)
     assert fit["method"] == "log" and fit["sign"] == -1
     a = 0.01 * (4096 - 1)
-    np.testing.assert_allclose(C.apply_treatment(x, fit), -np.log(-1 + a - x))
+    np.testing.assert_allclose(apply_treatment(x, fit), -np.log(-1 + a - x))
 
 
 # --- aggregation --------------------------------------------------------------------------------
@@ -136,10 +145,10 @@ def test_geometric_and_arithmetic_means_by_hand():
     S = np.array([[10.0, 40.0, 20.0]])
     theme_of = np.array([0, 0, 1])
     w_ind, w_theme = np.array([1.0, 3.0, 1.0]), np.array([1.0, 1.0])
-    themes, index = C.aggregate(S, theme_of, w_ind, w_theme, "geometric")
+    themes, index = aggregate(S, theme_of, w_ind, w_theme, "geometric")
     assert themes[0, 0, 0] == pytest.approx(10 ** 0.25 * 40 ** 0.75)     # = 20 * sqrt(2)
     assert index[0, 0] == pytest.approx(np.sqrt(20 * np.sqrt(2) * 20))
-    themes, index = C.aggregate(S, theme_of, w_ind, w_theme, "arithmetic")
+    themes, index = aggregate(S, theme_of, w_ind, w_theme, "arithmetic")
     assert themes[0, 0, 0] == pytest.approx((10 + 3 * 40) / 4)
     assert index[0, 0] == pytest.approx((32.5 + 20) / 2)
 
@@ -147,14 +156,14 @@ def test_geometric_and_arithmetic_means_by_hand():
 def test_missing_indicator_shares_its_weight_and_draws_are_columns():
     S = np.array([[10.0, np.nan, 20.0]])
     w = np.array([[1.0, 1.0], [1.0, 1.0], [1.0, 3.0]])          # two draws
-    themes, index = C.aggregate(S, np.array([0, 0, 1]), w, np.array([[1.0, 1.0], [1.0, 3.0]]))
+    themes, index = aggregate(S, np.array([0, 0, 1]), w, np.array([[1.0, 1.0], [1.0, 3.0]]))
     assert themes[0, 0].tolist() == [10.0, 10.0]
     assert index[0].tolist() == pytest.approx([15.0, (10 + 3 * 20) / 4])
 
 
 def test_ranks_match_scipy_with_ties():
     x = np.array([[3.0, 1.0], [5.0, 1.0], [3.0, 2.0], [1.0, 0.5]])
-    ranks = C.rank_by_year(x, np.array([1, 1, 1, 1]))
+    ranks = rank_by_year(x, np.array([1, 1, 1, 1]))
     np.testing.assert_array_equal(ranks, stats.rankdata(-x, method="min", axis=0))
 
 
@@ -163,7 +172,7 @@ def test_cronbach_alpha_matches_pingouin():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(40, 1)) + rng.normal(scale=0.8, size=(40, 3))
     expected = pingouin.cronbach_alpha(pd.DataFrame(X))[0]
-    assert C.cronbach_alpha(X) == pytest.approx(expected)
+    assert cronbach_alpha(X) == pytest.approx(expected)
 
 
 # --- framework ---------------------------------------------------------------------------------
@@ -181,12 +190,12 @@ def test_framework_errors_name_file_row_and_key(tmp_path):
     text = FIXTURE.read_text(encoding="utf-8").replace("direction: -1", "direction: 0")
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(UserError) as exc:
-        C.load_framework(bad)
+        load_framework(bad)
     assert str(exc.value) == (f"{bad}, row 17: key 'indicators[2].direction': "
                               "expected 1 or -1, got 0")
     bad.write_text(text.replace("seed: 7", "seeds: 7"), encoding="utf-8")
     with pytest.raises(UserError) as exc:
-        C.load_framework(bad)
+        load_framework(bad)
     assert str(exc.value) == (
         f"{bad}, row 5: key 'settings.seeds': is not a known key (valid keys here: "
         "aggregation, draws, geometric_floor, impute_max_gap, kurtosis_threshold, "
@@ -199,9 +208,9 @@ def test_framework_errors_name_file_row_and_key(tmp_path):
 
 
 def test_subregion_rate_from_summed_numerators_and_denominators(indicators, framework):
-    fw, _ = C.select_available(framework, indicators)
+    fw, _ = select_available(framework, indicators)
     groups = pd.Series(["A"] * 4, index=[_code(i) for i in range(1, 5)])
-    values = C.denominate(indicators, fw, groups)
+    values = denominate(indicators, fw, groups)
     unemployed = sum(i + 5 + 2 for i in range(1, 5))
     labour = sum(500 + 10 * i for i in range(1, 5))
     assert values.loc[("A", 2017), "unemployment"] == pytest.approx(100 * unemployed / labour)
@@ -278,12 +287,12 @@ def test_areas_ranked_and_aland_not_ranked(result):
 
 
 def test_monte_carlo_reproducible_with_seed(indicators, municipalities, framework, result):
-    again = C.compute_index(indicators, municipalities, framework, 2017, 2017)
+    again = compute_index(indicators, municipalities, framework, 2017, 2017)
     pd.testing.assert_frame_equal(result.scores, again.scores)
     pd.testing.assert_frame_equal(result.sensitivity, again.sensitivity)
-    a = C.draw_choices(framework, 50, 7, 3, 2)
-    b = C.draw_choices(framework, 50, 7, 3, 2)
-    c = C.draw_choices(framework, 50, 8, 3, 2)
+    a = draw_choices(framework, 50, 7, 3, 2)
+    b = draw_choices(framework, 50, 7, 3, 2)
+    c = draw_choices(framework, 50, 8, 3, 2)
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert not np.array_equal(a["w_ind"], c["w_ind"])
     w = a["w_ind"]
@@ -291,8 +300,8 @@ def test_monte_carlo_reproducible_with_seed(indicators, municipalities, framewor
 
 
 def test_index_change_band(indicators, municipalities, framework):
-    r = C.compute_index(indicators, municipalities, framework, 2016, 2017, draws=100)
-    ch = C.index_change(r, ["001", "A"]).set_index("code")
+    r = compute_index(indicators, municipalities, framework, 2016, 2017, draws=100)
+    ch = index_change(r, ["001", "A"]).set_index("code")
     s = r.scores.set_index(["level", "code", "year"])
     expected = s.loc[("municipality", "001", 2017), "index"] - s.loc[("municipality", "001",
                                                                       2016), "index"]
@@ -310,7 +319,7 @@ def test_export_index_csv_and_workbook(result, municipalities, tmp_path):
     table = vitality.index_table(result, municipalities, "en")
     assert list(table.columns[:4]) == ["level", "code", "name", "year"]
     assert table.loc[table["code"] == "SSS", "name"].iloc[0] == "Mainland Finland"
-    paths = vitality.export_index(table, tmp_path / "out")
+    paths = export_index(table, tmp_path / "out")
     assert [p.name for p in paths] == ["vitality_index.csv", "vitality_index.xlsx"]
     back = pd.read_csv(paths[0], dtype={"code": str})
     np.testing.assert_allclose(back["index"], table["index"], rtol=1e-5)
@@ -324,7 +333,7 @@ def test_export_index_csv_and_workbook(result, municipalities, tmp_path):
 
 
 def test_bundled_framework_loads():
-    fw = C.load_framework(Path(__file__).parents[1] / "config" / "vitality_index.yml")
+    fw = load_framework(Path(__file__).parents[1] / "config" / "vitality_index.yml")
     assert fw.settings["draws"] >= 1000
     assert set(fw.indicators["theme"]) <= set(fw.themes["id"])
 
@@ -342,7 +351,7 @@ def test_second_index_from_catalogue_flags(tmp_path, indicators, municipalities)
         ("labour_force", "work", 1, "count", "", "", 1, "False"),
     ], columns=["indicator", "theme", "direction", "kind", "numerator", "denominator",
                 "scale", "index"]).assign(weight=1.0, name_fi="n", name_en="n", unit_fi="")
-    fw = C.with_catalogue(C.load_framework(cfg), catalogue)
+    fw = with_catalogue(load_framework(cfg), catalogue)
     got = fw.indicators.set_index("id")
     assert list(got.index) == ["odd", "population_change_1y", "unemployment"]
     assert got.loc["population_change_1y", "kind"] == "change"
@@ -350,7 +359,7 @@ def test_second_index_from_catalogue_flags(tmp_path, indicators, municipalities)
         "unemployed", "labour_force")
     assert (got.loc["odd", "kind"], got.loc["odd", "weight_by"]) == ("level", "population")
     assert list(fw.themes["id"]) == ["people", "work"]      # a theme named only in the catalogue
-    r = C.compute_index(indicators, municipalities, fw, 2017, 2017)
+    r = compute_index(indicators, municipalities, fw, 2017, 2017)
     assert r.step("framework")["available"].all()
 
 
@@ -388,16 +397,19 @@ def test_every_vitality_label_key_used_exists_in_both_languages():
     import re
     from research.core import labels
     root = Path(__file__).parents[1]
-    text = ((root / "src" / "research" / "report" / "vitality.py").read_text(encoding="utf-8")
-            + (root / "notebooks" / "vitality.py").read_text(encoding="utf-8"))
+    text = "".join(p.read_text(encoding="utf-8") for p in (
+        root / "src" / "research" / "report" / "vitality.py",
+        root / "src" / "research" / "report" / "vitality_audit.py",
+        root / "src" / "research" / "report" / "vitality_charts.py",
+        root / "notebooks" / "vitality.py"))
     keys = set(re.findall(r'"(vitality\.[a-z_]+)"', text))
     keys |= {f"vitality.{p}{v}" for p, values in {
         "treat_": ["none", "winsorise", "log"], "method_": ["nearest_year", "group_median"],
         "factor_": ["normalisation", "aggregation", "imputation", "weights"],
-        "norm_": list(C.NORMALISATIONS), "agg_": list(C.AGGREGATIONS),
+        "norm_": list(NORMALISATIONS), "agg_": list(AGGREGATIONS),
         "group_": ["1", "2", "3"], "reason_": ["no_series", "no_year"]}.items()
         for v in values}
-    keys |= {f"vitality.method_{step}" for step in C.STEPS if step not in ("imputation",)}
+    keys |= {f"vitality.method_{step}" for step in STEPS if step not in ("imputation",)}
     table = labels.table()
     missing = sorted(k for k in keys if set(table.get(k, {})) != {"fi", "en"})
     assert missing == []

@@ -9,7 +9,7 @@ import pytest
 
 from research.core.config import load_config
 from research.core.errors import UserError
-from research.run.pipeline import build_matrix
+from research.run.matrix import build_matrix
 
 from conftest import RAW, ROOT, run_cli
 

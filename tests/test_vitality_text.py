@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from research.core import labels
-from research.report import vitality
+from research.report import vitality, vitality_audit
 
 
 def L(key, **values):
@@ -29,7 +29,7 @@ def result(negative, alphas, n_ind, available):
 def test_zero_counts_get_their_own_sentences():
     res = result([False, False], [0.8, float("nan")], [2, 1], [True] * 3)
     report = SimpleNamespace(L=L, language="en")
-    assert vitality.coherence_text(res, report) == (
+    assert vitality_audit.coherence_text(res, report) == (
         "In the reference year 2017, no indicator correlates negatively with its own theme. "
         "Cronbach's alpha is not below 0.7 in any theme for which it can be computed. "
         "Alpha cannot be computed for a theme with a single indicator (such themes: 1).")
@@ -38,7 +38,7 @@ def test_zero_counts_get_their_own_sentences():
 def test_counts_and_names():
     res = result([True, False, True], [0.5, 0.9], [2, 2], [True] * 3)
     report = SimpleNamespace(L=L, language="en")
-    assert vitality.coherence_text(res, report) == (
+    assert vitality_audit.coherence_text(res, report) == (
         "In the reference year 2017, the number of indicators correlating negatively with "
         "their own theme is 2: Ind 0, Ind 2. Cronbach's alpha is below 0.7 in these themes "
         "(1): Theme 0. Their indicators describe different things, so read the theme score "
@@ -55,3 +55,20 @@ def test_coverage_counts_the_framework():
     fi = SimpleNamespace(L=lambda k, **v: labels.text(k, "fi", **v), language="fi")
     assert vitality.coverage_text(thin, fi).startswith(
         "Indeksiin tuli mittariston 16 indikaattorista 5;")
+
+
+def test_theme_names_have_one_source_the_catalogue_theme_labels():
+    from pathlib import Path
+    from research.index.framework import load_framework
+    root = Path(__file__).parents[1]
+    for name in ("vitality_index.yml", "vitality_index_catalogue.yml"):
+        fw = load_framework(root / "config" / name)
+        res = SimpleNamespace(framework=fw)
+        assert [vitality.theme_name(res, t, "fi") for t in fw.themes["id"]] == [
+            "Väestö", "Elinvoima", "Kuntatalous", "Hyvinvointi", "Kestävä kehitys"]
+        assert vitality.theme_name(res, "vitality", "en") == "Vitality"
+        assert vitality.theme_name(res, "vitality", "fi") == labels.text("stats.theme.vitality")
+    own = SimpleNamespace(framework=SimpleNamespace(themes=pd.DataFrame(
+        {"id": ["culture", "misc"], "name_fi": ["Kulttuuri", ""], "name_en": ["Culture", ""]})))
+    assert vitality.theme_name(own, "culture", "fi") == "Kulttuuri"   # a theme of its own
+    assert vitality.theme_name(own, "misc", "en") == "misc"           # no name anywhere: its id

@@ -71,7 +71,8 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
         templates: Path = typer.Option(Path("templates"), help="Report templates.")) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
     from research.core.config import load_config
-    from research.run.pipeline import RunContext, build_matrix
+    from research.run.manifest import RunContext
+    from research.run.matrix import build_matrix
     from research.run.pipeline import run as run_matrix
 
     cfg = load_config(config, raw_dir=raw)

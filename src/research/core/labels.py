@@ -12,19 +12,16 @@ from importlib import resources
 
 import yaml
 
+from research.core.numbers import localise_number
+
+__all__ = ["LANGUAGES", "labeller", "localise_number", "table", "text"]
+
 LANGUAGES = ("fi", "en")
 
 
 @functools.lru_cache(maxsize=1)
 def table() -> dict[str, dict[str, str]]:
     return yaml.safe_load(resources.files("research.core").joinpath("labels.yml").read_text("utf-8"))
-
-
-def localise_number(text: str, language: str) -> str:
-    """Finnish number style for already formatted text: '1,234.5' -> '1 234,5'."""
-    if language != "fi":
-        return text
-    return text.replace(",", "\u00a0").replace(".", ",")
 
 
 class _FinnishFloat(float):

@@ -93,6 +93,11 @@ SCHEMAS: dict[str, dict] = {
         "columns": ["word", "lemmas"],
         "text": ["word", "lemmas"],
     },
+    "provenance": {
+        "key": ["dataset"],
+        "columns": ["dataset", "synthetic"],
+        "text": ["dataset"],
+    },
     "manual_coding": {
         "key": ["sample_id", "theme"],
         "columns": ["sample_id", "wave", "question", "text", "theme", "code"],
@@ -101,6 +106,12 @@ SCHEMAS: dict[str, dict] = {
 }
 
 DIGEST = "digest.json"
+
+
+def provenance(dataset: str, synthetic: bool) -> pd.DataFrame:
+    """The `provenance` row of a collected data set (survey, workshops, rubric): whether the
+    exports `research prepare` read are marked synthetic (`synthetic: true` in their YAML)."""
+    return pd.DataFrame({"dataset": [dataset], "synthetic": [bool(synthetic)]})
 
 
 def table_path(processed: Path, name: str) -> Path:

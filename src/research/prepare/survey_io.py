@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from research.core.errors import UserError
+from research.core.tables import provenance
 from research.core.instrument import (Background, Instrument, Item, load_instrument, normalise_header,
                          read_yaml)
 
@@ -283,6 +284,7 @@ def read_manifest(path: Path) -> dict:
         if not isinstance(entry, dict) or not entry.get("file") or not entry.get("wave"):
             raise UserError(f"key 'exports', entry {n}: expected 'file' and 'wave'", file=path)
     return {"instrument": str(data.get("instrument", "templates/region/survey_instrument.yml")),
+            "synthetic": data.get("synthetic") is True,
             "exports": [{"file": str(e["file"]), "wave": str(e["wave"])} for e in exports]}
 
 
@@ -339,4 +341,7 @@ def step_survey(ctx) -> dict[str, pd.DataFrame]:
     ctx.log.append(f"survey: {tables['respondents'].shape[0]} respondent-waves, "
                    f"{tables['responses'].shape[0]} answers, {tables['comments'].shape[0]} "
                    "open answers")
+    manifest = Path(ctx.raw) / SURVEY_DIR / MANIFEST
+    if manifest.exists():
+        tables["provenance"] = provenance("survey", read_manifest(manifest)["synthetic"])
     return tables

@@ -26,6 +26,7 @@ import pandas as pd
 
 from research.core import yamlfile
 from research.core.errors import UserError
+from research.core.tables import provenance
 
 MANIFEST = Path("workshops") / "workshops.yml"
 WORKSHOP_ID = re.compile(r"[A-Za-z0-9_]+")
@@ -66,6 +67,7 @@ def read_manifest(path: str | Path) -> dict:
 
     return {"instrument": resolve_instrument(path, path.parent.parent, str(data["instrument"])),
             "manual_coding": path.parent / str(manual) if manual else None,
+            "synthetic": data.get("synthetic") is True,
             "workshops": workshops}
 
 
@@ -100,6 +102,7 @@ def read_workshops(raw: str | Path, classifier=None, key: bytes | None = None
     texts += [text(key, lang) for key in ("privacy.masked_email", "privacy.masked_phone")
               for lang in LANGUAGES]
     tables["lemmas"] = lemma_table(texts)
+    tables["provenance"] = provenance("workshops", manifest["synthetic"])
     return tables
 
 

@@ -17,8 +17,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-UNIT, PEER, PROGRAMME, SUBREGION, COUNTRY = "#d62728", "0.7", "#6baed6", "#1f77b4", "0.15"
-DPI = 90
+from research.report import style
+from research.report.style import COUNTRY, PEER, PROGRAMME, SUBREGION
+from research.report.style import HIGHLIGHT as UNIT
 
 
 def _title(meta: pd.Series, language: str) -> str:
@@ -37,7 +38,7 @@ def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd
     codes = sorted(set(peers) | set(programme) | {unit})
     ncol = 2
     nrow = max(1, -(-len(ids) // ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(9, 2.2 + 1.9 * nrow), dpi=DPI, squeeze=False)
+    fig, axes = style.subplots(nrow, ncol, figsize=(style.WIDE, 2.2 + 1.9 * nrow), squeeze=False)
     for ax, ind in zip(axes.flat, ids):
         df = indicators[(indicators["indicator"] == ind) & (indicators["year"] == years[ind])
                         & indicators["municipality_code"].isin(codes)].dropna(subset=["value"])
@@ -47,16 +48,16 @@ def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd
         ax.barh([report.name(c) for c in df["municipality_code"]], df["value"], color=colours)
         peer_median = df[df["municipality_code"].isin(set(peers) - {unit})]["value"].median()
         if pd.notna(peer_median):
-            ax.axvline(peer_median, color="0.3", linestyle="--", linewidth=1)
-        ax.set_title(f"{_title(meta.loc[ind], lang)}, {int(years[ind])}", fontsize=9)
-        ax.tick_params(labelsize=8)
+            ax.axvline(peer_median, color=style.REFERENCE, linestyle="--", linewidth=1)
+        ax.set_title(f"{_title(meta.loc[ind], lang)}, {int(years[ind])}", fontsize=style.FONT_TITLE)
+        ax.tick_params(labelsize=style.FONT_SMALL)
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")
     fig.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in (UNIT, PROGRAMME, PEER)]
-               + [plt.Line2D([0], [0], color="0.3", linestyle="--")],
+               + [plt.Line2D([0], [0], color=style.REFERENCE, linestyle="--")],
                labels=[report.unit_name, report.L("stats.programme_municipalities"),
                        report.L("stats.peer_municipalities"), report.L("label.peers_median")],
-               loc="lower center", ncol=4, frameon=False, fontsize=8)
+               loc="lower center", ncol=4, frameon=False, fontsize=style.FONT_SMALL)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
@@ -69,8 +70,8 @@ def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids:
     meta = catalogue.set_index("indicator")
     ncol = 2
     nrow = max(1, -(-len(ids) // ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(9, 1.2 + 2.4 * nrow), dpi=DPI, squeeze=False)
-    style = {
+    fig, axes = style.subplots(nrow, ncol, figsize=(style.WIDE, 1.2 + 2.4 * nrow), squeeze=False)
+    series = {
         "peers": dict(color=PEER, linewidth=1.8, label=report.L("label.peers_median")),
         "country": dict(color=COUNTRY, linewidth=1.2, label=report.L("label.country")),
         "subregion": dict(color=SUBREGION, linestyle="--", linewidth=1.8,
@@ -79,19 +80,19 @@ def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids:
     }
     for ax, ind in zip(axes.flat, ids):
         part = series_df[series_df["indicator"] == ind]
-        for name, kw in style.items():
+        for name, kw in series.items():
             s = part[part["series"] == name]
             if len(s):
                 ax.plot(s["year"], s["value"], **kw)
-        ax.set_title(_title(meta.loc[ind], lang), fontsize=9)
+        ax.set_title(_title(meta.loc[ind], lang), fontsize=style.FONT_TITLE)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=style.FONT_SMALL)
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")
     handles = [plt.Line2D([0], [0], **{k: v for k, v in kw.items() if k != "label"})
-               for kw in style.values()]
-    fig.legend(handles, [kw["label"] for kw in style.values()], loc="lower center", ncol=4,
-               frameon=False, fontsize=8)
+               for kw in series.values()]
+    fig.legend(handles, [kw["label"] for kw in series.values()], loc="lower center", ncol=4,
+               frameon=False, fontsize=style.FONT_SMALL)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
@@ -101,7 +102,7 @@ def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
     0 is the country's average, positive is better (direction taken into account)."""
     lang = report.language
     df = prof[prof["kind"] == "rate"].dropna(subset=["z"]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.32 * len(df)), dpi=DPI)
+    fig, ax = style.subplots(figsize=(style.WIDTH, 0.8 + 0.32 * len(df)))
     labels = [f"{report.L('stats.theme.' + t)}: {n}" for t, n in
               zip(df["theme"], df[f"name_{lang}"])]
     ypos = {ind: len(df) - 1 - i for i, ind in enumerate(df["indicator"])}
@@ -114,6 +115,6 @@ def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
     ax.set_yticks([ypos[i] for i in df["indicator"]], labels, fontsize=8)
     ax.set_xlabel(report.L("stats.score_axis"))
     ax.set_title(report.L("stats.score_title"), fontsize=10)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.legend(frameon=False, fontsize=style.FONT_SMALL, loc="lower right")
     fig.tight_layout()
     return fig

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from research.core import labels
+from research.core import labels, units
 from research.core.config import Config, load_config
 from research.core.tables import read_table
+from research.core.units import UnitId
 
 
 @dataclass
@@ -62,27 +63,37 @@ class Report:
         return str(rows["subregion_name"].iloc[0]) if len(rows) else self.config.subregion
 
     @property
+    def unit_id(self) -> UnitId:
+        """The parsed unit (`research.core.units`)."""
+        return units.parse(self.unit)
+
+    @property
     def is_municipality(self) -> bool:
-        return self.unit.isdigit()
+        return self.unit_id.is_municipality
+
+    @property
+    def unit_subject(self) -> str:
+        """Whom the report is about: the municipality, the sub-region or the consultants."""
+        uid = self.unit_id
+        if uid.municipality is not None:
+            return self.name(uid.municipality)
+        if uid.kind == units.REGION:
+            return self.subregion_name
+        return self.L("report.consultants")
 
     @property
     def unit_name(self) -> str:
-        if self.is_municipality:
-            return self.name(self.unit)
-        if self.unit == "region":
-            return self.subregion_name
-        if "-" in self.unit:
-            workshop, code = self.unit.split("-", 1)
-            who = self.name(code) if code.isdigit() else self.L("report.consultants")
-            return f"{workshop} · {who}"
-        return self.unit
+        uid = self.unit_id
+        if uid.is_workshop:
+            return f"{uid.workshop} · {self.unit_subject}"
+        return self.unit_subject
 
 
 def setup(config: str, phase: str, unit: str | int, processed: str = "data/processed",
           raw: str = "data/raw", language: str = "") -> Report:
     """The report context for a notebook run; `language` '' means the config's language."""
     cfg = load_config(config, raw_dir=raw)
-    unit = str(unit).zfill(3) if str(unit).isdigit() else str(unit)
+    unit = str(units.parse(unit))
     lang = language or cfg.language
     if lang not in labels.LANGUAGES:
         raise ValueError(f"language must be one of {labels.LANGUAGES}, not {lang!r}")

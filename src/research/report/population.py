@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from research.report import style
+
 
 def series(indicators: pd.DataFrame, municipalities: pd.DataFrame, unit: str,
            subregion: str, peers: list[str]) -> pd.DataFrame:
@@ -68,22 +70,19 @@ def summary(pop: pd.DataFrame, report) -> str:
 
 def index_chart(pop: pd.DataFrame, report):
     """Line chart of the population index: the unit highlighted, peers grey, sub-region dashed."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid", context="notebook")
-    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=90)
+    style.apply_theme()
+    fig, ax = style.subplots(figsize=(style.WIDTH, 4.2))
     for _code, part in pop[pop["series"] == "peer"].groupby("code", sort=True):
-        ax.plot(part["year"], part["index"], color="0.75", linewidth=1)
+        ax.plot(part["year"], part["index"], color=style.GREY_LIGHT, linewidth=1)
     peer_median = pop[pop["series"] == "peer"].groupby("year")["index"].median()
     if len(peer_median):
-        ax.plot(peer_median.index, peer_median.values, color="0.4", linewidth=1.8,
+        ax.plot(peer_median.index, peer_median.values, color=style.GREY_DARK, linewidth=1.8,
                 label=report.L("label.peers_median"))
     sub = pop[pop["series"] == "subregion"]
-    ax.plot(sub["year"], sub["index"], color="#1f77b4", linestyle="--", linewidth=1.8,
+    ax.plot(sub["year"], sub["index"], color=style.SUBREGION, linestyle="--", linewidth=1.8,
             label=f"{report.L('label.subregion_total')} ({report.subregion_name})")
     unit = pop[pop["series"] == "unit"]
-    ax.plot(unit["year"], unit["index"], color="#d62728", linewidth=2.6,
+    ax.plot(unit["year"], unit["index"], color=style.HIGHLIGHT, linewidth=2.6,
             label=report.unit_name)
     ax.axhline(100, color="black", linewidth=0.6)
     ax.set_title(report.L("population.index_title", base=int(pop["base_year"].iloc[0])))

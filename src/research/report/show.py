@@ -16,7 +16,7 @@ import unicodedata
 
 import pandas as pd
 
-from research.core.labels import localise_number
+from research.core.numbers import format_value
 
 
 def _slug(text: str) -> str:
@@ -47,19 +47,6 @@ def bullets(items: list[str] | None):
         return None
     from IPython.display import HTML
     return HTML("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
-
-
-def format_value(value, language: str = "fi", decimals: int = 1) -> str:
-    """One number in report style; NaN shows as an en dash."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return "–"
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        return localise_number(f"{value:,}", language)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) >= 1000:
-            return localise_number(f"{value:,.0f}", language)
-        return localise_number(f"{value:,.{decimals}f}", language)
-    return str(value)
 
 
 NUMBER_LIKE = re.compile(r"^[\s\d.,\u00a0+\-−–×<>()%…]*$")

@@ -16,6 +16,7 @@ from research.core import labels
 from research.report import privacy
 from research.stats import scales
 from research.core.instrument import Instrument, load_instrument
+from research.report import style
 
 
 def programme_rows(R, table: pd.DataFrame) -> pd.DataFrame:
@@ -148,44 +149,43 @@ def scores_summary(table: pd.DataFrame, R, instrument: Instrument) -> str:
 def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     """Each dimension's mean with its interval for every municipality and the sub-region;
     the report's municipality highlighted, hidden cells not drawn."""
-    import matplotlib.pyplot as plt
     import numpy as np
-    import seaborn as sns
 
-    sns.set_theme(style="whitegrid", context="notebook")
+    style.apply_theme()
     rows = table[table["level"].isin(["municipality", "subregion"]) & ~table["suppressed"]]
     groups = sorted(set(rows.loc[rows["level"] == "municipality", "municipality_code"]))
     groups = [g for g in groups if g != R.unit] + ([R.unit] if R.unit in groups else [])
     groups.append(scales.SUBREGION)
     dims = list(instrument.scales)
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(dims) * 1.6 + 1), dpi=90)
+    fig, ax = style.subplots(figsize=(style.WIDTH, 0.55 * len(dims) * 1.6 + 1))
     offsets = np.linspace(-0.3, 0.3, len(groups))
     markers = iter("sD^vP")
     for offset, code in zip(offsets, groups):
         part = rows[rows["municipality_code"] == code].set_index("scale").reindex(dims)
         y = np.arange(len(dims))[::-1] + offset
         if code == R.unit:
-            style = {"color": "#d62728", "linewidth": 2.4, "markersize": 8, "zorder": 3,
+            kw = {"color": style.HIGHLIGHT, "linewidth": 2.4, "markersize": 8, "zorder": 3,
                      "marker": "o"}
             label = R.unit_name
         elif code == scales.SUBREGION:
-            style = {"color": "#1f77b4", "linewidth": 1.6, "markersize": 6, "zorder": 2,
+            kw = {"color": style.SUBREGION, "linewidth": 1.6, "markersize": 6, "zorder": 2,
                      "marker": "o"}
             label = R.L("survey.group.subregion")
         else:
-            style = {"color": "0.6", "linewidth": 1.0, "markersize": 5, "zorder": 1,
+            kw = {"color": style.GREY, "linewidth": 1.0, "markersize": 5, "zorder": 1,
                      "marker": next(markers, "o")}
             label = R.name(code)
         ax.errorbar(part["mean"], y, xerr=[part["mean"] - part["ci_low"],
                                            part["ci_high"] - part["mean"]],
-                    linestyle="none", capsize=2, label=label, **style)
+                    linestyle="none", capsize=2, label=label, **kw)
     item = instrument.items[0]
     ax.set_xlim(item.low, item.high)
     ax.set_yticks(np.arange(len(dims))[::-1])
     ax.set_yticklabels([instrument.scale_name(d, R.language) for d in dims])
     ax.set_xlabel(R.L("survey.col.mean"))
     ax.set_title(R.L("survey.chart_title"), fontsize=11)
-    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.legend(frameon=False, fontsize=style.FONT_SMALL, loc="center left",
+              bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     return fig
 

@@ -134,6 +134,23 @@ def check_unit(reports: Path, phase: str, unit: str) -> dict | None:
     return audit(folder, threshold, units=[f"{phase}/{unit}"])
 
 
+def gate(reports: Path, phase: str, unit: str, notebook: str | Path) -> dict:
+    """The manifest fields of a unit after `check_unit`: its audit summary and, when the
+    audit finds a problem, a failed status (the executed notebook moves to ``failed/`` and
+    nothing of the unit is published)."""
+    result = check_unit(reports, phase, unit)
+    fields = {"privacy_audit": summary(result)}
+    if not result or not result["problems"]:
+        return fields
+    clear_unit(reports, phase, unit)
+    failed = Path(reports) / "failed" / phase / f"{unit}.ipynb"
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(notebook, failed)
+    return dict(fields, status="failed", html=None, notebook=None,
+                failed_notebook=str(failed.relative_to(reports)),
+                error=message(result["problems"][0], result["threshold"]))
+
+
 def summary(result: dict | None) -> dict | None:
     """What the manifest records of an audit."""
     if result is None:

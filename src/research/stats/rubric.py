@@ -29,6 +29,7 @@ from scipy import stats
 from research.core import yamlfile
 from research.core.atomic import write_text
 from research.core.errors import UserError
+from research.core.tables import provenance
 
 SCORE_COLUMNS = ["model", "criterion", "scorer", "score"]
 RUBRIC_FILE = "rubric.yml"
@@ -50,6 +51,8 @@ class Rubric:
     subregion: str | None = None
     #: the municipality codes the scores belong to (may be empty)
     municipalities: tuple[str, ...] = ()
+    #: the file says `synthetic: true` (demo data, not a real workshop's scores)
+    synthetic: bool = False
 
     @property
     def ids(self) -> list[str]:
@@ -141,7 +144,7 @@ def load_rubric(path: str | Path) -> Rubric:
                         file=path)
     return Rubric(path, int(scale["min"]), int(scale["max"]), table, models,
                   _code(sub) if sub not in (None, "") else None,
-                  tuple(sorted(_code(m) for m in muni)))
+                  tuple(sorted(_code(m) for m in muni)), data.get("synthetic") is True)
 
 
 def _read_sheet(path: Path) -> pd.DataFrame:
@@ -262,7 +265,7 @@ DEMO_PROGRAMME = {"subregion": "141", "municipalities": ["151", "218", "232", "8
 
 def _demo_rubric_text(template: str | Path) -> str:
     """The template followed by the demo's programme and model names."""
-    extra = {"programme": DEMO_PROGRAMME,
+    extra = {"synthetic": True, "programme": DEMO_PROGRAMME,
              "models": [{"id": m, "fi": fi, "en": en}
                         for m, (fi, en) in DEMO_MODEL_NAMES.items()]}
     return (Path(template).read_text(encoding="utf-8").rstrip("\n")
@@ -318,4 +321,5 @@ def step_rubric(ctx) -> dict[str, pd.DataFrame]:
                         "['232', '846']}", file=rubric.path)
     scores = read_scores(scores_path, rubric)
     return {"rubric_scores": scores, "rubric_criteria": rubric.table(),
-            "rubric_models": rubric.models_table(scores)}
+            "rubric_models": rubric.models_table(scores),
+            "provenance": provenance("rubric", rubric.synthetic)}

@@ -1,0 +1,74 @@
+"""The warm kernel of a worker process: started once, reset before every notebook."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The kernel of this worker process, kept between units (see `worker_kernel`).
+_WORKER: dict = {}
+
+RESET_CODE = """\
+get_ipython().run_line_magic('reset', '-f')
+import os as _os, matplotlib.pyplot as _plt
+_plt.close('all')
+_os.chdir({cwd!r})
+del _os, _plt
+get_ipython().execution_count = 1
+"""
+
+
+def worker_kernel(cwd: Path):
+    """This worker's kernel, started once and reset before every notebook.
+
+    Starting a kernel and importing pandas, seaborn and statsmodels costs about 3 s, more
+    than most report notebooks take to run; reusing one kernel per worker pays it once.
+    Before each notebook the user namespace is cleared, figures are closed, the working
+    directory is set to the notebook's folder and the execution counter restarts at 1, so
+    the executed notebook is what a fresh kernel produces (the strict nbval rerun in the
+    tests and in `make review` checks exactly that).
+    """
+    import atexit
+
+    from jupyter_client.manager import KernelManager
+
+    km = _WORKER.get("km")
+    if km is None or not km.is_alive():
+        km = KernelManager(kernel_name="python3")
+        # no history database: restarting the execution counter would make IPython print
+        # "Session/line number was not unique" into the next notebook's first cell
+        km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
+        _WORKER["km"] = km
+        if not _WORKER.get("atexit"):
+            atexit.register(drop_worker_kernel)
+            _WORKER["atexit"] = True
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        reply = kc.execute_interactive(RESET_CODE.format(cwd=str(Path(cwd).resolve())),
+                                       store_history=False, timeout=120)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("could not reset the kernel: "
+                               f"{reply['content'].get('evalue', '')}")
+    finally:
+        kc.stop_channels()
+    return km
+
+
+def drop_worker_kernel() -> None:
+    """Shut this worker's kernel down (after a failure, so the next unit starts clean)."""
+    km = _WORKER.pop("km", None)
+    if km is not None:
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:
+            pass
+
+
+def quiet_kernel_logs(path: Path) -> None:
+    """Send this worker's stderr (and its kernels' warnings) to a log file, not the terminal."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)

@@ -1,0 +1,75 @@
+"""The report matrix: every unit of a config (phase x unit), filtered by phase and unit."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from research.core import units as unit_grammar
+from research.core.config import Config
+from research.core.errors import UserError
+
+PHASES = ("baseline", "reflection", "evaluation", "vitality")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One report: a phase's notebook run with one unit's parameters."""
+
+    phase: str
+    unit: str
+
+    @property
+    def id(self) -> unit_grammar.UnitId:
+        return unit_grammar.parse(self.unit)
+
+    @property
+    def key(self) -> str:
+        return f"{self.phase}/{self.unit}"
+
+    @property
+    def notebook_rel(self) -> str:
+        return f"notebooks/{self.phase}/{self.unit}.ipynb"
+
+    @property
+    def html_rel(self) -> str:
+        return f"html/{self.phase}/{self.unit}.html"
+
+
+def phase_units(config: Config) -> list[Unit]:
+    """Every unit of the config, in report order."""
+    munis = config.municipalities
+    workshops = [w["id"] for w in config.phases["reflection"]["workshops"]]
+    ids = [("baseline", unit_grammar.municipality(m)) for m in munis]
+    ids += [("reflection", unit_grammar.workshop(w, m)) for w in workshops
+            for m in [*munis, None]]
+    ids += [("evaluation", unit_grammar.municipality(m)) for m in munis]
+    ids += [("evaluation", unit_grammar.region()), ("vitality", unit_grammar.region())]
+    return [Unit(phase, str(uid)) for phase, uid in ids]
+
+
+def build_matrix(config: Config, phases: list[str] | None = None,
+                 units: list[str] | None = None) -> list[Unit]:
+    """All units of the config, filtered by phase and by unit (a code matches its workshops)."""
+    for p in phases or []:
+        if p not in PHASES:
+            near = difflib.get_close_matches(p, PHASES, n=1, cutoff=0.0)
+            raise UserError(f"unknown phase '{p}'; did you mean '{near[0]}'? "
+                            f"(phases: {', '.join(PHASES)})")
+    matrix = phase_units(config)
+    if phases:
+        matrix = [u for u in matrix if u.phase in phases]
+    if units:
+        chosen = []
+        for wanted in units:
+            hits = [u for u in matrix if u.id.matches(wanted)]
+            if not hits:
+                valid = sorted({u.unit for u in matrix} | set(config.municipalities))
+                pool = [v for v in valid if v.isdigit() == wanted.isdigit()] or valid
+                near = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.0)
+                raise UserError(f"unknown unit '{wanted}'" + (f"; did you mean '{near[0]}'?"
+                                                               if near else "")
+                                + f" (units: {', '.join(valid)})")
+            chosen += [u for u in hits if u not in chosen]
+        matrix = [u for u in matrix if u in chosen]
+    return matrix
