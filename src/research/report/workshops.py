@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from research.core import units
 from research.core.errors import UserError
 from research.report import privacy, published
 from research.stats.suppression import OTHER
@@ -27,20 +28,22 @@ from research.stats.workshops import (
     PROGRAMME, Workshops, comparison_set, eligible_comments, focus_size, has_feedback,
     is_suppressed, item_changes, participation, plan_cells, trend)
 
-ALL = "all"
+ALL = units.ALL
 
 
 def parse_unit(unit: str, workshops: list[dict], municipalities: list[str],
                config_path) -> tuple[str, str | None]:
     """('w1', '232') or ('w1', None) from a unit; unknown workshops or codes are errors."""
     ids = [w["id"] for w in workshops]
-    workshop, _, who = str(unit).partition("-")
+    uid = units.parse(unit)
+    workshop = uid.workshop if uid.is_workshop else str(uid)
     if workshop not in ids:
         known = ", ".join(ids) if ids else "none (phases.reflection.workshops is empty)"
         raise UserError(f"unit '{unit}': unknown workshop '{workshop}'; the config's workshops "
                         f"are {known}", file=config_path, column="phases.reflection.workshops")
-    if who == ALL:
+    if uid.is_consultants:
         return workshop, None
+    who = uid.municipality
     if who not in municipalities:
         raise UserError(f"unit '{unit}': '{who}' is not a programme municipality; expected "
                         f"one of {', '.join(municipalities)} or '{ALL}'", file=config_path,
