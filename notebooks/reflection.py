@@ -23,7 +23,7 @@ R = report.setup(config, "reflection", unit, processed, raw, language)
 # ## Workshop feedback
 
 # %%
-from research.report import workshop_charts, workshops
+from research.report import workshop_charts, workshop_consultants, workshops
 from research.stats import workshops as workshop_stats
 W = workshops.setup(R)
 sc, summary = workshop_stats.scores(W)
@@ -125,4 +125,4 @@ show.para(workshops.kappa_note(manual, R.L), "note")
 show.table(workshops.kappa_table(manual, W, R.L), R.language, decimals=2)
 
 # %%
-display(*workshops.consultants_section(W, R.L))
+display(*workshop_consultants.consultants_section(W, R.L))

@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from research.core import labels
-from research.report import show, workshop_charts, workshops
+from research.report import show, workshop_charts, workshop_consultants, workshops
 from research.stats import workshops as wstats
 from research.core.config import load_config
 from research.core.errors import UserError
@@ -172,7 +172,7 @@ def test_no_email_phone_or_small_group_quote_in_output(unit):
                workshops.theme_table(W, L), workshops.cooccurrence_table(W),
                workshops.theme_by_municipality(W, L)]
     rendered = "".join(show.table(df, "en").data for df in outputs)
-    rendered += "".join(getattr(x, "data", "") for x in workshops.consultants_section(W, L))
+    rendered += "".join(getattr(x, "data", "") for x in workshop_consultants.consultants_section(W, L))
     assert "@" not in rendered and "4567" not in rendered
     assert "salaisuus" not in rendered and "Isojoen" not in rendered
     assert "<b>" not in rendered
@@ -350,8 +350,8 @@ def test_municipality_without_participants_says_so():
             workshops.manual_coding(W, None), workshops.kappa_table(None, W, L),
             workshops.cooccurrence_table(W), workshop_charts.likert(W, L),
             workshop_charts.trend_chart(None, W, L)] == [None] * 11
-    assert workshops.consultants_section(W.programme(), L) != []
-    assert workshops.consultants_section(W, L) == []
+    assert workshop_consultants.consultants_section(W.programme(), L) != []
+    assert workshop_consultants.consultants_section(W, L) == []
 
 
 def test_reflection_notebook_has_no_guards_or_process_leftovers():
@@ -369,3 +369,31 @@ def test_bundled_demo_is_the_generators_output_and_has_no_names(tmp_path):
     assert "yhteyshenkilö" not in text and "rinta-aho" not in text and "matti" not in text
     # contact details are still planted, to prove the masking
     assert "@" in text and " 040 " in text
+
+
+def test_programme_comparison_counts_the_same_municipalities_and_names_them():
+    from research.report import workshop_consultants
+    from research.stats import workshop_themes
+    tables = privacy_tables()
+    for name in ("respondents", "comments", "responses"):
+        df = tables[name]
+        w2 = df[df["municipality_code"] != "151"].assign(
+            wave="w2", respondent=lambda d: "w2-" + d["respondent"])
+        tables[name] = pd.concat([df, w2], ignore_index=True)
+    W = workshops.setup(fake_report("w2-all", tables))
+    # w1: Isojoki (2) and Teuva (its complement) hidden; w2: Isojoki absent, all others shown
+    assert wstats.shown_municipalities(W, "w1") == ["232", "218"]
+    assert wstats.shown_municipalities(W, "w2") == ["232", "846", "218"]
+    assert wstats.comparison_set(W, ["w1", "w2"]) == ["232", "218"]
+    assert workshops.comparison_note(W, L) == (
+        "The comparison counts only the municipalities whose participants are shown in every "
+        "workshop compared (w1, w2): Kauhajoki, Karijoki. So a change does not come from who "
+        "was counted.")
+    # the same people answered alike in both workshops: no theme moves once Teuva's w2
+    # answers (not counted in w1) stay out
+    shift = workshop_themes.theme_shift(W)
+    assert (shift["share"] == shift["share_before"]).all() and (shift["change"] == 0).all()
+    section = "".join(x.data for x in workshop_consultants.consultants_section(W, L))
+    assert "Kauhajoki, Karijoki" in section
+    # a municipality's own report compares only itself: no note
+    assert workshops.comparison_note(workshops.setup(fake_report("w2-232", tables)), L) is None

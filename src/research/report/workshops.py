@@ -22,11 +22,10 @@ from research.core.errors import UserError
 from research.report import privacy, published
 from research.stats.suppression import OTHER
 from research.stats.workshop_themes import (
-    kwic_lines, theme_cooccurrence, theme_shares, theme_shares_by_group, theme_shift,
-    uncoded_answers)
+    kwic_lines, theme_cooccurrence, theme_shares, theme_shares_by_group, uncoded_answers)
 from research.stats.workshops import (
     PROGRAMME, Workshops, comparison_set, eligible_comments, focus_size, has_feedback,
-    is_suppressed, item_changes, participation, plan_cells, trend)
+    is_suppressed, participation, plan_cells, trend)
 
 ALL = units.ALL
 
@@ -283,21 +282,6 @@ def comparison_note(W: Workshops, L, workshops: list[str] | None = None) -> str 
     return L("workshop.comparison_set", workshops=", ".join(workshops), names=", ".join(names))
 
 
-def theme_shift_statements(shift: pd.DataFrame, W: Workshops, L) -> list[str]:
-    """Themes that rose or fell, largest change first, each with its interval."""
-    labels = W.codebook.labels(W.language)
-    out = []
-    for rec in shift.sort_values("change", key=abs, ascending=False, kind="stable"
-                                 ).itertuples(index=False):
-        if rec.change == 0:
-            continue
-        key = "workshop.theme_rises" if rec.change > 0 else "workshop.theme_falls"
-        out.append(L(key, theme=labels[rec.theme], before=100 * rec.share_before,
-                     now=100 * rec.share, low=100 * rec.change_low, high=100 * rec.change_high)
-                   + " " + L("workshop.exceeds" if rec.exceeds else "workshop.within"))
-    return out
-
-
 def kwic_table(W: Workshops, L, per_theme: int = 3, width: int = 45) -> pd.DataFrame:
     """Keyword-in-context lines from the eligible answers of this workshop (masked), at most
     `per_theme` per theme, in a stable order."""
@@ -368,35 +352,3 @@ def kappa_table(manual: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
                          L("workshop.col_ci"): [
                              L("workshop.interval", low=lo, high=hi) if pd.notna(lo) else "–"
                              for lo, hi in zip(k["ci_low"], k["ci_high"])]})
-
-
-def consultants_section(W: Workshops, L) -> list:
-    """The consultants' view as display objects (empty in a municipality's report): themes
-    rising and falling, and the items whose programme mean dropped."""
-    from research.report import show
-
-    if not W.is_consultants or not has_feedback(W):
-        return []
-    if W.previous is None:
-        return [show.heading(L("workshop.consultants_heading")), show.para(L("workshop.trend_first"))]
-    drops = item_drop_statements(item_changes(W), W, L)
-    return [show.heading(L("workshop.consultants_heading")),
-            show.para(L("workshop.consultants_intro", workshop=W.workshop, previous=W.previous)),
-            show.heading(L("workshop.themes_shift_heading"), 3),
-            show.para(comparison_note(W, L, [W.previous, W.workshop]), "note"),
-            show.bullets(theme_shift_statements(theme_shift(W), W, L)),
-            show.heading(L("workshop.items_drop_heading"), 3),
-            show.bullets(drops) if drops else show.para(L("workshop.items_drop_none"))]
-
-
-def item_drop_statements(changes: pd.DataFrame, W: Workshops, L) -> list[str]:
-    """One sentence per item whose programme mean dropped."""
-    out = []
-    for rec in changes[changes["change"] < 0].itertuples(index=False):
-        item = W.instrument.item(rec.item)
-        out.append(" ".join([
-            L("workshop.item_drop", item=item.text(W.language), before=float(rec.before),
-              now=float(rec.now), low=float(rec.change_low), high=float(rec.change_high)),
-            L("workshop.exceeds" if rec.exceeds else "workshop.within"),
-            *([L("workshop.reverse_note")] if item.reverse else [])]))
-    return out
