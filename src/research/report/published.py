@@ -14,6 +14,7 @@ machine-readable record that `research audit-privacy` attacks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -22,7 +23,7 @@ import pandas as pd
 
 from research.core.atomic import write_text
 from research.core.tables import read_digest, read_table
-from research.stats import privacy_plan
+from research.stats import privacy_plan, suppression
 
 ENV = "RESEARCH_PRIVACY_DIR"
 PLAN = "plan.json"
@@ -32,14 +33,16 @@ _SIDE: dict[str, dict] = {}
 
 
 def plan_inputs(config, processed) -> dict:
-    """What the plan depends on: the threshold, the programme and its workshops, and the
-    prepared respondents table."""
+    """What the plan depends on: the threshold, the programme and its workshops, the
+    prepared respondents table and the planner's code."""
     reflection = config.phases.get("reflection") or {}
     try:
         digest = read_digest(processed)
     except (OSError, ValueError):
         digest = {}
-    return {"threshold": config.min_group_size,
+    code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
+                                   for m in (privacy_plan, suppression))).hexdigest()
+    return {"threshold": config.min_group_size, "code": code,
             "municipalities": [str(c) for c in config.municipalities],
             "workshops": [w["id"] for w in reflection.get("workshops", [])],
             "respondents": digest.get("respondents")}
