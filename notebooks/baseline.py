@@ -20,8 +20,7 @@ from research.report import context as report, show, population
 R = report.setup(config, "baseline", unit, processed, raw, language)
 
 # %% [markdown]
-# ## Section: population (pipeline)
-# (cells of this section go below this marker, above the next one)
+# ## Section: population
 
 # %%
 pop = population.series(R.table("indicators"), R.municipalities, R.unit, R.config.subregion,
@@ -35,8 +34,7 @@ show.para(population.summary(pop, R))
 show.figure(population.index_chart(pop, R))
 
 # %% [markdown]
-# ## Section: official statistics profile (issue 3)
-# (cells of this section go below this marker, above the next one)
+# ## Section: official statistics profile
 
 # %%
 from research.report import statsreport
@@ -92,8 +90,7 @@ show.figure(statsreport.trend_figure(S, R))
 show.bullets(statsreport.caveats(S, R))
 
 # %% [markdown]
-# ## Section: vitality index (issue 4)
-# (cells of this section go below this marker, above the next one)
+# ## Section: vitality index
 
 # %%
 from research.report import vitality, vitality_charts
@@ -117,57 +114,54 @@ show.table(vitality.strengths_table(V, R, units[0][1], V.base_year), R.language,
 show.para(R.L("vitality.caveat", base=V.base_year), "note")
 
 # %% [markdown]
-# ## Section: survey (issue 5)
-# (cells of this section go below this marker, above the next one)
+# ## Section: survey
 
 # %%
 from research.stats import profile, scales
 from research.report import survey_report, targets
 ins, resp, wave = survey_report.load(R)
 tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
-anyone, mine = survey_report.has_data(resp, wave), survey_report.has_unit_data(R, resp, wave)
 show.heading(R.L("survey.title"))
 
 # %%
 show.para(survey_report.intro(R, resp, ins, wave))
 
 # %%
-show.para(survey_report.caveat(tab, R), kind="note") if anyone else None
+show.para(survey_report.caveat(tab, R), kind="note")
 
 # %%
-show.heading(R.L("survey.scores_title"), level=3) if anyone else None
+show.heading(survey_report.scores_title(tab, R), level=3)
 
 # %%
-show.para(survey_report.scores_summary(tab, R, ins)) if mine else None
+show.para(survey_report.scores_summary(tab, R, ins))
 
 # %%
-show.figure(survey_report.scores_chart(tab, R, ins)) if survey_report.has_scores(tab) else None
+show.figure(survey_report.scores_chart(tab, R, ins))
 
 # %%
-show.table(survey_report.scores_display(tab, R, ins), R.language, survey_report.scores_caption(R, ins), decimals=2) if anyone else None
+show.table(survey_report.scores_display(tab, R, ins), R.language, survey_report.scores_caption(R, ins), decimals=2)
 
 # %%
-show.heading(R.L("survey.likert_title", name=R.unit_name), level=3) if mine else None
+show.heading(survey_report.likert_title(resp, R, wave), level=3)
 
 # %%
-show.figure(survey_report.likert(resp, R, ins, wave)) if mine else None
+show.figure(survey_report.likert(resp, R, ins, wave))
 
 # %%
 rel = scales.reliability(resp, ins, wave)
-show.heading(R.L("survey.reliability_title"), level=3) if anyone else None
+show.heading(survey_report.reliability_title(tab, R), level=3)
 
 # %%
-show.table(survey_report.reliability_display(rel, R, ins), R.language, R.L("survey.reliability_caption"), decimals=2) if rel["alpha"].notna().any() else None
+show.table(survey_report.reliability_display(rel, R, ins), R.language, R.L("survey.reliability_caption"), decimals=2)
 
 # %%
-show.para(survey_report.reliability_note(rel, R, ins)) if anyone else None
+show.para(survey_report.reliability_note(rel, R, ins, tab))
 
 # %%
 survey_report.open_answers(R.table("comments"), R, ins, wave, resp)
 
 # %% [markdown]
-# ## Section: development targets (issue 5)
-# (cells of this section go below this marker, above the next one)
+# ## Section: development targets
 
 # %%
 weak = profile.strengths_weaknesses(S.profile, n=3, language=R.language)
@@ -178,7 +172,7 @@ show.heading(R.L("targets.title"))
 show.para(R.L("targets.intro", name=R.unit_name))
 
 # %%
-show.table(targets.targets_display(dev, R.language), R.language) if len(dev) else None
+show.table(targets.targets_display(dev, R.language), R.language)
 
 # %%
 show.para(survey_report.targets_caveat(R, resp, wave, dev), kind="note")

@@ -20,102 +20,101 @@ from research.report import context as report, show
 R = report.setup(config, "evaluation", unit, processed, raw, language)
 
 # %% [markdown]
-# ## Section: survey change (issue 7)
-# (cells of this section go below this marker, above the next one)
+# ## Section: survey change
 
 # %%
 from research.report import evaluation as ev
 S = ev.survey(R)
-SR = ev.survey_results(R, S) if S else None
+SR = ev.survey_results(S, R)
 show.heading(R.L("evaluation.survey.title"))
 
 # %%
-show.para(ev.design_text(R, SR["link"]) if SR else ev.survey_none(R))
+show.para(ev.design_text(SR, R))
 
 # %%
-show.table(ev.change_table(R, SR["dimensions"], "dimension", S["names"]), R.language, R.L("evaluation.survey.dimensions_caption"), decimals=2) if SR else None
+show.table(ev.change_table(SR, R, "dimension"), R.language, ev.dimensions_caption(SR, R), decimals=2)
 
 # %%
-show.para(ev.survey_summary(R, SR["dimensions"])) if SR else None
+show.para(ev.survey_summary(SR, R))
 
 # %%
-show.table(ev.change_table(R, SR["items"], "item", S["item_names"]), R.language, R.L("evaluation.survey.items_caption"), decimals=2) if SR else None
+show.table(ev.change_table(SR, R, "item"), R.language, R.L("evaluation.survey.items_caption"), decimals=2)
 
 # %%
-show.table(ev.ordinal_table(R, SR["ordinal"], S["item_names"]), R.language, R.L("evaluation.survey.ordinal_caption"), decimals=2) if SR else None
+show.table(ev.ordinal_table(SR, R), R.language, R.L("evaluation.survey.ordinal_caption"), decimals=2)
 
 # %%
-show.para(R.L("evaluation.survey.ordinal_note") + " " + R.L("evaluation.survey.small_n", min_n=R.config.min_group_size), "note") if SR else None
+show.para(ev.ordinal_note(SR, R), "note")
 
 # %%
-M = ev.region_models(R, S) if (S and not R.is_municipality) else None
-show.heading(R.L("evaluation.models.title"), 3) if M else None
+M = ev.region_models(S, R)
+show.heading(ev.models_title(M, R), 3)
 
 # %%
-show.para(ev.mixed_text(R, M["mixed"])) if M else None
+show.para(ev.mixed_text(M, R))
 
 # %%
-show.table(ev.fixed_table(R, M["fixed"], S["names"]), R.language, ev.fixed_caption(R, M["fixed"]), decimals=2) if M else None
+show.table(ev.fixed_table(M, R), R.language, ev.fixed_caption(M, R), decimals=2)
 
 # %%
-show.para(R.L("evaluation.models.few_clusters", G=int(M["fixed"]["n_clusters"].max())), "note") if M else None
+show.para(ev.few_clusters_note(M, R), "note")
 
 # %% [markdown]
-# ## Section: indicator change (issue 7)
-# (cells of this section go below this marker, above the next one)
+# ## Section: indicator change
 
 # %%
-V = ev.indicator_values(R)
-D = ev.did_results(R, V) if V is not None else None
+from research.report import evaluation_indicators as evi
+V = evi.indicator_values(R)
+D = evi.did_results(V, R)
 show.heading(R.L("evaluation.did.title"))
 
 # %%
-show.para(ev.did_intro(R, D["panel"]) if D else R.L("evaluation.did.none", indicator=R.config.phases["evaluation"]["indicator"]))
+show.para(evi.did_intro(D, R))
 
 # %%
-show.table(ev.did_table(R, D["did"]), R.language, R.L("evaluation.did.caption"), decimals=2) if D else None
+show.table(evi.did_table(D, R), R.language, R.L("evaluation.did.caption"), decimals=2)
 
 # %%
-show.para(ev.did_text(R, D["did"])) if D else None
+show.para(evi.did_text(D, R))
 
 # %%
-show.figure(ev.event_figure(R, D["event"])) if D else None
+show.figure(evi.event_figure(D, R))
 
 # %%
-show.bullets(ev.pretrend_text(R, D["pretrend"])) if D else None
+show.bullets(evi.pretrend_text(D, R))
 
 # %%
-SC = ev.synth_results(R) if (D and not R.is_municipality) else None
-show.heading(R.L("evaluation.synth.heading"), 3) if D else None
+SC = evi.synth_results(D, R)
+show.heading(evi.synth_heading(SC, R), 3)
 
 # %%
-show.para(ev.synth_text(R, SC) if SC else R.L("evaluation.synth.region_only")) if D else None
+show.para(evi.synth_text(SC, R))
 
 # %%
-show.figure(ev.synth_figure(R, SC)) if SC else None
+show.figure(evi.synth_figure(SC, R))
 
 # %%
-show.para(ev.caveat(R), "note")
+show.para(evi.caveat(R), "note")
 
 # %% [markdown]
-# ## Section: results and suitability (issue 7)
-# (cells of this section go below this marker, above the next one)
+# ## Section: results and suitability
 
 # %%
-RS = ev.rubric_summary(R)
+from research.report import evaluation_results as evr
+RS = evr.rubric_summary(R)
 show.heading(R.L("evaluation.rubric.title"))
 
 # %%
-show.table(ev.rubric_table(R, RS), R.language, ev.rubric_caption(R)) if RS is not None else show.para(R.L("evaluation.rubric.none"))
+show.table(evr.rubric_table(RS, R), R.language, evr.rubric_caption(R)) if RS is not None else show.para(R.L("evaluation.rubric.none"))
 
 # %%
 show.heading(R.L("evaluation.summary.title", name=R.unit_name))
 
 # %%
-show.bullets(ev.summary_points(R, SR, D, RS))
+show.bullets(evr.summary_points(SR, D, RS, R))
 
 # %%
 show.heading(R.L("evaluation.vitality.title"), 3)
 
 # %%
-show.para(ev.vitality_text(R))
+show.para(evr.vitality_text(R))

@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from research.report import evaluation as ev
+from research.report import evaluation_indicators as evi
+from research.report import evaluation_results as evr
 from research.report import context as report
 from research.prepare.steps import prepare, step_classification
 from research.stats.rubric import step_rubric
@@ -84,31 +86,30 @@ def test_survey_without_final_wave_is_none(processed, tmp_path):
 
 def test_region_rate_from_counts_and_synthetic_control(processed):
     R = setup(processed, "region")
-    wide = ev.region_wide(R)
+    wide = evi.region_wide(R)
     ind = indicators()
     part = ind[(ind["year"] == 2010) & ind["municipality_code"].isin(PROGRAMME)]
     by = part.pivot(index="municipality_code", columns="indicator", values="value")
     assert wide.loc[2010, "141"] == pytest.approx(100 * by["unemployed"].sum()
                                                   / by["labour_force"].sum())
     assert list(wide.columns) == ["141"] + COMPARISON
-    sc = ev.synth_results(R)
+    sc = evi.synth_results({}, R)
     assert sc["weights"].sum() == pytest.approx(1.0) and (sc["weights"] >= 0).all()
     assert len(sc["placebos"]) == 7
-    assert "Synthetic Suupohja" in ev.synth_text(R, sc)
+    assert "Synthetic Suupohja" in evi.synth_text(sc, R)
 
 
 def test_did_results_recover_effect_and_text(processed):
     R = setup(processed, "region")
-    res = ev.did_results(R, ev.indicator_values(R))
+    res = evi.did_results(evi.indicator_values(R), R)
     did = res["did"].set_index("period")
     assert did.loc["during", "estimate"] == pytest.approx(-1.5, abs=0.1)
     assert did.loc["after", "estimate"] == pytest.approx(-1.5, abs=0.1)
-    text = ev.did_text(R, res["did"])
+    text = evi.did_text(res, R)
     assert f"{did.loc['during', 'estimate']:+.2f} percentage points" in text
     assert "There are 10 clusters" in text
-    one = ev.did_text(setup(processed, "232"),
-                      ev.did_results(setup(processed, "232"),
-                                     ev.indicator_values(R))["did"])
+    one = evi.did_text(evi.did_results(evi.indicator_values(R), setup(processed, "232")),
+                       setup(processed, "232"))
     assert "only one programme municipality" in one
 
 
@@ -121,14 +122,14 @@ def test_formatting():
 
 
 def _pretrend(lin_p, joint_p):
-    return pd.DataFrame({"test": ["linear", "joint"], "statistic": [0.012, 40.2],
-                         "p_wild": [lin_p, np.nan], "p": [np.nan, joint_p], "df": [1, 10],
-                         "n_clusters": [10, 10], "problem": ["", ""]})
+    return {"pretrend": pd.DataFrame({
+        "test": ["linear", "joint"], "statistic": [0.012, 40.2], "p_wild": [lin_p, np.nan],
+        "p": [np.nan, joint_p], "df": [1, 10], "n_clusters": [10, 10], "problem": ["", ""]})}
 
 
 def test_pretrend_conclusion_follows_the_tests(processed):
     R = setup(processed, "region")
-    flat_but_joint = ev.pretrend_text(R, _pretrend(0.40, 0.0001))
+    flat_but_joint = evi.pretrend_text(_pretrend(0.40, 0.0001), R)
     assert flat_but_joint == [
         "Before the programme the gap to the comparison municipalities did not change "
         "significantly as a steady trend: trend difference +0.012 pp per year (bootstrap p "
@@ -137,8 +138,8 @@ def test_pretrend_conclusion_follows_the_tests(processed):
         "Warning: a pre-trend test rejects parallel trends at the 5% level, so the "
         "parallel-trends assumption is doubtful. Read the difference-in-differences with "
         "caution: it may reflect earlier development rather than the programme."]
-    assert ev.pretrend_text(R, _pretrend(0.01, 0.5))[-1] == flat_but_joint[-1]
-    fine = ev.pretrend_text(R, _pretrend(0.40, 0.3))
+    assert evi.pretrend_text(_pretrend(0.01, 0.5), R)[-1] == flat_but_joint[-1]
+    fine = evi.pretrend_text(_pretrend(0.40, 0.3), R)
     assert fine[1] == "Joint test of all 10 lead years: F = 40.20, p = 0.300."
     assert fine[2] == ("Neither pre-trend test rejects parallel trends at the 5% level. This "
                        "supports, but does not prove, the parallel-trends assumption.")
@@ -146,8 +147,8 @@ def test_pretrend_conclusion_follows_the_tests(processed):
 
 def test_rubric_table_layout(processed):
     R = setup(processed, "region")
-    summary = ev.rubric_summary(R)
-    table = ev.rubric_table(R, summary)
+    summary = evr.rubric_summary(R)
+    table = evr.rubric_table(summary, R)
     assert list(table.columns) == ["Operating model", "Usefulness",
                                    "Transferability to other municipalities", "Ownership",
                                    "Cost", "Overall"]
@@ -156,7 +157,7 @@ def test_rubric_table_layout(processed):
                                               "Youth pathways"]
     best = summary[summary["criterion"] == "all"].sort_values("mean").iloc[-1]
     assert best["model"] == "business_one_stop"
-    assert f"Business one-stop service ({best['mean']:.1f};" in ev.rubric_text(R, summary)
+    assert f"Business one-stop service ({best['mean']:.1f};" in evr.rubric_text(summary, R)
 
 
 def test_rubric_of_another_programme_is_not_shown(processed, tmp_path):
@@ -171,10 +172,10 @@ def test_rubric_of_another_programme_is_not_shown(processed, tmp_path):
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     shutil.copytree(processed, tmp_path / "p")
     R = report.setup(str(path), "evaluation", "region", str(tmp_path / "p"), "data/raw", "en")
-    assert ev.rubric_summary(R) is None
+    assert evr.rubric_summary(R) is None
     # Suupohja's survey respondents never enter another programme's survey change
     assert ev.survey(R) is None
     assert ev.survey_none(R) == ("There are no baseline or final survey respondents from this "
                                  "programme's municipalities, so survey change is not computed.")
-    assert ev.summary_points(R, None, None, None)[-1] == (
+    assert evr.summary_points(None, None, None, R)[-1] == (
         "There are no evaluation workshop scores for this programme.")

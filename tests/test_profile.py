@@ -12,6 +12,7 @@ import pytest
 from research.core import labels
 from research.stats import peers, profile
 from research.report import charts as statcharts
+from research.report import statsreport
 
 CATALOGUE = pd.DataFrame([
     # indicator, kind, direction, numerator, denominator, scale
@@ -194,8 +195,8 @@ def test_features_and_peer_table():
 def test_peer_reason_sentence():
     raw = _features()
     got = peers.propose(raw, "001", 1).assign(chosen="proposed")
-    text = peers.reasons(got, raw.loc["001"], {"005": "Fivetown"}, {"3": "Rural"},
-                         lambda key, **v: labels.text(key, "en", **v), "en")
+    text = statsreport.reasons(got, raw.loc["001"], {"005": "Fivetown"}, {"3": "Rural"},
+                               lambda key, **v: labels.text(key, "en", **v), "en")
     assert text == ["Fivetown: population 10,000 (10,000); Rural, same urban/rural class; "
                     "pensioners 30.0 % (30.0 %); employment rate 70.0 % (70.0 %); "
                     "distance 0.00."]

@@ -69,7 +69,7 @@ def test_bad_rubric_scale(tmp_path):
     p = write(tmp_path, "scale: {min: 5, max: 1}\ncriteria: []\n", "r.yml")
     with pytest.raises(UserError) as exc:
         rubric.load_rubric(p)
-    assert str(exc.value) == (f"{p}: key 'scale': expected whole numbers 'min' < 'max', got "
+    assert str(exc.value) == (f"{p}, row 1: key 'scale': expected whole numbers 'min' < 'max', got "
                               "{'min': 5, 'max': 1}")
 
 

@@ -9,6 +9,7 @@ from scipy import stats
 
 from research.stats import scales
 from research.report import targets
+from research.stats import targets as stats_targets
 from research.core.instrument import load_instrument
 
 FIX = Path(__file__).parent / "fixtures" / "survey"
@@ -48,14 +49,14 @@ STATISTICS = pd.DataFrame({
 
 def test_standings_by_hand(instrument, responses):
     tab = scales.score_table(responses, instrument, "baseline", threshold=5)
-    dims = targets.dimension_standing(tab, "218").set_index("scale")
+    dims = stats_targets.dimension_standing(tab, "218").set_index("scale")
     assert dims.loc["dynamic", "mean"] == 2.5 and dims.loc["dynamic", "subregion_mean"] == 3.25
     assert dims.loc["dynamic", "difference"] == -0.75 and dims.loc["dynamic", "clear"]
     assert dims.loc["committed", "difference"] == 0
-    items = targets.item_standing(responses, instrument, "218", "baseline")
+    items = stats_targets.item_standing(responses, instrument, "218", "baseline")
     assert items["item"].tolist()[:2] == ["dyn1", "dyn2"]
     assert items["difference"].tolist()[:2] == [-0.75, -0.75]
-    gaps = targets.role_gaps(tab, "218")
+    gaps = stats_targets.role_gaps(tab, "218")
     assert gaps.iloc[0][["scale", "low_role", "high_role", "gap"]].tolist() == [
         "dynamic", "elected", "office_holder", 1.0]
 
@@ -91,7 +92,7 @@ def test_suppressed_role_cells_are_not_used_for_gaps(instrument, responses):
     few = responses[~((responses["municipality_code"] == "218")
                       & (responses["respondent"].isin(["p11", "p12"])))]
     tab = scales.score_table(few, instrument, "baseline", threshold=5)
-    assert targets.role_gaps(tab, "218").empty     # 3 elected: hidden, and so its complement
+    assert stats_targets.role_gaps(tab, "218").empty     # 3 elected: hidden, and so its complement
 
 
 def test_without_survey_answers_the_statistics_alone(instrument, responses):

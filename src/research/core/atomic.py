@@ -13,13 +13,23 @@ from pathlib import Path
 from typing import Callable
 
 
-def write_with(path: str | Path, write: Callable[[str], object], mode: int = 0o644) -> Path:
-    """Call `write(temporary_path)`, then move the result to `path`; return `path`."""
+def temporary(path: str | Path, mode: int = 0o644) -> Path:
+    """A new empty hidden temporary file beside `path`, for a write that is moved into place
+    with `os.replace` later (several files committed together, or a file another library
+    writes step by step). The caller removes it if the write fails."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
                                dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, mode)
+    return Path(tmp)
+
+
+def write_with(path: str | Path, write: Callable[[str], object], mode: int = 0o644) -> Path:
+    """Call `write(temporary_path)`, then move the result to `path`; return `path`."""
+    path = Path(path)
+    tmp = str(temporary(path, mode))
     try:
         write(tmp)
         os.chmod(tmp, mode)

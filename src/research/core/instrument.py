@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from research.core.errors import UserError
+from research.core.schema import (ANY, Bool, Key, ListOf, Map, OneOf, Text, Values, Words,
+                                  validate)
 
 
 def normalise_header(text: str) -> str:
@@ -138,48 +139,56 @@ def _fail(path: Path, message: str) -> None:
     raise UserError(message, file=path)
 
 
-def _words(path: Path, where: str, value) -> dict:
-    if not isinstance(value, dict) or not {"fi", "en"} <= set(value):
-        _fail(path, f"{where}: expected a mapping with 'fi' and 'en' texts, got {value!r}")
-    return {"fi": str(value["fi"]), "en": str(value["en"])}
+_QUESTION = {"code": Text(), "fi": Text(), "en": Text(), "headers": Key(ListOf(Text()), [])}
+_ANSWERS = {"min": Key(ANY, None), "max": Key(ANY, None),
+            "labels": Key(Values(Words()), None), "dont_know": Key(ListOf(Text("a code")), None)}
+#: the instrument file; scale membership, answer ranges and unique headers are checked after
+SCHEMA = Map({
+    "id": Key(Text(), None),
+    "title": Key(Words(), {}),
+    "answers": Key(Map(_ANSWERS), None),
+    "scales": Values(Words()),
+    "respondent": Map(_QUESTION),
+    "background": ListOf(Map({**_QUESTION, "kind": Key(OneOf(("choice", "municipality")),
+                                                        "choice"),
+                              "options": Key(Values(Words()), {}),
+                              "required": Key(Bool(), True)}),
+                         label="background question '{code}'"),
+    "items": ListOf(Map({**_QUESTION, "scale": Text(), "reverse": Key(Bool(), False),
+                         **_ANSWERS}),
+                    non_empty=True, label="item '{code}'", empty_message="list at least one item"),
+    "open_questions": Key(ListOf(Map(_QUESTION), label="open question '{code}'"), []),
+    "ignore": Key(ListOf(Text()), []),
+})
 
 
-def _question_args(path: Path, where: str, raw) -> dict:
-    if not isinstance(raw, dict):
-        _fail(path, f"{where}: expected a mapping, got {raw!r}")
-    for key in ("code", "fi", "en"):
-        if not raw.get(key):
-            _fail(path, f"{where}: '{key}' is required")
-    headers = raw.get("headers", []) or []
-    if not isinstance(headers, list):
-        _fail(path, f"{where}: 'headers' must be a list")
-    return {"code": str(raw["code"]), "fi": str(raw["fi"]), "en": str(raw["en"]),
-            "headers": tuple(str(h) for h in headers)}
+def _given(raw: dict, key: str, default):
+    value = raw.get(key)
+    return default if value is None else value
 
 
 def _answer_scale(path: Path, where: str, raw: dict, default: dict | None) -> dict:
     base = dict(default or {})
-    low, high = raw.get("min", base.get("low")), raw.get("max", base.get("high"))
+    low, high = _given(raw, "min", base.get("low")), _given(raw, "max", base.get("high"))
     if not isinstance(low, int) or not isinstance(high, int) or isinstance(low, bool) or low >= high:
         _fail(path, f"{where}: 'min' and 'max' must be whole numbers with min < max, "
                     f"got {low!r} and {high!r}")
-    labels = raw.get("labels", base.get("labels", {})) or {}
-    if not isinstance(labels, dict):
-        _fail(path, f"{where}: 'labels' must map answer values to fi/en texts")
-    checked = {}
-    for value, words in labels.items():
+    labels = _given(raw, "labels", base.get("labels", {}))
+    for value in labels:
         if not isinstance(value, int) or not low <= value <= high:
             _fail(path, f"{where}: label value {value!r} is outside {low}-{high}")
-        checked[value] = _words(path, f"{where}: label {value}", words)
-    dont_know = raw.get("dont_know", base.get("dont_know", ())) or ()
-    if not isinstance(dont_know, (list, tuple)):
-        _fail(path, f"{where}: 'dont_know' must be a list of codes")
+    dont_know = _given(raw, "dont_know", base.get("dont_know", ()))
     for code in dont_know:
         if re.fullmatch(r"\s*-?\d+([.,]\d+)?\s*", str(code)):
             _fail(path, f"{where}: don't-know code {code!r} is a number; use a text code "
                         "so that it cannot be mistaken for an answer")
-    return {"low": low, "high": high, "labels": checked,
+    return {"low": low, "high": high, "labels": dict(labels),
             "dont_know": tuple(str(c) for c in dont_know)}
+
+
+def _question(raw: dict) -> dict:
+    return {"code": raw["code"], "fi": raw["fi"], "en": raw["en"],
+            "headers": tuple(raw["headers"])}
 
 
 def read_yaml(path: Path):
@@ -193,58 +202,38 @@ def load_instrument(path: str | Path) -> Instrument:
     path = Path(path)
     if not path.exists():
         raise UserError("survey instrument not found", file=path)
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        _fail(path, "expected a mapping with 'scales', 'items', 'respondent' and 'background'")
-    for key in ("scales", "items", "respondent", "background"):
-        if key not in raw:
-            _fail(path, f"key '{key}' is required but missing")
+    raw = validate(SCHEMA, read_yaml(path), path)
     scales = raw["scales"]
-    if not isinstance(scales, dict) or not scales:
+    if not scales:
         _fail(path, "key 'scales': expected a mapping of scale codes to fi/en names")
-    scales = {str(k): _words(path, f"scale '{k}'", v) for k, v in scales.items()}
-    default = _answer_scale(path, "key 'answers'", raw.get("answers") or {"min": 1, "max": 5},
+    scales = {str(k): v for k, v in scales.items()}
+    default = _answer_scale(path, "key 'answers'", raw["answers"] or {"min": 1, "max": 5},
                             None)
     items = []
-    for n, entry in enumerate(raw["items"] or [], start=1):
-        where = f"item {n}"
-        args = _question_args(path, where, entry)
-        where = f"item '{args['code']}'"
-        scale = str(entry.get("scale", ""))
-        if scale not in scales:
-            _fail(path, f"{where}: scale '{scale}' is not one of {', '.join(scales)}")
+    for entry in raw["items"]:
+        where = f"item '{entry['code']}'"
+        if entry["scale"] not in scales:
+            _fail(path, f"{where}: scale '{entry['scale']}' is not one of {', '.join(scales)}")
         answer = _answer_scale(path, where, entry, default)
-        reverse = entry.get("reverse", False)
-        if not isinstance(reverse, bool):
-            _fail(path, f"{where}: 'reverse' must be true or false")
-        items.append(Item(**args, scale=scale, reverse=reverse, **answer))
-    if not items:
-        _fail(path, "key 'items': list at least one item")
-    respondent = Question(**_question_args(path, "key 'respondent'", raw["respondent"]))
+        items.append(Item(**_question(entry), scale=entry["scale"], reverse=entry["reverse"],
+                          **answer))
+    respondent = Question(**_question(raw["respondent"]))
     background = []
-    for n, entry in enumerate(raw["background"] or [], start=1):
-        args = _question_args(path, f"background question {n}", entry)
-        kind = entry.get("kind", "choice")
-        if kind not in ("choice", "municipality"):
-            _fail(path, f"background question '{args['code']}': kind must be 'choice' or "
-                        f"'municipality', got {kind!r}")
-        options = {str(k): _words(path, f"background question '{args['code']}': option '{k}'", v)
-                   for k, v in (entry.get("options") or {}).items()}
-        if kind == "choice" and not options:
-            _fail(path, f"background question '{args['code']}': list its 'options'")
-        background.append(Background(**args, kind=kind, options=options,
-                                     required=bool(entry.get("required", True))))
+    for entry in raw["background"]:
+        if entry["kind"] == "choice" and not entry["options"]:
+            _fail(path, f"background question '{entry['code']}': list its 'options'")
+        background.append(Background(**_question(entry), kind=entry["kind"],
+                                     options={str(k): v for k, v in entry["options"].items()},
+                                     required=entry["required"]))
     codes = [b.code for b in background]
     for needed in ("municipality", "role"):
         if needed not in codes:
             _fail(path, f"key 'background': a question with code '{needed}' is required")
-    opens = tuple(Question(**_question_args(path, f"open question {n}", e))
-                  for n, e in enumerate(raw.get("open_questions") or [], start=1))
-    instrument = Instrument(path=path, id=str(raw.get("id", path.stem)),
-                            title=raw.get("title") or {}, scales=scales, items=tuple(items),
+    opens = tuple(Question(**_question(e)) for e in raw["open_questions"])
+    instrument = Instrument(path=path, id=raw["id"] or path.stem,
+                            title=raw["title"], scales=scales, items=tuple(items),
                             respondent=respondent, background=tuple(background),
-                            open_questions=opens,
-                            ignore=tuple(str(c) for c in raw.get("ignore") or ()))
+                            open_questions=opens, ignore=tuple(raw["ignore"]))
     _check_unique(instrument)
     return instrument
 

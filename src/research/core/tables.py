@@ -9,15 +9,15 @@ pipeline keys its "unchanged" check on it without re-reading the tables.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from research.core.atomic import temporary
 from research.core.errors import UserError
+from research.core.hashes import sha256_file
 
 #: table name -> (key columns that must be unique together, all columns, text columns)
 SCHEMAS: dict[str, dict] = {
@@ -153,14 +153,6 @@ def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(schema["key"], kind="stable").reset_index(drop=True)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def write_tables(processed: str | Path, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Validate all tables, then write each one by rename; return {name: sha256}.
 
@@ -172,21 +164,18 @@ def write_tables(processed: str | Path, tables: dict[str, pd.DataFrame]) -> dict
     staged: list[tuple[Path, Path]] = []
     try:
         for name, df in checked.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=processed)
-            os.close(fd)
-            os.chmod(tmp, 0o644)
+            tmp = temporary(table_path(processed, name))
+            staged.append((tmp, table_path(processed, name)))
             df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
-            staged.append((Path(tmp), table_path(processed, name)))
         digest = read_digest(processed)
         for tmp, final in staged:
-            digest[final.stem] = _sha256(tmp)
-        fd, tmp_digest = tempfile.mkstemp(prefix=".digest.", suffix=".tmp", dir=processed)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(dict(sorted(digest.items())), fh, indent=2)
-        os.chmod(tmp_digest, 0o644)
+            digest[final.stem] = sha256_file(tmp)
+        tmp_digest = temporary(processed / DIGEST)
+        staged.append((tmp_digest, processed / DIGEST))
+        tmp_digest.write_text(json.dumps(dict(sorted(digest.items())), indent=2),
+                              encoding="utf-8")
         for tmp, final in staged:
             os.replace(tmp, final)
-        os.replace(tmp_digest, processed / DIGEST)
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

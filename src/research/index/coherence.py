@@ -10,14 +10,11 @@ from research.index.framework import Framework
 
 
 def cronbach_alpha(X: np.ndarray) -> float:
-    """Cronbach's alpha of the columns of X (complete rows only)."""
-    X = np.asarray(X, float)
-    X = X[~np.isnan(X).any(axis=1)]
-    k = X.shape[1]
-    if k < 2 or len(X) < 3:
-        return float("nan")
-    total = X.sum(axis=1).var(ddof=1)
-    return float(k / (k - 1) * (1 - X.var(axis=0, ddof=1).sum() / total))
+    """Cronbach's alpha of the columns of X (complete rows only), computed by the one
+    implementation in `research.stats.scales.cronbach_alpha`."""
+    from research.stats.scales import cronbach_alpha as alpha_with_interval
+
+    return alpha_with_interval(pd.DataFrame(np.asarray(X, float)))[0]
 
 
 def coherence(scores: pd.DataFrame, themes: pd.DataFrame, fw: Framework) -> dict:

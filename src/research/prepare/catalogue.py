@@ -23,19 +23,42 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from research.geo.areas import AreaResolver
+from research.core import yamlfile
 from research.core.errors import UserError
+from research.core.schema import ANY, Invalid, Key, ListOf, Map, Text, Values, Words, validate
 from research.prepare.pxweb import LINE, check_values, read_text_table
 
 CATALOGUE_FILE = "statfin/indicator_catalogue.yml"
 THEMES = ("vitality", "population", "wellbeing", "economy", "sustainability")
 KINDS = ("count", "rate")
-REQUIRED = ("id", "name", "unit", "theme", "direction", "kind")
 #: columns of the processed `indicator_catalogue` table
 COLUMNS = ["indicator", "name_fi", "name_en", "unit_fi", "unit_en", "theme", "direction", "kind",
            "numerator", "denominator", "scale", "index", "weight", "note"]
+
+
+def _entry_rules(entry: dict) -> None:
+    """The rules of one indicator entry beyond its keys and types."""
+    if entry["theme"] not in THEMES:
+        raise Invalid(f"theme '{entry['theme']}' is not one of {', '.join(THEMES)}")
+    if isinstance(entry["direction"], bool) or entry["direction"] not in (1, -1):
+        raise Invalid(f"direction must be 1 or -1, not {entry['direction']!r}")
+    if entry["kind"] not in KINDS:
+        raise Invalid(f"kind must be count or rate, not {entry['kind']!r}")
+
+
+_OPTIONAL = Key(ANY, None)
+#: the catalogue file: named sources (file, area column, year or month column) and indicators
+SCHEMA = Map({
+    "sources": Key(Values(Map({"file": Text(), "area": Text()}, extra=True)), {}),
+    "indicators": Key(ListOf(Map({
+        "id": Text(), "name": Words(), "unit": Words(), "theme": ANY, "direction": ANY,
+        "kind": ANY, **{k: _OPTIONAL for k in ("source", "column", "filter", "merge_column",
+                                               "numerator", "denominator", "scale", "index",
+                                               "weight", "monthly", "note")},
+    }, check_all=_entry_rules), label="indicator '{id}'"), []),
+})
 
 
 def load_catalogue(raw: str | Path) -> dict:
@@ -43,52 +66,23 @@ def load_catalogue(raw: str | Path) -> dict:
     path = Path(raw) / CATALOGUE_FILE
     if not path.exists():
         raise UserError("indicator catalogue is missing", file=path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text) or {}
-        lines = _entry_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                        row=(mark.line + 1) if mark else None) from None
+    data = yamlfile.load(path, "indicator catalogue") or {}
+    validate(SCHEMA, data, path)
     sources = data.get("sources") or {}
     entries = data.get("indicators") or []
-    for entry, line in zip(entries, lines):
-        if not isinstance(entry, dict):
-            raise UserError("an indicator must be a mapping of keys (id, name, unit, ...)",
-                            file=path, row=line)
     ids = [e.get("id") for e in entries]
-    for entry, line in zip(entries, lines):
-        _check_entry(entry, ids, sources, {"file": path, "row": line})
-    for i, (ident, line) in enumerate(zip(ids, lines)):
+    for entry in entries:
+        _check_entry(entry, ids, sources, {"file": path, "row": yamlfile.line_of(entry)})
+    for i, (ident, entry) in enumerate(zip(ids, entries)):
         if ident in ids[:i]:
             raise UserError(f"indicator '{ident}' is declared more than once", file=path,
-                            row=line)
+                            row=yamlfile.line_of(entry))
     return {"path": path, "sources": sources, "indicators": entries}
 
 
-def _entry_lines(text: str) -> list[int]:
-    """The line on which each entry of `indicators:` starts (for error messages)."""
-    root = yaml.compose(text)
-    for key, value in getattr(root, "value", []) if isinstance(root, yaml.MappingNode) else []:
-        if key.value == "indicators" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
 def _check_entry(entry: dict, ids: list, sources: dict, where: dict) -> None:
+    """The rules that need the other entries: indicator ids and the sources' names."""
     who = f"indicator '{entry.get('id')}'"
-    for key in REQUIRED:
-        if key not in entry:
-            raise UserError(f"{who}: key '{key}' is required but missing", **where)
-    if entry["theme"] not in THEMES:
-        raise UserError(f"{who}: theme '{entry['theme']}' is not one of {', '.join(THEMES)}",
-                        **where)
-    if entry["direction"] not in (1, -1):
-        raise UserError(f"{who}: direction must be 1 or -1, not {entry['direction']!r}",
-                        **where)
-    if entry["kind"] not in KINDS:
-        raise UserError(f"{who}: kind must be count or rate, not {entry['kind']!r}", **where)
     for key in ("numerator", "denominator"):
         if entry.get(key) and entry[key] not in ids:
             raise UserError(f"{who}: {key} '{entry[key]}' is not an indicator id", **where)

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from research.core.errors import UserError
+from research.core.schema import Int, Key, ListOf, Map, Text, validate
 from research.core.tables import provenance
 from research.core.instrument import (Background, Instrument, Item, load_instrument, normalise_header,
                          read_yaml)
@@ -274,18 +275,20 @@ def resolve_instrument(manifest: Path, raw: Path, name: str) -> Path:
                     column="instrument")
 
 
+#: `survey.yml`; other keys (`synthetic`, `seed` of the demo data) are kept as given
+MANIFEST_SCHEMA = Map({
+    "instrument": Key(Text(), "templates/region/survey_instrument.yml"),
+    "exports": ListOf(Map({"file": Text(), "wave": Text(), "year": Key(Int(), None)}),
+                      non_empty=True, empty_message="list at least one export {file, wave}"),
+}, extra=True)
+
+
 def read_manifest(path: Path) -> dict:
     """`survey.yml`: `instrument` and `exports` (a list of `{file, wave}`)."""
-    data = read_yaml(path) or {}
-    exports = data.get("exports") if isinstance(data, dict) else None
-    if not isinstance(exports, list) or not exports:
-        raise UserError("key 'exports': expected a list of {file: ..., wave: ...}", file=path)
-    for n, entry in enumerate(exports, start=1):
-        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("wave"):
-            raise UserError(f"key 'exports', entry {n}: expected 'file' and 'wave'", file=path)
-    return {"instrument": str(data.get("instrument", "templates/region/survey_instrument.yml")),
+    data = validate(MANIFEST_SCHEMA, read_yaml(path), path)
+    return {"instrument": data["instrument"],
             "synthetic": data.get("synthetic") is True,
-            "exports": [{"file": str(e["file"]), "wave": str(e["wave"])} for e in exports]}
+            "exports": [{"file": e["file"], "wave": e["wave"]} for e in data["exports"]]}
 
 
 def empty_tables() -> dict[str, pd.DataFrame]:

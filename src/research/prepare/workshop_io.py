@@ -26,38 +26,43 @@ import pandas as pd
 
 from research.core import yamlfile
 from research.core.errors import UserError
+from research.core.schema import Check, Invalid, Key, ListOf, Map, Text, validate
 from research.core.tables import provenance
 
 MANIFEST = Path("workshops") / "workshops.yml"
 WORKSHOP_ID = re.compile(r"[A-Za-z0-9_]+")
 
 
+def _workshop_id(value) -> str:
+    wid = str(value)
+    if not WORKSHOP_ID.fullmatch(wid):
+        raise Invalid(f"workshop id '{wid}' may contain only letters, digits and '_'")
+    return wid
+
+
+#: the manifest; other keys (`synthetic`, `seed`, `note` of the demo data) are kept as given
+SCHEMA = Map({
+    "instrument": Text(),
+    "manual_coding": Key(Text(), None),
+    "workshops": ListOf(Map({"id": Check(_workshop_id), "file": Text()}), non_empty=True,
+                        empty_message="list at least one workshop"),
+}, extra=True)
+
+
 def read_manifest(path: str | Path) -> dict:
     """The checked manifest: {'instrument': Path, 'manual_coding': Path|None,
     'workshops': [(id, Path)]}; every mistake names the manifest and its line."""
     path = Path(path)
-    data = yamlfile.load(path, "workshop manifest")
-    if not isinstance(data, dict):
-        raise UserError("expected a mapping with keys instrument and workshops", file=path)
-    for key in ("instrument", "workshops"):
-        if key not in data:
-            raise UserError(f"key '{key}' is required but missing", file=path)
-    if not isinstance(data["workshops"], list) or not data["workshops"]:
-        raise UserError("key 'workshops': list at least one workshop", file=path,
-                        row=yamlfile.line_of(data))
+    raw = yamlfile.load(path, "workshop manifest")
+    data = validate(SCHEMA, raw, path)
     workshops, seen = [], set()
-    for entry in data["workshops"]:
-        line = yamlfile.line_of(entry)
-        if not isinstance(entry, dict) or "id" not in entry or "file" not in entry:
-            raise UserError("every workshop needs an 'id' and a 'file'", file=path, row=line)
-        wid = str(entry["id"])
-        if not WORKSHOP_ID.fullmatch(wid):
-            raise UserError(f"workshop id '{wid}' may contain only letters, digits and '_'",
-                            file=path, row=line)
+    for entry, given in zip(data["workshops"], raw["workshops"]):
+        line = yamlfile.line_of(given)
+        wid = entry["id"]
         if wid in seen:
             raise UserError(f"workshop id '{wid}' is listed twice", file=path, row=line)
         seen.add(wid)
-        export = path.parent / str(entry["file"])
+        export = path.parent / entry["file"]
         if not export.exists():
             raise UserError(f"the export of workshop '{wid}' is missing: {entry['file']}",
                             file=path, row=line)

@@ -1,10 +1,16 @@
-"""The final-evaluation report: gathers the evidence for one unit and puts it into words.
+"""The final-evaluation report: the survey-change section and the helpers of all sections.
 
 A unit is a programme municipality (its code) or `region` (all programme municipalities).
-The statistics live in `change`, `models`, `did` and `rubric`; this module selects the
-unit's data from the processed tables and the config, calls them, and turns the results
-into display tables and sentences from `labels.yml`, so that the notebook stays a list of
-short calls. Every sentence states its caveats (few clusters, small n, lagging indicators).
+The statistics live in `change`, `models`, `did` and `rubric`; the report modules select the
+unit's data from the processed tables and the config, call them, and turn the results into
+display tables and sentences from `labels.yml`, so that the notebook stays a list of short
+calls. Every sentence states its caveats (few clusters, small n, lagging indicators).
+
+Sections: survey change (this module), indicator change (`evaluation_indicators`), results,
+vitality and summary (`evaluation_results`), charts (`evaluation_charts`). Calling
+convention: a section's results first, then the report context `R`, then options
+(`change_table(SR, R, "item")`); a function returns None when it has nothing to show, and
+so does a builder given None (`survey_results(None, R)`).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from research.stats import change, did, rubric
+from research.stats import change
 from research.core.errors import UserError
 from research.core.labels import localise_number
 
@@ -99,6 +105,7 @@ def survey(R) -> dict | None:
             "dimensions": dict(zip(items["item"], items["scale"])),
             "names": dict(zip(items["scale"], items["scale_name"])),
             "item_names": {i: f"{i}: {t}" for i, t in zip(items["item"], items["text"])},
+            "low": inst.items[0].low, "high": inst.items[0].high,
             "base": base, "final": final}
 
 
@@ -115,8 +122,11 @@ def survey_none(R) -> str:
     return R.L("evaluation.survey.none_here" if mine.empty else "evaluation.survey.none")
 
 
-def survey_results(R, data: dict) -> dict:
-    """Linkage, dimension, item and ordinal change for the unit (see `research.stats.change`)."""
+def survey_results(data: dict | None, R) -> dict | None:
+    """Linkage, dimension, item and ordinal change for the unit (see `research.stats.change`),
+    with the names of `data`; None without survey data."""
+    if data is None:
+        return None
     n = R.config.min_group_size
     kw = {"baseline": data["base"], "final": data["final"], "min_n": n}
     link = change.linkage(data["responses"], data["base"], data["final"], n)
@@ -126,11 +136,17 @@ def survey_results(R, data: dict) -> dict:
                                               design=link["design"], **kw),
         "items": change.item_change(data["responses"], design=link["design"], **kw),
         "ordinal": change.ordinal_change(data["responses"], **kw),
+        "names": {"dimension": data["names"], "item": data["item_names"]},
+        "low": data["low"], "high": data["high"],
     }
 
 
-def design_text(R, link: dict) -> str:
-    """Why the waves are compared paired or unpaired, with the counts."""
+def design_text(SR: dict | None, R) -> str:
+    """Why the waves are compared paired or unpaired, with the counts; without survey
+    change, why there is none."""
+    if SR is None:
+        return survey_none(R)
+    link = SR["link"]
     return R.L(f"evaluation.survey.design_{link['reason']}", **{k: int(v) for k, v in
                                                                 link.items() if k.startswith("n_")})
 
@@ -140,10 +156,13 @@ def _n_text(R, n) -> str:
             if n < R.config.min_group_size else str(int(n)))
 
 
-def change_table(R, df: pd.DataFrame, key: str, names: dict | None = None) -> pd.DataFrame:
-    """A dimension or item change table for display (difference, CI, effect size, p)."""
+def change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
+    """The dimension (`key` 'dimension') or item ('item') change table for display
+    (difference, CI, effect size, p); None without survey change."""
+    if SR is None:
+        return None
     lang = R.language
-    out = _in_order(df, key, names)
+    out = _in_order(SR["dimensions" if key == "dimension" else "items"], key, SR["names"][key])
     out["ci"] = [fmt_ci(a, b, lang) for a, b in zip(out["ci_low"], out["ci_high"])]
     out["p_txt"] = [fmt_p(p, lang) for p in out["p"]]
     out["p_adj_txt"] = [fmt_p(p, lang) for p in out["p_adjusted"]]
@@ -160,9 +179,18 @@ def change_table(R, df: pd.DataFrame, key: str, names: dict | None = None) -> pd
                            "n_b": "evaluation.col.n_baseline", "n_f": "evaluation.col.n_final"})
 
 
-def ordinal_table(R, df: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
+def dimensions_caption(SR: dict | None, R) -> str | None:
+    """Caption of the dimension table, with the answer scale of the instrument."""
+    if SR is None:
+        return None
+    return R.L("evaluation.survey.dimensions_caption", low=SR["low"], high=SR["high"])
+
+
+def ordinal_table(SR: dict | None, R) -> pd.DataFrame | None:
+    if SR is None:
+        return None
     lang = R.language
-    out = _in_order(df, "item", names)
+    out = _in_order(SR["ordinal"], "item", SR["names"]["item"])
     out["ci"] = [fmt_ci(np.exp(a), np.exp(b), lang) for a, b in zip(out["ci_low"], out["ci_high"])]
     out["p_txt"] = [fmt_p(p, lang) for p in out["p"]]
     out["p_adj_txt"] = [fmt_p(p, lang) for p in out["p_adjusted"]]
@@ -173,35 +201,59 @@ def ordinal_table(R, df: pd.DataFrame, names: dict | None = None) -> pd.DataFram
                            "problem_txt": "evaluation.col.problem"})
 
 
-def survey_summary(R, dims: pd.DataFrame) -> str:
+def ordinal_note(SR: dict | None, R) -> str | None:
+    if SR is None:
+        return None
+    return (R.L("evaluation.survey.ordinal_note") + " "
+            + R.L("evaluation.survey.small_n", min_n=R.config.min_group_size))
+
+
+def survey_summary(SR: dict | None, R) -> str | None:
     """How many dimensions improved or declined after Holm correction."""
+    if SR is None:
+        return None
+    dims = SR["dimensions"]
     sig = dims["p_adjusted"] < ALPHA
     return R.L("evaluation.survey.summary", n=int(dims["estimate"].notna().sum()),
                n_up=int((sig & (dims["estimate"] > 0)).sum()),
                n_down=int((sig & (dims["estimate"] < 0)).sum()))
 
 
-def region_models(R, data: dict) -> dict:
-    """Region only: the random-effects diagnosis and the fixed-effects change per dimension."""
+def region_models(data: dict | None, R) -> dict | None:
+    """Region only: the random-effects diagnosis and the fixed-effects change per dimension;
+    None for a municipality or without survey data."""
+    if data is None or R.is_municipality:
+        return None
     ev = R.config.phases["evaluation"]
     kw = {"baseline": data["base"], "final": data["final"]}
     return {"mixed": change.random_effects_check(data["responses"], data["dimensions"], **kw),
             "fixed": change.fixed_effects_change(data["responses"], data["dimensions"],
-                                                 seed=ev["seed"], B=ev["bootstrap_draws"], **kw)}
+                                                 seed=ev["seed"], B=ev["bootstrap_draws"], **kw),
+            "names": data["names"],
+            "n_municipalities": int(data["responses"]["municipality_code"].nunique())}
 
 
-def mixed_text(R, mixed: pd.DataFrame) -> str:
+def models_title(M: dict | None, R) -> str | None:
+    return None if M is None else R.L("evaluation.models.title")
+
+
+def mixed_text(M: dict | None, R) -> str | None:
+    if M is None:
+        return None
+    mixed = M["mixed"]
     bad = mixed[mixed["problem"] != ""]
     if len(bad):
         problems = ", ".join(sorted({_problem(R, c) for c in bad["problem"]}))
         return R.L("evaluation.models.mixed_degenerate", n_bad=len(bad), n=len(mixed),
-                   problems=problems)
-    return R.L("evaluation.models.mixed_ok", n=len(mixed))
+                   problems=problems, n_municipalities=M["n_municipalities"])
+    return R.L("evaluation.models.mixed_ok", n=len(mixed), n_municipalities=M["n_municipalities"])
 
 
-def fixed_table(R, fixed: pd.DataFrame, names: dict) -> pd.DataFrame:
+def fixed_table(M: dict | None, R) -> pd.DataFrame | None:
+    if M is None:
+        return None
     lang = R.language
-    out = _in_order(fixed, "dimension", names)
+    out = _in_order(M["fixed"], "dimension", M["names"])
     out["ci"] = [fmt_ci(a, b, lang) for a, b in zip(out["ci_low"], out["ci_high"])]
     for col in ("p", "p_wild", "p_adjusted"):
         out[col + "_txt"] = [fmt_p(p, lang) for p in out[col]]
@@ -213,238 +265,14 @@ def fixed_table(R, fixed: pd.DataFrame, names: dict) -> pd.DataFrame:
                            "problem_txt": "evaluation.col.problem"})
 
 
-def fixed_caption(R, fixed: pd.DataFrame) -> str:
-    return R.L("evaluation.models.fixed_caption", G=int(fixed["n_clusters"].max()),
+def fixed_caption(M: dict | None, R) -> str | None:
+    if M is None:
+        return None
+    return R.L("evaluation.models.fixed_caption", G=int(M["fixed"]["n_clusters"].max()),
                B=int(R.config.phases["evaluation"]["bootstrap_draws"]))
 
 
-# ---------------------------------------------------------------- indicator change
-
-def programme_years(R) -> tuple[int, int]:
-    p = R.config["programme"]
-    return int(p["start_year"]), int(p["end_year"])
-
-
-def indicator_values(R) -> pd.DataFrame | None:
-    """The DiD indicator as `unit, year, value` for programme and comparison municipalities."""
-    ind = R.table("indicators")
-    name = R.config.phases["evaluation"]["indicator"]
-    df = ind[ind["indicator"] == name].rename(columns={"municipality_code": "unit"})
-    return df[["unit", "year", "value"]].reset_index(drop=True) if len(df) else None
-
-
-def did_results(R, values: pd.DataFrame) -> dict:
-    """DiD, event study and pre-trend tests of the unit against the comparison municipalities."""
-    ev = R.config.phases["evaluation"]
-    start, end = programme_years(R)
-    panel = did.did_panel(values, units(R), ev["comparison"], start, end)
-    return {"panel": panel,
-            "did": did.twfe_did(panel, seed=ev["seed"], B=ev["bootstrap_draws"]),
-            "event": did.event_study(panel, start),
-            "pretrend": did.pretrend_test(panel, start, seed=ev["seed"],
-                                          B=ev["bootstrap_draws"])}
-
-
-def did_intro(R, panel: pd.DataFrame) -> str:
-    start, end = programme_years(R)
-    comp = R.config.phases["evaluation"]["comparison"]
-    unit = (R.unit_name if R.is_municipality else
-            R.L("evaluation.did.treated_region", name=R.unit_name, n=len(units(R))))
-    return R.L("evaluation.did.intro", indicator=R.L("evaluation.indicator_name"),
-               unit=unit, n_comparison=len(comp),
-               comparison=", ".join(R.name(c) for c in comp), start=start, end=end,
-               first=int(panel["year"].min()), last=int(panel["year"].max()))
-
-
-def did_table(R, res: pd.DataFrame) -> pd.DataFrame:
-    lang = R.language
-    out = res.assign(period=[R.L(f"evaluation.did.period_{p}") for p in res["period"]])
-    out["ci"] = [fmt_ci(a, b, lang) for a, b in zip(out["ci_low"], out["ci_high"])]
-    out["p_txt"] = [fmt_p(p, lang) for p in out["p"]]
-    out["p_wild_txt"] = [fmt_p(p, lang) for p in out["p_wild"]]
-    return _table(R, out, {"period": "evaluation.col.period", "estimate": "evaluation.col.did",
-                           "ci": "evaluation.col.ci", "p_txt": "evaluation.col.p_cluster",
-                           "p_wild_txt": "evaluation.col.p_wild"})
-
-
-def did_text(R, res: pd.DataFrame) -> str:
-    r = res.set_index("period")
-    start, end = programme_years(R)
-    return R.L("evaluation.did.text", start=start, end=end,
-               during=float(r.loc["during", "estimate"]),
-               during_ci=fmt_ci(r.loc["during", "ci_low"], r.loc["during", "ci_high"], R.language),
-               during_p=fmt_p(r.loc["during", "p_wild"], R.language),
-               after=float(r.loc["after", "estimate"]),
-               after_ci=fmt_ci(r.loc["after", "ci_low"], r.loc["after", "ci_high"], R.language),
-               after_p=fmt_p(r.loc["after", "p_wild"], R.language),
-               G=int(r["n_clusters"].iloc[0])) + (
-        " " + R.L("evaluation.did.one_treated") if int(r["n_treated"].iloc[0]) == 1 else "")
-
-
-def pretrend_text(R, pt: pd.DataFrame) -> list[str]:
-    t = pt.set_index("test")
-    lin, joint = t.loc["linear"], t.loc["joint"]
-    key = "diverge" if lin["p_wild"] < ALPHA else "ok"
-    out = [R.L(f"evaluation.pretrend.{key}", slope=float(lin["statistic"]),
-               p=fmt_p(lin["p_wild"], R.language))]
-    rejects = bool(lin["p_wild"] < ALPHA)
-    if joint["problem"]:
-        out.append(R.L("evaluation.pretrend.joint_na", leads=int(joint["df"]),
-                       G=int(joint["n_clusters"]), why=_problem(R, joint["problem"])))
-    else:
-        out.append(R.L("evaluation.pretrend.joint", f=float(joint["statistic"]),
-                       p=fmt_p_eq(joint["p"], R.language), leads=int(joint["df"])))
-        rejects = rejects or bool(joint["p"] < ALPHA)
-    # the conclusion follows the tests: any rejection at 5 % makes parallel trends doubtful
-    out.append(R.L("evaluation.pretrend.doubtful" if rejects else "evaluation.pretrend.supported"))
-    return out
-
-
-def event_figure(R, es: pd.DataFrame):
-    start, end = programme_years(R)
-    return did.event_study_figure(es, start, end, R.L("evaluation.event.title", unit=R.unit_name),
-                                  R.L("evaluation.event.ylabel", ref=start - 1),
-                                  R.L("label.year"))
-
-
-def region_wide(R) -> pd.DataFrame:
-    """Year x unit table: the sub-region's rate (from counts) and each comparison municipality's.
-
-    The sub-region's rate is numerator sum / denominator sum over its programme municipalities
-    (config `indicator_counts`), or the plain mean of their rates when no counts are set.
-    """
-    ev = R.config.phases["evaluation"]
-    ind = R.table("indicators")
-    members = list(R.config.municipalities)
-    rates = ind[ind["indicator"] == ev["indicator"]].pivot_table(
-        index="year", columns="municipality_code", values="value")
-    if ev["indicator_counts"]:
-        num, den = ev["indicator_counts"]
-        sums = (ind[ind["indicator"].isin([num, den]) & ind["municipality_code"].isin(members)]
-                .pivot_table(index="year", columns="indicator", values="value", aggfunc="sum"))
-        region = 100 * sums[num] / sums[den]
-    else:
-        region = rates[members].mean(axis=1)
-    wide = rates[[c for c in ev["comparison"] if c in rates.columns]].copy()
-    wide.insert(0, R.config.subregion, region)
-    return wide
-
-
-def synth_results(R) -> dict:
-    start, _ = programme_years(R)
-    wide = region_wide(R)
-    donors = [c for c in wide.columns if c != R.config.subregion]
-    sc = did.synthetic_control(wide, R.config.subregion, donors, start)
-    sc["placebos"] = did.synth_placebos(wide, R.config.subregion, donors, start)
-    return sc
-
-
-def synth_text(R, sc: dict) -> str:
-    pl = sc["placebos"]
-    treated = pl[pl["role"] == "treated"].iloc[0]
-    weights = ", ".join(f"{R.name(u)} {localise_number(f'{w:.2f}', R.language)}"
-                        for u, w in sc["weights"].sort_values(ascending=False).items() if w >= 0.005)
-    return R.L("evaluation.synth.text", name=R.subregion_name, weights=weights,
-               pre=sc["rmspe_pre"], post=sc["rmspe_post"], ratio=float(treated["ratio"]),
-               rank=int(treated["rank"]), n=len(pl), p=float(treated["p"]), pmin=1 / len(pl))
-
-
-def synth_figure(R, sc: dict):
-    start, end = programme_years(R)
-    return did.synth_figure(sc["path"], start, end, {
-        "title": R.L("evaluation.synth.title", name=R.subregion_name),
-        "actual": R.subregion_name, "synthetic": R.L("evaluation.synth.synthetic"),
-        "xlabel": R.L("label.year"), "ylabel": R.L("evaluation.indicator_name")})
-
-
-def caveat(R) -> str:
-    start, end = programme_years(R)
-    return R.L("evaluation.caveat", years=end - start + 1,
-               n_comparison=len(R.config.phases["evaluation"]["comparison"]))
-
-
-# ---------------------------------------------------------------- rubric and summary
-
-def rubric_summary(R) -> pd.DataFrame | None:
-    """The rubric summary, or None when there are no scores or they belong to another
-    programme (`rubric.belongs_to`: same sub-region code or same municipality set)."""
-    scores = R.table("rubric_scores")
-    if scores.empty or not rubric.belongs_to(R.table("rubric_models"), R.config.subregion,
-                                             R.config.municipalities):
+def few_clusters_note(M: dict | None, R) -> str | None:
+    if M is None:
         return None
-    return rubric.summarise(scores, R.table("rubric_criteria"), R.config.min_group_size)
-
-
-def _model_names(R) -> dict[str, str]:
-    models = R.table("rubric_models")
-    return dict(zip(models["model"], models[f"name_{R.language}"]))
-
-
-def rubric_table(R, summary: pd.DataFrame) -> pd.DataFrame:
-    """Models as rows, criteria as columns: 'mean (low … high)'."""
-    crit = R.table("rubric_criteria").set_index("criterion")
-    name = {c: crit.loc[c, f"name_{R.language}"] for c in crit.index}
-    name["all"] = R.L("evaluation.rubric.all")
-    cell = [("–" if not np.isfinite(m) else
-             localise_number(f"{m:.1f} ({lo:.1f} … {hi:.1f})", R.language))
-            for m, lo, hi in zip(summary["mean"], summary["ci_low"], summary["ci_high"])]
-    wide = summary.assign(cell=cell, criterion=summary["criterion"].map(name)).pivot(
-        index="model", columns="criterion", values="cell")
-    order = [name[c] for c in crit.sort_values("order").index] + [name["all"]]
-    models = R.table("rubric_models").sort_values(["order", "model"], kind="stable")["model"]
-    wide = wide.reindex([m for m in models if m in wide.index]
-                        + sorted(set(wide.index) - set(models)))
-    wide.index = wide.index.map(lambda m: _model_names(R).get(m, m))
-    wide.index.name = "model"
-    wide = wide[order].reset_index().rename(columns={"model": R.L("evaluation.col.model")})
-    wide.columns.name = None
-    return wide
-
-
-def rubric_caption(R) -> str:
-    crit = R.table("rubric_criteria")
-    return R.L("evaluation.rubric.caption", min=int(crit["scale_min"].iloc[0]),
-               max=int(crit["scale_max"].iloc[0]))
-
-
-def rubric_text(R, summary: pd.DataFrame) -> str:
-    overall = summary[summary["criterion"] == "all"].dropna(subset=["mean"])
-    if overall.empty:
-        return R.L("evaluation.rubric.too_few", min_n=R.config.min_group_size)
-    best = overall.sort_values(["mean", "model"], ascending=[False, True]).iloc[0]
-    model = _model_names(R).get(best["model"], best["model"])
-    return R.L("evaluation.rubric.text", model=model, mean=float(best["mean"]),
-               ci=fmt_ci(best["ci_low"], best["ci_high"], R.language, 1), n=int(best["n"]),
-               n_models=len(overall))
-
-
-def vitality_text(R) -> str:
-    """The vitality index change from the base to the final year with its uncertainty band.
-
-    Uses the vitality index of `research.report.vitality` (the same framework, years and Monte Carlo
-    draws as the vitality report); a placeholder sentence when the index cannot be built.
-    """
-    from research.report import vitality
-
-    vit = R.config.phases["vitality"]
-    try:
-        result = vitality.build(R)
-    except (UserError, FileNotFoundError):
-        return R.L("evaluation.vitality.placeholder", base=int(vit["base_year"]),
-                   final=int(vit["final_year"]))
-    level, code = (("municipality", R.unit) if R.is_municipality
-                   else ("subregion", R.config.subregion))
-    return vitality.summary(result, R, level, code)
-
-
-def summary_points(R, survey_res: dict | None, did_res: dict | None,
-                   rubric_sum: pd.DataFrame | None) -> list[str]:
-    """The one-page summary: one sentence per kind of evidence (survey, indicator, workshop)."""
-    points = [R.L("evaluation.summary.survey", text=survey_summary(R, survey_res["dimensions"]))
-              if survey_res is not None else survey_none(R)]
-    points.append(R.L("evaluation.summary.did", text=did_text(R, did_res["did"]))
-                  if did_res is not None else
-                  R.L("evaluation.did.none", indicator=R.config.phases["evaluation"]["indicator"]))
-    points.append(rubric_text(R, rubric_sum) if rubric_sum is not None
-                  else R.L("evaluation.rubric.none"))
-    return points
+    return R.L("evaluation.models.few_clusters", G=int(M["fixed"]["n_clusters"].max()))

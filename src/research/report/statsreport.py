@@ -80,6 +80,32 @@ def peers_intro(S: StatsSection, R) -> str:
     return R.L(key, n=len(S.peers), name=R.name(S.unit))
 
 
+def reasons(peer_df: pd.DataFrame, raw_unit: pd.Series, names: dict[str, str],
+            class_names: dict[str, str], text, language: str = "fi") -> list[str]:
+    """One sentence per peer naming its figures beside the unit's; `text(key, **values)` is
+    the report's label function (`Report.L`). Missing figures show as a dash."""
+
+    def fmt(value, decimals=1):
+        return format_value(None if pd.isna(value) else float(value), language, decimals)
+
+    out = []
+    for _, p in peer_df.iterrows():
+        cls = p["urban_rural"]
+        same = pd.notna(cls) and int(cls) == int(raw_unit["urban_rural"])
+        key = "stats.peer_reason_config" if p.get("chosen") == "config" else "stats.peer_reason"
+        out.append(text(
+            key, name=names.get(p["municipality_code"], p["municipality_code"]),
+            population=fmt(p["population"], 0), unit_population=fmt(raw_unit["population"], 0),
+            urban_rural=class_names.get(str(int(cls)), "") if pd.notna(cls) else "–",
+            same=text("stats.same_class") if same else text("stats.other_class"),
+            pensioners=fmt(p["pensioners_share"]),
+            unit_pensioners=fmt(raw_unit["pensioners_share"]),
+            employment=fmt(p["employment_rate"]),
+            unit_employment=fmt(raw_unit["employment_rate"]),
+            distance=fmt(p["distance"], 2)))
+    return out
+
+
 def peer_reasons(S: StatsSection, R) -> list[str]:
     munis = R.municipalities
     names = {c: R.name(c) for c in S.peers["municipality_code"] if c in munis.index}
@@ -87,7 +113,7 @@ def peer_reasons(S: StatsSection, R) -> list[str]:
     unit_raw = S.raw_features.loc[S.unit] if S.unit in S.raw_features.index else pd.Series(
         {"urban_rural": float("nan"), "population": float("nan"),
          "pensioners_share": float("nan"), "employment_rate": float("nan")})
-    return peer_mod.reasons(S.peers, unit_raw, names, classes, R.L, R.language)
+    return reasons(S.peers, unit_raw, names, classes, R.L, R.language)
 
 
 def theme_table(S: StatsSection, R) -> pd.DataFrame:

@@ -5,7 +5,12 @@ text comes from the labels, every table is the suppressed one (`scales.score_tab
 report never shows a group below `R.config.min_group_size` nor a respondent. Only the
 programme's municipalities (`R.config.municipalities`) enter any figure (`load`), so the
 "sub-region" totals are the programme's; without answers the section says so in one
-sentence (`intro`) and the notebook shows no chart or table (`has_data`, `has_unit_data`).
+sentence (`intro`), and the functions of the charts, tables and sentences that need answers
+return None (no output): without any answers in the wave (an empty score table), or, for the
+municipality's own results, without answers from the municipality (`has_unit_data`).
+
+Calling convention: the section's data first (score table, responses or reliability table),
+then the report context `R`, then further inputs (`scores_display(table, R, instrument)`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from research.report import privacy
 from research.stats import scales
 from research.core.instrument import Instrument, load_instrument
 from research.report import style
+from research.report.survey_charts import likert_chart
 
 
 def programme_rows(R, table: pd.DataFrame) -> pd.DataFrame:
@@ -107,8 +113,16 @@ def targets_caveat(R, responses: pd.DataFrame, wave: str, targets: pd.DataFrame)
     return text
 
 
-def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame:
-    """Unit, its roles and the sub-region per dimension; hidden cells marked."""
+def scores_title(table: pd.DataFrame, R) -> str | None:
+    """The heading of the score section; None when nobody answered the wave."""
+    return None if table.empty else R.L("survey.scores_title")
+
+
+def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame | None:
+    """Unit, its roles and the sub-region per dimension; hidden cells marked; None when
+    nobody answered the wave."""
+    if table.empty:
+        return None
     keep = ((table["municipality_code"] == R.unit) | (table["level"] == "subregion"))
     part = table[keep & table["level"].isin(["municipality", "municipality_role", "subregion"])]
     part = privacy.mark(part, R.language, R.config.min_group_size,
@@ -129,12 +143,15 @@ def scores_caption(R, instrument: Instrument) -> str:
     return R.L("survey.scores_caption", low=item.low, high=item.high)
 
 
-def scores_summary(table: pd.DataFrame, R, instrument: Instrument) -> str:
-    """The unit's strongest and weakest dimension, and the sub-region's."""
+def scores_summary(table: pd.DataFrame, R, instrument: Instrument) -> str | None:
+    """The unit's strongest and weakest dimension, and the sub-region's; None when the unit
+    has no scores in the table."""
     def extremes(rows):
         rows = rows.dropna(subset=["mean"]).sort_values(["mean", "scale"], kind="stable")
         return rows.iloc[-1], rows.iloc[0]
     unit = table[(table["level"] == "municipality") & (table["municipality_code"] == R.unit)]
+    if unit.empty:
+        return None
     sub = table[table["level"] == "subregion"]
     if unit["mean"].isna().all() or sub["mean"].isna().all():
         return R.L("survey.no_scores", name=R.unit_name)
@@ -148,7 +165,10 @@ def scores_summary(table: pd.DataFrame, R, instrument: Instrument) -> str:
 
 def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     """Each dimension's mean with its interval for every municipality and the sub-region;
-    the report's municipality highlighted, hidden cells not drawn."""
+    the report's municipality highlighted, hidden cells not drawn; None when every cell is
+    hidden."""
+    if not has_scores(table):
+        return None
     import numpy as np
 
     style.apply_theme()
@@ -190,7 +210,15 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     return fig
 
 
-def reliability_display(rel: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame:
+def reliability_title(table: pd.DataFrame, R) -> str | None:
+    """The heading of the reliability section; None when nobody answered the wave."""
+    return None if table.empty else R.L("survey.reliability_title")
+
+
+def reliability_display(rel: pd.DataFrame, R, instrument: Instrument) -> pd.DataFrame | None:
+    """Cronbach's alpha per dimension; None when no alpha could be computed."""
+    if not rel["alpha"].notna().any():
+        return None
     return pd.DataFrame({
         R.L("survey.col.dimension"): [instrument.scale_name(s, R.language) for s in rel["scale"]],
         R.L("survey.col.items"): rel["k"].astype(int),
@@ -201,7 +229,12 @@ def reliability_display(rel: pd.DataFrame, R, instrument: Instrument) -> pd.Data
     })
 
 
-def reliability_note(rel: pd.DataFrame, R, instrument: Instrument) -> str:
+def reliability_note(rel: pd.DataFrame, R, instrument: Instrument,
+                     scores: pd.DataFrame) -> str | None:
+    """Which dimensions have a low alpha; None when nobody answered the wave (`scores`, the
+    score table, is empty)."""
+    if scores.empty:
+        return None
     weak = rel[rel["alpha"] < 0.7]
     if weak.empty:
         return R.L("survey.reliability_ok" if rel["alpha"].notna().all()
@@ -210,17 +243,28 @@ def reliability_note(rel: pd.DataFrame, R, instrument: Instrument) -> str:
                weak=", ".join(instrument.scale_name(s, R.language) for s in weak["scale"]))
 
 
+def likert_title(responses: pd.DataFrame, R, wave: str) -> str | None:
+    """The heading of the unit's item distributions; None without answers from the unit."""
+    return (R.L("survey.likert_title", name=R.unit_name) if has_unit_data(R, responses, wave)
+            else None)
+
+
 def likert(responses: pd.DataFrame, R, instrument: Instrument, wave: str):
-    """The unit's item distributions as diverging stacked bars (suppressed items not drawn)."""
+    """The unit's item distributions as diverging stacked bars (suppressed items not drawn);
+    None without answers from the unit."""
+    if not has_unit_data(R, responses, wave):
+        return None
     threshold = R.config.min_group_size
     counts = scales.likert_counts(responses, instrument, wave, R.unit, threshold)
-    return scales.likert_chart(counts, instrument, R.language,
-                               R.L("survey.likert_title", name=R.unit_name),
-                               R.L("survey.dont_know"),
-                               R.L("privacy.mark", threshold=threshold))
+    return likert_chart(counts, instrument, R.language,
+                        R.L("survey.likert_title", name=R.unit_name),
+                        R.L("survey.dont_know"), R.L("privacy.mark", threshold=threshold))
 
 
-def caveat(table: pd.DataFrame, R) -> str:
+def caveat(table: pd.DataFrame, R) -> str | None:
+    """The privacy and small-sample caveat; None when nobody answered the wave."""
+    if table.empty:
+        return None
     return R.L("survey.caveat", threshold=R.config.min_group_size,
                hidden=privacy.n_suppressed(table))
 

@@ -95,7 +95,8 @@ def likert(W: Workshops, L):
     """This workshop's item distributions for the focus group; every bar hidden when the
     group is (see `is_suppressed`)."""
     from research.report.workshops import who
-    from research.stats.scales import likert_chart, likert_counts
+    from research.report.survey_charts import likert_chart
+    from research.stats.scales import likert_counts
 
     if not has_feedback(W):
         return None

@@ -7,11 +7,10 @@ interrupted run leaves no truncated report.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from research.core import labels
-from research.core.atomic import write_text
+from research.core.atomic import temporary, write_text
 from research.run import privacy_audit
 from research.run.kernel import drop_worker_kernel, quiet_kernel_logs, worker_kernel
 from research.run.manifest import RunContext
@@ -99,10 +98,7 @@ def execute_unit(job: dict) -> dict:
     nb_path.parent.mkdir(parents=True, exist_ok=True)
     entry = {k: job[k] for k in ("phase", "unit", "parameters", "inputs", "input_hash",
                                  "title")}
-    fd, tmp_nb = tempfile.mkstemp(prefix=f".{nb_path.name}.", suffix=".tmp.ipynb",
-                                  dir=nb_path.parent)
-    os.close(fd)
-    os.chmod(tmp_nb, 0o644)
+    tmp_nb = str(temporary(nb_path))
     quiet_kernel_logs(reports / "logs" / f"{job['phase']}-{job['unit']}.log")
     privacy_audit.clear_unit(reports, job["phase"], job["unit"])
     try:

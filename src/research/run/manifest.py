@@ -6,7 +6,6 @@ parameters) hash to the same value as in the manifest is skipped as `unchanged`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -17,23 +16,12 @@ from research import __version__
 from research.core.atomic import write_text
 from research.core.config import Config
 from research.core.errors import UserError
+from research.core.hashes import sha256_bytes, sha256_files
 from research.core.tables import DIGEST
 from research.run import privacy_audit
 from research.run.matrix import PHASES, Unit
 
 MANIFEST = "manifest.json"
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_files(paths) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(str(p.name).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 def package_hash() -> str:

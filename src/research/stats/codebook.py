@@ -32,13 +32,12 @@ import pandas as pd
 
 from research.core import yamlfile
 from research.core.errors import UserError
+from research.core.schema import Key, ListOf, Map, Text, validate
 
 #: The columns that identify one open answer in the `comments` table.
 ANSWER_KEY = ["respondent", "municipality_code", "wave", "question"]
 
 WORD = re.compile(r"[a-zåäöéü]+", re.IGNORECASE)
-THEME_KEYS = {"id", "label_fi", "label_en", "terms", "patterns", "exclude", "exclude_patterns",
-              "description"}
 MIN_PART = 3       # shortest first part of a compound split by the kit
 MIN_HEAD = 4       # shortest known last part of a compound split by the kit
 
@@ -127,50 +126,45 @@ def _regex(path, text) -> re.Pattern:
         _fail(path, f"'{text}' is not a valid regular expression: {exc.msg}", text)
 
 
-def _list(path, theme, key) -> list:
-    value = theme.get(key, []) or []
-    if not isinstance(value, list):
-        _fail(path, f"theme '{theme.get('id')}': '{key}' must be a list", theme)
-    return value
+_TERMS = Key(ListOf(Text()), [])
+SCHEMA = Map({
+    "codebook": Text(),
+    "version": Text(),
+    "name_fi": Key(Text(), ""),
+    "name_en": Key(Text(), ""),
+    "themes": ListOf(Map({"id": Text(), "label_fi": Key(Text(), None),
+                          "label_en": Key(Text(), None), "description": Key(Text(), ""),
+                          "terms": _TERMS, "patterns": _TERMS, "exclude": _TERMS,
+                          "exclude_patterns": _TERMS},
+                         unknown="unknown key '{key}' (valid keys: {valid})"),
+                     non_empty=True, label="theme '{id}'"),
+})
 
 
 def load_codebook(path: str | Path) -> Codebook:
     """Read and check a codebook YAML file; errors name the file and line."""
     path = Path(path)
-    data = yamlfile.load(path, "codebook file")
-    if not isinstance(data, dict):
-        _fail(path, "expected a mapping with keys codebook, version, themes")
-    for key in ("codebook", "version", "themes"):
-        if key not in data:
-            _fail(path, f"key '{key}' is required but missing", data)
-    if not isinstance(data["themes"], list) or not data["themes"]:
-        _fail(path, "'themes' must be a non-empty list", data)
+    raw = yamlfile.load(path, "codebook file")
+    data = validate(SCHEMA, raw, path)
     themes, seen = [], set()
-    for theme in data["themes"]:
-        if not isinstance(theme, dict) or "id" not in theme:
-            _fail(path, "every theme needs an 'id'", theme)
-        unknown = sorted(set(theme) - THEME_KEYS)
-        if unknown:
-            _fail(path, f"theme '{theme['id']}': unknown key '{unknown[0]}' (valid keys: "
-                        f"{', '.join(sorted(THEME_KEYS))})", theme)
+    for theme, given in zip(data["themes"], raw["themes"]):
         if theme["id"] in seen:
-            _fail(path, f"theme id '{theme['id']}' is used twice", theme["id"])
+            _fail(path, f"theme id '{theme['id']}' is used twice", given["id"])
         seen.add(theme["id"])
-        terms = tuple(Term.parse(t) for t in _list(path, theme, "terms"))
-        patterns = tuple(_regex(path, p) for p in _list(path, theme, "patterns"))
+        terms = tuple(Term.parse(t) for t in theme["terms"])
+        patterns = tuple(_regex(path, p) for p in given.get("patterns") or [])
         if not terms and not patterns:
-            _fail(path, f"theme '{theme['id']}' has no terms and no patterns", theme)
+            _fail(path, f"theme '{theme['id']}' has no terms and no patterns", given)
+        label_fi = theme["label_fi"] or theme["id"]
         themes.append(Theme(
-            id=str(theme["id"]), label_fi=str(theme.get("label_fi", theme["id"])),
-            label_en=str(theme.get("label_en", theme.get("label_fi", theme["id"]))),
+            id=theme["id"], label_fi=label_fi, label_en=theme["label_en"] or label_fi,
             terms=terms, patterns=patterns,
-            exclude=tuple(Term.parse(t) for t in _list(path, theme, "exclude")),
-            exclude_patterns=tuple(_regex(path, p)
-                                   for p in _list(path, theme, "exclude_patterns"))))
-    return Codebook(name=str(data["codebook"]), version=str(data["version"]),
+            exclude=tuple(Term.parse(t) for t in theme["exclude"]),
+            exclude_patterns=tuple(_regex(path, p) for p in given.get("exclude_patterns") or [])))
+    return Codebook(name=data["codebook"], version=data["version"],
                     themes=tuple(themes), path=path.as_posix(),
-                    titles={lang: str(data[f"name_{lang}"]) for lang in ("fi", "en")
-                            if data.get(f"name_{lang}")})
+                    titles={lang: data[f"name_{lang}"] for lang in ("fi", "en")
+                            if data[f"name_{lang}"]})
 
 
 @functools.lru_cache(maxsize=None)

@@ -163,27 +163,6 @@ def pretrend_test(panel: pd.DataFrame, event_year: int, reference: int = -1, see
     return pd.DataFrame([joint, linear])
 
 
-def event_study_figure(es: pd.DataFrame, event_year: int, end_year: int, title: str,
-                       ylabel: str, xlabel: str):
-    """Event-study coefficients with intervals; the programme years shaded."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=90)
-    ok = es.dropna(subset=["estimate"])
-    ax.axvspan(event_year - 0.5, end_year + 0.5, color="#fde0dd", alpha=0.7, lw=0)
-    ax.axhline(0, color="black", lw=0.7)
-    ax.errorbar(ok["year"], ok["estimate"], yerr=[ok["estimate"] - ok["ci_low"],
-                                                  ok["ci_high"] - ok["estimate"]],
-                fmt="o", color="#d62728", ecolor="0.5", capsize=3)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    fig.tight_layout()
-    return fig
-
-
 def synth_weights(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
     """Non-negative weights summing to 1 minimising ||target - donors @ w||^2 (SLSQP)."""
     target = np.asarray(target, dtype=float)
@@ -254,23 +233,3 @@ def synth_placebos(wide: pd.DataFrame, treated: str, donors: list[str],
     treated_ratio = out.loc[out["role"] == "treated", "ratio"].iloc[0]
     out["p"] = float(np.mean(out["ratio"] >= treated_ratio - 1e-12))
     return out
-
-
-def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dict):
-    """Actual against synthetic series; `labels` has title, actual, synthetic, xlabel, ylabel."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=90)
-    ax.axvspan(event_year - 0.5, end_year + 0.5, color="#fde0dd", alpha=0.7, lw=0)
-    ax.plot(path["year"], path["synthetic"], color="0.4", ls="--", lw=1.8,
-            label=labels["synthetic"])
-    ax.plot(path["year"], path["actual"], color="#d62728", lw=2.4, label=labels["actual"])
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(labels["title"])
-    ax.set_xlabel(labels["xlabel"])
-    ax.set_ylabel(labels["ylabel"])
-    ax.legend(frameon=False)
-    fig.tight_layout()
-    return fig
-

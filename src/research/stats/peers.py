@@ -7,7 +7,7 @@ semi-urban, 3 rural), age structure (share of pensioners) and employment (employ
 each the latest value up to the baseline year. Every feature is a z-score over the
 municipalities that have all features, and the distance is Euclidean, so every feature
 weighs the same. The report states each peer's figures beside the municipality's own, which
-is the reason it was chosen.
+is the reason it was chosen (`research.report.statsreport.peer_reasons`).
 """
 
 from __future__ import annotations
@@ -76,29 +76,3 @@ def peer_table(indicators: pd.DataFrame, municipalities: pd.DataFrame, unit: str
     out["chosen"] = chosen
     return out
 
-
-def reasons(peer_df: pd.DataFrame, raw_unit: pd.Series, names: dict[str, str],
-            class_names: dict[str, str], text, language: str = "fi") -> list[str]:
-    """One sentence per peer naming its figures beside the unit's; `text(key, **values)` is
-    the report's label function (`Report.L`). Missing figures show as a dash."""
-    from research.report.show import format_value
-
-    def fmt(value, decimals=1):
-        return format_value(None if pd.isna(value) else float(value), language, decimals)
-
-    out = []
-    for _, p in peer_df.iterrows():
-        cls = p["urban_rural"]
-        same = pd.notna(cls) and int(cls) == int(raw_unit["urban_rural"])
-        key = "stats.peer_reason_config" if p.get("chosen") == "config" else "stats.peer_reason"
-        out.append(text(
-            key, name=names.get(p["municipality_code"], p["municipality_code"]),
-            population=fmt(p["population"], 0), unit_population=fmt(raw_unit["population"], 0),
-            urban_rural=class_names.get(str(int(cls)), "") if pd.notna(cls) else "–",
-            same=text("stats.same_class") if same else text("stats.other_class"),
-            pensioners=fmt(p["pensioners_share"]),
-            unit_pensioners=fmt(raw_unit["pensioners_share"]),
-            employment=fmt(p["employment_rate"]),
-            unit_employment=fmt(raw_unit["employment_rate"]),
-            distance=fmt(p["distance"], 2)))
-    return out

@@ -29,6 +29,7 @@ from scipy import stats
 from research.core import yamlfile
 from research.core.atomic import write_text
 from research.core.errors import UserError
+from research.core.schema import Bool, Check, Invalid, Key, ListOf, Map, Text, validate
 from research.core.tables import provenance
 
 SCORE_COLUMNS = ["model", "criterion", "scorer", "score"]
@@ -95,56 +96,55 @@ def belongs_to(models: pd.DataFrame, subregion: str, municipalities: list[str]) 
             or (bool(own) and own == {_code(m) for m in municipalities}))
 
 
+def _scale(value) -> dict:
+    if (not isinstance(value, dict) or not all(isinstance(value.get(k), int)
+                                               and not isinstance(value.get(k), bool)
+                                               for k in ("min", "max"))
+            or value["min"] >= value["max"]):
+        raise Invalid(f"expected whole numbers 'min' < 'max', got {value!r}")
+    return value
+
+
+def _named(what: str):
+    """An entry with an id and fi/en names (a criterion or a model)."""
+    def check(value) -> dict:
+        if not isinstance(value, dict) or not all(isinstance(value.get(k), str) and value.get(k)
+                                                  for k in ("id", "fi", "en")):
+            raise Invalid(f"expected {what} with 'id', 'fi' and 'en' texts, got {value!r}")
+        return value
+    return Check(check)
+
+
+SCHEMA = Map({
+    "scale": Check(_scale),
+    "criteria": ListOf(_named("a criterion"), non_empty=True,
+                       empty_message="expected a list of criteria"),
+    "models": Key(ListOf(_named("a model")), None),
+    "programme": Key(Map({"subregion": Key(Text(), None),
+                          "municipalities": Key(ListOf(Text("a municipality code")), [])}), {}),
+    "synthetic": Key(Bool(), False),
+})
+
+
 def load_rubric(path: str | Path) -> Rubric:
     """Read and check a rubric YAML file."""
     path = Path(path)
-    data = yamlfile.load(path, "evaluation rubric")
-    if not isinstance(data, dict):
-        raise UserError("expected keys 'scale' and 'criteria'", file=path)
-    scale = data.get("scale")
-    if (not isinstance(scale, dict) or not all(isinstance(scale.get(k), int)
-                                               and not isinstance(scale.get(k), bool)
-                                               for k in ("min", "max"))
-            or scale["min"] >= scale["max"]):
-        raise UserError("key 'scale': expected whole numbers 'min' < 'max', got "
-                        f"{scale!r}", file=path)
-    criteria = data.get("criteria")
-    if not isinstance(criteria, list) or not criteria:
-        raise UserError("key 'criteria': expected a list of criteria", file=path)
-    rows = []
-    for i, c in enumerate(criteria):
-        where = f"criteria[{i}]"
-        if not isinstance(c, dict) or not all(isinstance(c.get(k), str) and c.get(k)
-                                              for k in ("id", "fi", "en")):
-            raise UserError(f"key '{where}': expected 'id', 'fi' and 'en' texts", file=path)
-        rows.append({"criterion": c["id"], "name_fi": c["fi"], "name_en": c["en"], "order": i})
-    table = pd.DataFrame(rows)
+    data = validate(SCHEMA, yamlfile.load(path, "evaluation rubric"), path)
+    table = pd.DataFrame([{"criterion": c["id"], "name_fi": c["fi"], "name_en": c["en"],
+                           "order": i} for i, c in enumerate(data["criteria"])])
     dup = table["criterion"][table["criterion"].duplicated()]
     if len(dup):
         raise UserError(f"key 'criteria': criterion id '{dup.iloc[0]}' appears twice", file=path)
     models = None
-    if data.get("models") is not None:
-        items = data["models"]
-        if not isinstance(items, list) or not all(
-                isinstance(m, dict) and all(isinstance(m.get(k), str) and m.get(k)
-                                            for k in ("id", "fi", "en")) for m in items):
-            raise UserError("key 'models': expected a list of models with 'id', 'fi' and 'en' "
-                            "texts", file=path)
+    if data["models"] is not None:
         models = pd.DataFrame([{"model": m["id"], "name_fi": m["fi"], "name_en": m["en"],
-                                "order": i} for i, m in enumerate(items)],
+                                "order": i} for i, m in enumerate(data["models"])],
                               columns=MODEL_COLUMNS[:4])
-    programme = data.get("programme") or {}
-    if not isinstance(programme, dict):
-        raise UserError("key 'programme': expected 'subregion' and/or 'municipalities'",
-                        file=path)
-    sub = programme.get("subregion")
-    muni = programme.get("municipalities") or []
-    if not isinstance(muni, list):
-        raise UserError("key 'programme.municipalities': expected a list of municipality codes",
-                        file=path)
+    sub, muni = data["programme"]["subregion"], data["programme"]["municipalities"]
+    scale = data["scale"]
     return Rubric(path, int(scale["min"]), int(scale["max"]), table, models,
                   _code(sub) if sub not in (None, "") else None,
-                  tuple(sorted(_code(m) for m in muni)), data.get("synthetic") is True)
+                  tuple(sorted(_code(m) for m in muni)), data["synthetic"] is True)
 
 
 def _read_sheet(path: Path) -> pd.DataFrame:

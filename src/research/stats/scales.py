@@ -9,9 +9,9 @@
   sub-region role totals are published, so both are margins).
 - `reliability`: Cronbach's alpha per scale with Feldt's F-based interval (the same
   interval as `pingouin.cronbach_alpha`, listwise deletion).
-- `likert_counts` / `likert_chart`: item distributions as diverging stacked bars drawn with
-  matplotlib (the negative answers to the left of zero, the neutral one centred, "don't
-  know" in a separate grey bar); groups with fewer answers than the threshold are not drawn.
+- `likert_counts`: item distributions (answers per value and "don't know"), suppressed:
+  groups with fewer answers than the threshold are hidden. The chart is drawn by
+  `research.report.survey_charts.likert_chart`.
 """
 
 from __future__ import annotations
@@ -166,56 +166,3 @@ def likert_counts(responses: pd.DataFrame, instrument: Instrument, wave: str,
                      **{int(v): int(c) for v, c in counts.items()}})
     table = pd.DataFrame(rows)
     return privacy.suppress(table, threshold=threshold, margins=[])
-
-
-
-def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, title: str,
-                 dont_know_label: str, suppressed_label: str):
-    """Diverging stacked bars (percent of substantive answers) with a "don't know" bar."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid", context="notebook")
-    items = list(instrument.items)
-    fig, (ax, ax_dk) = plt.subplots(1, 2, figsize=(9.5, 0.42 * len(items) + 1.6), dpi=90,
-                                    sharey=True, gridspec_kw={"width_ratios": [5, 1]})
-    low, high = items[0].low, items[0].high
-    values = list(range(low, high + 1))
-    colours = sns.color_palette("RdBu", n_colors=len(values)).as_hex()
-    mid = (low + high) / 2
-    y = np.arange(len(items))[::-1]
-    table = counts.set_index("item")
-    for yi, item in zip(y, items):
-        row = table.loc[item.code]
-        if bool(row["suppressed"]):
-            ax.text(0, yi, suppressed_label, ha="center", va="center", fontsize=8, color="0.3")
-            continue
-        answered = sum(row[v] for v in values)
-        if answered == 0:
-            continue
-        share = {v: 100 * row[v] / answered for v in values}
-        left = -sum(share[v] for v in values if v < mid) - share.get(mid, 0) / 2
-        for v, colour in zip(values, colours):
-            ax.barh(yi, share[v], left=left, color=colour, edgecolor="white", height=0.75)
-            left += share[v]
-        ax_dk.barh(yi, 100 * row["dont_know"] / row["n"], color="0.6", height=0.75)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y)
-    ax.set_yticklabels([_wrap(i.text(language), 55) for i in items], fontsize=7.5)
-    ax.set_xlim(-100, 100)
-    ax.set_xlabel("%")
-    ax.set_title(title, fontsize=10)
-    ax_dk.set_xlim(0, 100)
-    ax_dk.set_title(dont_know_label, fontsize=9)
-    ax_dk.set_xlabel("%")
-    labels = items[0].labels
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours]
-    names = [labels.get(v, {}).get(language, str(v)) for v in values]
-    fig.legend(handles, names, loc="lower center", ncol=len(values), fontsize=7, frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-    return "\n".join(textwrap.wrap(text, width)) or text

@@ -1,0 +1,49 @@
+"""Evaluation charts: event-study coefficients and the synthetic control's path.
+
+Takes the tidy results of `research.stats.did` and the texts to show.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from research.report import style
+
+
+def event_study_figure(es: pd.DataFrame, event_year: int, end_year: int, title: str,
+                       ylabel: str, xlabel: str):
+    """Event-study coefficients with intervals; the programme years shaded."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = style.subplots(figsize=(style.WIDTH, 4))
+    ok = es.dropna(subset=["estimate"])
+    ax.axvspan(event_year - 0.5, end_year + 0.5, color=style.SHADE, alpha=0.7, lw=0)
+    ax.axhline(0, color="black", lw=0.7)
+    ax.errorbar(ok["year"], ok["estimate"], yerr=[ok["estimate"] - ok["ci_low"],
+                                                  ok["ci_high"] - ok["estimate"]],
+                fmt="o", color=style.HIGHLIGHT, ecolor="0.5", capsize=3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    return fig
+
+
+def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dict):
+    """Actual against synthetic series; `labels` has title, actual, synthetic, xlabel, ylabel."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = style.subplots(figsize=(style.WIDTH, 4))
+    ax.axvspan(event_year - 0.5, end_year + 0.5, color=style.SHADE, alpha=0.7, lw=0)
+    ax.plot(path["year"], path["synthetic"], color=style.GREY_DARK, ls="--", lw=1.8,
+            label=labels["synthetic"])
+    ax.plot(path["year"], path["actual"], color=style.HIGHLIGHT, lw=2.4, label=labels["actual"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(labels["title"])
+    ax.set_xlabel(labels["xlabel"])
+    ax.set_ylabel(labels["ylabel"])
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
