@@ -52,10 +52,9 @@ def key_of(**dims) -> str:
 
 
 def coarsen(totals: pd.Series, threshold: int) -> dict[str, str]:
-    """Category -> shown category: categories whose total is below the threshold (and zero
-    categories are dropped from the merge), merged into `OTHER`; while that group is itself
-    below the threshold the next smallest category joins it. `totals` is indexed by category
-    (programme-wide counts)."""
+    """Category -> shown category: categories whose total is below the threshold merged
+    into `OTHER`; while that group is itself below the threshold the next smallest
+    category joins it. `totals` is indexed by category (programme-wide counts)."""
     totals = totals.sort_index(kind="stable")
     small = [c for c, n in totals.items() if n < threshold]
     if not small:
@@ -326,5 +325,7 @@ def _best_complement(model: _Model, cells: pd.DataFrame, hidden: np.ndarray, tar
         best = score if best is None or score < best else best
     if best is None:  # nothing visible overlaps: hide the smallest visible non-zero cell
         candidates = np.flatnonzero(~hidden & (model.value > 0))
+        if not len(candidates):   # cannot happen: with nothing visible every cell is free
+            raise RuntimeError(f"no cell left to hide for {model.keys[target]}")
         return int(candidates[np.argmin(model.value[candidates])])
     return int(best[-1])
