@@ -111,7 +111,7 @@ show.table(evr.rubric_table(RS, R), R.language, evr.rubric_caption(R)) if RS is 
 show.heading(R.L("evaluation.summary.title", name=R.unit_name))
 
 # %%
-show.bullets(evr.summary_points(SR, D, RS, R))
+show.bullets(evr.summary_points(SR, M, D, RS, R))
 
 # %%
 show.heading(R.L("evaluation.vitality.title"), 3)

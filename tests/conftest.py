@@ -34,6 +34,25 @@ def project(tmp_path, processed) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def make_report():
+    """A real `Report` (research.report.context) for testing report functions without a
+    notebook: the bundled config or another, a unit, a language, and tables given in memory
+    (a dict of DataFrames) or read from a processed folder."""
+    from research.core.config import load_config
+    from research.report.context import Report
+
+    def make(unit: str = "232", language: str = "en", tables: dict | None = None,
+             phase: str = "baseline", config: Path | None = None,
+             processed: Path | None = None) -> Report:
+        cfg = load_config(config or ROOT / "config" / "suupohja.yml", raw_dir=RAW)
+        report = Report(config=cfg, phase=phase, unit=str(unit), language=language,
+                        processed=Path(processed or "unused"), raw=RAW)
+        report._tables.update({k: v.copy() for k, v in (tables or {}).items()})
+        return report
+    return make
+
+
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """The `research` command as a user runs it, in `cwd`."""
     return subprocess.run([sys.executable, "-m", "research.cli", *args], cwd=cwd,

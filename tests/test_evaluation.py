@@ -121,10 +121,11 @@ def test_formatting():
     assert ev.fmt_p_eq(0.0004, "fi") == "p < 0,001" and ev.fmt_p_eq(0.0456, "en") == "p = 0.046"
 
 
-def _pretrend(lin_p, joint_p):
+def _pretrend(lin_p, joint_p, joint_problem=""):
     return {"pretrend": pd.DataFrame({
         "test": ["linear", "joint"], "statistic": [0.012, 40.2], "p_wild": [lin_p, np.nan],
-        "p": [np.nan, joint_p], "df": [1, 10], "n_clusters": [10, 10], "problem": ["", ""]})}
+        "p": [np.nan, joint_p], "df": [1, 10], "n_clusters": [10, 10],
+        "problem": ["", joint_problem], "wild_draws": [999, 0], "wild_exact": [False, False]})}
 
 
 def test_pretrend_conclusion_follows_the_tests(processed):
@@ -133,16 +134,21 @@ def test_pretrend_conclusion_follows_the_tests(processed):
     assert flat_but_joint == [
         "Before the programme the gap to the comparison municipalities did not change "
         "significantly as a steady trend: trend difference +0.012 pp per year (bootstrap p "
-        "0.400).",
+        "0.4).",
         "Joint test of all 10 lead years: F = 40.20, p < 0.001.",
-        "Warning: a pre-trend test rejects parallel trends at the 5% level, so the "
-        "parallel-trends assumption is doubtful. Read the difference-in-differences with "
-        "caution: it may reflect earlier development rather than the programme."]
-    assert evi.pretrend_text(_pretrend(0.01, 0.5), R)[-1] == flat_but_joint[-1]
+        "Warning: the joint test of all lead years rejects parallel trends at the 5% level, so "
+        "the assumption is doubtful. Read the difference-in-differences with caution: it may "
+        "reflect earlier development rather than the programme."]
+    assert evi.pretrend_text(_pretrend(0.01, 0.5), R)[-1].startswith(
+        "Warning: the linear pre-trend test rejects")
+    assert evi.pretrend_text(_pretrend(0.01, 0.001), R)[-1].startswith(
+        "Warning: both pre-trend tests (the linear trend and the joint test of all lead years) "
+        "reject")
     fine = evi.pretrend_text(_pretrend(0.40, 0.3), R)
     assert fine[1] == "Joint test of all 10 lead years: F = 40.20, p = 0.300."
-    assert fine[2] == ("Neither pre-trend test rejects parallel trends at the 5% level. This "
-                       "supports, but does not prove, the parallel-trends assumption.")
+    assert fine[2] == ("Neither pre-trend test (the linear trend and the joint test of all lead "
+                       "years) rejects parallel trends at the 5% level. This supports, but does "
+                       "not prove, the parallel-trends assumption.")
 
 
 def test_rubric_table_layout(processed):
@@ -177,5 +183,5 @@ def test_rubric_of_another_programme_is_not_shown(processed, tmp_path):
     assert ev.survey(R) is None
     assert ev.survey_none(R) == ("There are no baseline or final survey respondents from this "
                                  "programme's municipalities, so survey change is not computed.")
-    assert evr.summary_points(None, None, None, R)[-1] == (
+    assert evr.summary_points(None, None, None, None, R)[-1] == (
         "There are no evaluation workshop scores for this programme.")

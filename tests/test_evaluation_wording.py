@@ -31,13 +31,14 @@ def test_indicator_is_named_from_the_catalogue(processed, tmp_path):
     D = {"panel": pd.DataFrame({"year": [2006, 2023]}),
          "did": pd.DataFrame({"period": ["during", "after"], "estimate": [-0.5, 0.25],
                               "ci_low": [-1.0, -0.5], "ci_high": [0.0, 1.0],
-                              "p_wild": [0.1, 0.6], "n_clusters": [10, 10],
+                              "p_wild": [0.1, 0.6], "wild_draws": [999, 999],
+                              "wild_exact": [False, False], "n_clusters": [10, 10],
                               "n_treated": [4, 4]})}
     assert evi.did_intro(D, other) == (
         "Jobless share: Suupohja (4 programme municipalities) against 6 comparison "
         "municipalities (Alavus, Kuortane, Lappajärvi, Soini, Vimpeli, Ähtäri), 2006–2023; "
         "programme years 2017–2018.")
-    assert evr.summary_points(None, D, None, other)[1].startswith(
+    assert evr.summary_points(None, None, D, None, other)[1].startswith(
         "Jobless share: In the programme years 2017–2018 the gap to the comparison "
         "municipalities changed by -0.50 percentage points")
     # an indicator missing from the catalogue is named by its id

@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 
 from research.report import population
-from research.core.labels import text
 
 
 @pytest.fixture
@@ -32,17 +31,13 @@ def test_subregion_is_a_sum_and_index_is_relative_to_base(tables):
     assert ch.loc["003", "change_pct"] == pytest.approx(-10.0)
 
 
-class FakeReport:
-    unit_name = "Vanhakunta"
-    subregion_name = "Seutu"
-
-    def L(self, key, **values):
-        return text(key, "fi", **values)
-
-
-def test_a_municipality_without_data_gets_a_sentence_not_an_error(tables):
+def test_a_municipality_without_data_gets_a_sentence_not_an_error(tables, make_report):
     indicators, munis = tables
+    classes = pd.DataFrame({"year": [2017], "municipality_code": ["099"],
+                            "name_fi": ["Vanhakunta"], "subregion_code": ["900"],
+                            "subregion_name": ["Seutu"]})
+    report = make_report("099", "fi", {"municipalities": classes})
     pop = population.series(indicators, munis, "099", "900", ["003"])
-    assert population.summary(pop, FakeReport()) == (
+    assert population.summary(pop, report) == (
         "Vanhakunta: väestötietoja ei ole tämän päivän kuntajaossa (kunta on ehkä liitetty "
         "toiseen kuntaan), joten kehitystä ei voi verrata.")

@@ -385,12 +385,14 @@ def test_failed_prepare_leaves_processed_untouched(tmp_path):
     raw = make_raw(tmp_path)
     processed = tmp_path / "processed"
     prepare(raw, processed)
-    before = {p.name: p.read_bytes() for p in processed.iterdir()}
+    files = lambda: {str(p.relative_to(processed)): p.read_bytes()  # noqa: E731
+                     for p in processed.rglob("*") if p.is_file()}
+    before = files()
     (raw / "statfin" / "utf8bom_tab.csv").write_text("alue\tvuosi\ttiedot\tarvo\n"
                                                      "KU232\t2017\tpop\tmany\n")
     with pytest.raises(UserError):
         prepare(raw, processed)
-    assert {p.name: p.read_bytes() for p in processed.iterdir()} == before
+    assert files() == before
     assert set(read_digest(processed)) >= {"indicators", "area_indicators",
                                            "monthly_indicators", "indicator_catalogue"}
 

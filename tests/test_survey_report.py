@@ -107,19 +107,17 @@ def test_scores_summary_and_chart(R):
 
 
 def test_processed_survey_tables_hold_pseudonyms_only(R):
+    from research.core.tables import table_path
     for name in ("responses", "respondents", "comments"):
-        text = (R.processed / f"{name}.csv").read_text(encoding="utf-8")
+        text = table_path(R.processed, name).read_text(encoding="utf-8")
         for email in synthetic.demo_identifiers():
             assert email not in text.split("\n", 1)[1].lower() or name == "comments"
-        ids = pd.read_csv(R.processed / f"{name}.csv", dtype=str)["respondent"]
+        ids = pd.read_csv(table_path(R.processed, name), dtype=str)["respondent"]
         assert ids.str.fullmatch(r"r-[0-9a-f]{16}").all()
 
 
-def test_wave_names_come_from_labels():
-    from types import SimpleNamespace
-    from research.core import labels
-    fi = SimpleNamespace(L=lambda k, **v: labels.text(k, "fi", **v))
-    en = SimpleNamespace(L=lambda k, **v: labels.text(k, "en", **v))
+def test_wave_names_come_from_labels(make_report):
+    fi, en = make_report(language="fi"), make_report(language="en")
     assert [survey_report.wave_name(fi, w) for w in ("baseline", "final", "kevat2021")] == [
         "lähtötilanne", "loppukysely", "kevat2021"]
     assert [survey_report.wave_name(en, w) for w in ("baseline", "final")] == [

@@ -66,14 +66,16 @@ def test_development_targets_combine_survey_and_statistics(instrument, responses
     out = targets.development_targets(tab, responses, instrument, "218", "baseline", "en",
                                       threshold=5, statistics=STATISTICS)
     assert out["rank"].tolist() == [1, 2, 3, 4]
-    # the role gap (1.00 points) is larger, but weaknesses and role gaps take turns
-    assert out["kind"].tolist() == ["dimension", "role_gap", "indicator", "indicator"]
+    # weaknesses and role gaps take turns in the selection; the chosen are ordered by
+    # shortfall as the text says: the role gap (1.00 points) before the dimension (0.75)
+    assert out["kind"].tolist() == ["role_gap", "dimension", "indicator", "indicator"]
+    assert out["shortfall"].iloc[:2].tolist() == pytest.approx([1.0, 0.75])
     assert out["key"].tolist() == ["dynamic", "dynamic", "unemployment", "migration"]
-    assert out.loc[1, "target"] == "Narrow the gap between groups on “Dynamic” (lowest: Elected official)"
-    assert out.loc[1, "evidence"] == ("Elected official 2.00 (n = 5), Office-holder 3.00 "
+    assert out.loc[0, "target"] == "Narrow the gap between groups on “Dynamic” (lowest: Elected official)"
+    assert out.loc[0, "evidence"] == ("Elected official 2.00 (n = 5), Office-holder 3.00 "
                                       "(n = 5); gap 1.00.")
     half = stats.t.ppf(0.975, 9) * np.std([2] * 5 + [3] * 5, ddof=1) / np.sqrt(10)
-    assert out.loc[0, "evidence"] == (
+    assert out.loc[1, "evidence"] == (
         f"Mean 2.50 (95 % CI {2.5 - half:.2f}–{2.5 + half:.2f}, n = 10); sub-region 3.25; "
         "difference -0.75. Weakest statement “Municipalities seize new opportunities, "
         "quickly.” 2.50.")

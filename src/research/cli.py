@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from research.core.errors import UserError
 
@@ -22,10 +24,13 @@ DEFAULT_CONFIG = Path("config/suupohja.yml")
 @app.command()
 def prepare(raw: Path = typer.Option(Path("data/raw"), help="Folder of raw exports (read only)."),
             processed: Path = typer.Option(Path("data/processed"),
-                                           help="Folder of tidy tables to write.")) -> None:
+                                           help="Folder of tidy tables to write."),
+            max_shrink: Optional[float] = typer.Option(
+                None, min=0.0, max=1.0, help="Share of rows a table may lose since the previous "
+                "prepare (default 0.25, from prepare/validation.yml).")) -> None:
     """Validate data/raw and write the tidy tables of data/processed (atomically)."""
     from research.prepare.steps import prepare as run_prepare
-    digest = run_prepare(raw, processed)
+    digest = run_prepare(raw, processed, max_shrink=max_shrink)
     for name, sha in digest.items():
         out.print(f"  {name:<20} {sha[:12]}")
     out.print(f"[green]prepared {len(digest)} tables in {processed}[/green]")
@@ -163,7 +168,13 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(2)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        err.print(f"[red]error:[/red] the disk is full ({escape(str(exc.filename or ''))}); "
+                  "free some space and run the command again", soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted; finished reports are kept, rerun to finish the rest"

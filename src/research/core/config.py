@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from research.core.errors import UserError
-from research.core.schema import (Check, Date, Int, Invalid, Key, ListOf, Map, OneOf, Text,
+from research.core.schema import (Check, Date, Float, Int, Invalid, Key, ListOf, Map, OneOf, Text,
                                   validate)
 
 LANGUAGES = ("fi", "en")
@@ -60,6 +60,9 @@ def config_schema(municipalities: dict[str, str], subregions: dict[str, str]) ->
                 "indicator_counts": Key(ListOf(Text()), ["unemployed", "labour_force"]),
                 "bootstrap_draws": Key(Int(), 999),
                 "seed": Key(Int(), 2019),
+                # synthetic control: placebos whose pre-period RMSPE exceeds this multiple of
+                # the treated unit's are left out of the restricted permutation p (Abadie et al.)
+                "placebo_pre_rmspe_max": Key(Float(), 2.0),
             }),
             "vitality": Map({
                 "base_year": Int(),
@@ -131,6 +134,9 @@ def _code(kind: str, known: dict[str, str], value: Any) -> str:
     if code is None:
         by_name = {_plain(n): c for c, n in known.items()}.get(_plain(value))
         near = f"; did you mean '{by_name}' ({known[by_name]})?" if by_name else ""
+        if str(value).strip().isdigit() and known:   # a digit too many: '2322'
+            hint = _closest_code(str(value).strip(), list(known))
+            near = f"; did you mean '{hint}' ({known[hint]})?"
         raise Invalid(f"expected {CODE_WORDS[kind]} in quotes (e.g. '005'), got {value!r}{near}")
     if known and code not in known:
         hint = _closest_code(code, list(known))

@@ -1,6 +1,7 @@
 """Verb 'export': the index table of every level and year, in the order of the exports, and
-its CSV and Excel files (a sheet per theme), written atomically. Display names of the units
-come from the caller (the report layer words them)."""
+its CSV and Excel files (a sheet per theme), written atomically, text that a spreadsheet would
+run as a formula neutralised. Display names of the units come from the caller (the report
+layer words them)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from research.core.atomic import write_with
+from research.core.neutralise import neutralise_frame
 from research.index.build import IndexResult
 
 FIXED_COLUMNS = ["level", "code", "name", "year", "index", "coverage", "rank", "n_ranked",
@@ -37,6 +39,7 @@ def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     themes = [c for c in table.columns if c not in FIXED_COLUMNS]
+    table = neutralise_frame(table)   # names cannot become live formulas (OWASP)
     csv = write_with(out_dir / f"{stem}.csv", lambda p: table.to_csv(
         p, index=False, lineterminator="\n", float_format="%.6g"))
 

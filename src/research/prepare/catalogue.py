@@ -28,6 +28,7 @@ from research.geo.areas import AreaResolver
 from research.core import yamlfile
 from research.core.errors import UserError
 from research.core.schema import ANY, Invalid, Key, ListOf, Map, Text, Values, Words, validate
+from research.prepare import validate as checks
 from research.prepare.pxweb import LINE, check_values, read_text_table
 
 CATALOGUE_FILE = "statfin/indicator_catalogue.yml"
@@ -56,7 +57,7 @@ SCHEMA = Map({
         "id": Text(), "name": Words(), "unit": Words(), "theme": ANY, "direction": ANY,
         "kind": ANY, **{k: _OPTIONAL for k in ("source", "column", "filter", "merge_column",
                                                "numerator", "denominator", "scale", "index",
-                                               "weight", "monthly", "note")},
+                                               "weight", "monthly", "note", "range")},
     }, check_all=_entry_rules), label="indicator '{id}'"), []),
 })
 
@@ -83,6 +84,7 @@ def load_catalogue(raw: str | Path) -> dict:
 def _check_entry(entry: dict, ids: list, sources: dict, where: dict) -> None:
     """The rules that need the other entries: indicator ids and the sources' names."""
     who = f"indicator '{entry.get('id')}'"
+    checks.range_of(entry, where)
     for key in ("numerator", "denominator"):
         if entry.get(key) and entry[key] not in ids:
             raise UserError(f"{who}: {key} '{entry[key]}' is not an indicator id", **where)
@@ -148,8 +150,22 @@ class _Sources:
             _periods(df, spec, path, name)
         else:
             df = cached
+        if spec.get("expect"):  # also when another source of the same file read it first
+            self._check_expected(df, spec, path, name)
         self._frames[name] = df
         return df
+
+
+    def _check_expected(self, df: pd.DataFrame, spec: dict, path: Path, name: str) -> None:
+        expect = spec["expect"]
+        if not isinstance(expect, dict) or not set(expect) <= {"areas", "years", "months"}:
+            raise UserError(f"source '{name}': expect must be a mapping of areas, years or "
+                            f"months, not {expect!r}", file=self.raw / CATALOGUE_FILE)
+        area = df["_area_type"].astype(str) + ":" + df["_area_code"].astype(str)
+        period = "_month" if "months" in expect else "_year" if "years" in expect else None
+        checks.check_expected(df.assign(_area_code=area, _area_label=df[spec["area"]]),
+                                expect, path, name, period,
+                                bool(df.attrs.get("cut_off")))
 
 
 def _require_column(df: pd.DataFrame, column: str, path: Path, what: str) -> None:
@@ -209,6 +225,12 @@ def _read_spec(entry: dict, spec: dict, sources: _Sources) -> pd.DataFrame:
     else:
         _require_column(df, column, path, what=f"indicator '{entry['id']}': source column")
         out = _cells(df, column, merge, entry["kind"], path)
+    low, high = checks.range_of(entry, {"file": sources.raw / CATALOGUE_FILE})
+    if low is not None or high is not None:
+        checks.check_frame(out, {"value": {
+            "range": (low, high), "column": column,
+            "what": f"indicator '{entry['id']}' (its range in the indicator catalogue)"}},
+            path, line=LINE)
     if src.get("years"):
         first, last = src["years"]
         out = out[out["year"].between(first, last)]

@@ -14,59 +14,31 @@ impossible: NaN) and `-` (nil: 0), which are kept in a `flag`.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from research.core.errors import UserError
+from research.core.errors import UserError, shown
+from research.prepare import validate
 
 #: Statistics Finland's special symbols and the value each stands for.
 SYMBOLS = {"..": np.nan, ".": np.nan, "-": 0.0}
-SEPARATORS = (";", "\t", ",")
+SEPARATORS = validate.SEPARATORS
+#: a number whose commas could separate thousands: 13,610 or -1,234,567 (not 0,125)
+GROUPED = r"-?[1-9]\d{0,2}(?:,\d{3})+"
 LINE = "_line"
 
 
 def decode(path: str | Path) -> tuple[str, str]:
-    """The file's text and its encoding: UTF-8 (with or without BOM) if it decodes strictly,
-    otherwise cp1252 (Latin-1 for the bytes cp1252 leaves undefined)."""
-    path = Path(path)
-    if not path.exists():
-        raise UserError("cannot read the file: it does not exist", file=path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise UserError("cannot read the file: it is empty", file=path)
-    if b"\x00" in data[:4096]:
-        raise UserError("cannot read the file: it is not a text file", file=path)
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return data.decode("utf-8", errors="strict"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252", errors="strict"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    """The file's text and its encoding (see `research.prepare.validate.decode`)."""
+    return validate.decode(path)
 
 
-def sniff_separator(text: str) -> str:
-    """The separator that splits the first lines into the most rows of one common width."""
-    sample = [line for line in text.splitlines()[:60] if line.strip()]
-    best, best_score = ",", (0, 0)
-    for sep in SEPARATORS:
-        widths = [len(r) for r in csv.reader(sample, delimiter=sep)]
-        common = Counter(w for w in widths if w > 1).most_common(1)
-        if not common:
-            continue
-        width, count = common[0]
-        if (count, width) > best_score:
-            best, best_score = sep, (count, width)
-    return best
+sniff_separator = validate.sniff_separator
 
 
 def read_csv_text(path: str | Path) -> pd.DataFrame:
@@ -76,13 +48,9 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     first record is the header.
     """
     text, _ = decode(path)
+    path = Path(path)
     sep = sniff_separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    for rec in reader:
-        records.append((start, rec))
-        start = reader.line_num + 1
+    records = validate.records(text, sep, path)
     widths = Counter(len(r) for _, r in records if len(r) > 1)
     if not widths:
         raise UserError("cannot read the file: no table with two or more columns found",
@@ -91,13 +59,23 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     first = next(i for i, (_, r) in enumerate(records) if len(r) == width)
     header = [h.strip() for h in records[first][1]]
     rows, lines = [], []
-    for line, rec in records[first + 1:]:
-        if len(rec) != width:
-            if rows:
-                break
-            continue
+    end = len(records)
+    last_cut = not validate.ends_with_newline(text)
+    for i, (line, rec) in enumerate(records[first + 1:], start=first + 1):
+        footnote = len(rec) == 1 and not (last_cut and i == len(records) - 1)
+        if not rec or not any(c.strip() for c in rec) or footnote:
+            end = i
+            break
         rows.append([c.strip() for c in rec])
         lines.append(line)
+    # the table ends at a blank line, a one-cell footnote or the end of the file: a row of
+    # another width inside it is a shifted or cut-off row; table rows after the end are lost
+    validate.check_width(list(zip(lines, rows)), width, path, what="the table's header")
+    later = next(((line, rec) for line, rec in records[end:] if len(rec) == width), None)
+    if later is not None and rows:
+        raise UserError(f"a row of the table's {width} fields after the end of the table (a "
+                        "blank line); expected the table in one block, footnotes below it",
+                        file=path, row=later[0])
     seen = Counter(header)
     dup = [h for h, n in seen.items() if n > 1]
     if dup:
@@ -106,6 +84,7 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=header, dtype=object)
     df[LINE] = lines
     df.attrs["header_line"] = records[first][0]
+    df.attrs["cut_off"] = end == len(records) and last_cut
     return df
 
 
@@ -179,6 +158,9 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
     An empty cell is missing (NaN, empty flag). `bad` marks cells that are not numbers.
     Plain numbers take a vectorised fast path; only the other cells are cleaned one by one.
+    A comma before exactly three digits (`13,610`) follows the column's style: thousands
+    where other cells use a decimal point, decimals where other cells use a decimal comma,
+    and `bad` (ambiguous) where nothing in the column tells.
     """
     raw = pd.Series(cells.to_numpy(dtype=object), index=cells.index, dtype=object)
     raw = raw.where(raw.notna(), "")
@@ -194,8 +176,17 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         number = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
         comma_only = number.str.contains(",", regex=False) & ~number.str.contains(".",
                                                                                  regex=False)
+        grouped = number.str.fullmatch(GROUPED) & ~sym
+        ambiguous = pd.Series(False, index=number.index)
+        if grouped.any():
+            point = raw.map(str).str.contains(r"\d\.\d", regex=True).any()
+            decimal_comma = (comma_only & ~grouped & ~sym).any()
+            if point and not decimal_comma:
+                comma_only = comma_only & ~grouped
+            elif point or not decimal_comma:
+                ambiguous = grouped
         number = number.where(~comma_only, number.str.replace(",", ".", regex=False))
-        number = number.str.replace(",", "", regex=False)
+        number = number.str.replace(",", "", regex=False).where(~ambiguous, "?")
         parsed = pd.to_numeric(number.where(~sym & (number != ""), None), errors="coerce")
         value[rest] = parsed.where(~sym, text[sym].map(SYMBOLS)).astype(float)
         bad[rest] = ~sym & (number != "") & parsed.isna()
@@ -207,7 +198,14 @@ def check_values(cells: pd.Series, lines: pd.Series, file, column: str):
     value, flag, bad = parse_values(cells)
     if bad.any():
         i = bad.idxmax()
-        raise UserError(f"cannot read '{cells[i]}' as a number (expected a number with a "
+        text = str(cells[i]).strip().strip('"').replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(GROUPED, text):
+            raise UserError(f"cannot tell whether the comma in '{shown(cells[i])}' separates "
+                            "thousands or decimals (no other number of the column shows its "
+                            f"style); expected {text.replace(',', '')} (no thousands separator) or "
+                            f"{text.replace(',', '.')} (a decimal point)",
+                            file=file, row=int(lines[i]), column=column)
+        raise UserError(f"cannot read '{shown(cells[i])}' as a number (expected a number with a "
                         "decimal point or comma, or one of the symbols .. . -)", file=file,
                         row=int(lines[i]), column=column)
     return value, flag

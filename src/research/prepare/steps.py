@@ -2,8 +2,11 @@
 
 Each step reads some raw files and returns tables by name; tables of the same name from
 several steps are concatenated (the `indicators` table gathers every statistics reader).
-All tables are validated before any is written, and each is replaced by a rename, so a
-failing step leaves `data/processed/` exactly as it was.
+All tables are validated before any is written (`research.prepare.validate` checks each raw
+file as it is read; a table shrinking by more than the configured share since the previous
+prepare is refused) and they are written as one new generation switched by one rename
+(`research.core.tables.write_tables`), so a failing or killed prepare leaves
+`data/processed/` exactly as it was.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from research.geo.classification import Classifier, mergers_table, municipalitie
 from research.core.errors import UserError
 from research.stats.rubric import step_rubric
 from research.prepare.survey_io import step_survey
-from research.core.tables import write_tables
+from research.core.tables import read_rows, write_tables
+from research.prepare import validate
 from research.prepare.workshop_io import step_workshops
 
 #: The classification year that every table's municipality codes are harmonised to.
@@ -55,8 +59,11 @@ STEPS: list[tuple[str, Callable[[PrepareContext], dict[str, pd.DataFrame]]]] = [
 
 
 def prepare(raw: str | Path = "data/raw", processed: str | Path = "data/processed",
-            steps=None) -> dict[str, str]:
-    """Run every step and write the processed tables atomically; return {table: sha256}."""
+            steps=None, max_shrink: float | None = None) -> dict[str, str]:
+    """Run every step and write the processed tables atomically; return {table: sha256}.
+
+    `max_shrink`: the share of rows a table may lose since the previous prepare (default:
+    `max_shrink` of `prepare/validation.yml`)."""
     raw = Path(raw)
     if not raw.is_dir():
         raise UserError("raw data folder not found", file=raw)
@@ -66,4 +73,6 @@ def prepare(raw: str | Path = "data/raw", processed: str | Path = "data/processe
         for table, df in step(ctx).items():
             gathered.setdefault(table, []).append(df)
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in gathered.items()}
+    share = validate.settings()["max_shrink"] if max_shrink is None else max_shrink
+    validate.check_shrink(read_rows(processed), tables, float(share))
     return write_tables(processed, tables)

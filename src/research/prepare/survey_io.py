@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from research.core.errors import UserError
+from research.core.errors import UserError, shown
 from research.core.schema import Int, Key, ListOf, Map, Text, validate
 from research.core.tables import provenance
+from research.prepare import validate as checks
 from research.core.instrument import (Background, Instrument, Item, load_instrument, normalise_header,
                          read_yaml)
 
@@ -46,14 +46,6 @@ class RawExport:
     rows: list[tuple[int, list[str]]]
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
-
-
 def _separator(text: str) -> str:
     sample = "\n".join(text.splitlines()[:20])
     try:
@@ -66,24 +58,14 @@ def _separator(text: str) -> str:
 def read_csv_export(path: str | Path) -> RawExport:
     """A CSV export as text cells, with the line where each record starts."""
     path = Path(path)
-    try:
-        text = _decode(path)
-    except UnicodeDecodeError:
-        raise UserError("cannot read the file as UTF-8 or cp1252 text", file=path) from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
-    headers: list[str] | None = None
-    rows = []
-    line = 1
-    for record in reader:
-        start, line = line, reader.line_num + 1
-        if headers is None:
-            headers = [h.strip() for h in record]
-            continue
-        if any(cell.strip() for cell in record):
-            rows.append((start, record))
-    if headers is None:
+    text, _ = checks.decode(path)
+    records = checks.records(text, _separator(text), path)
+    if not records:
         raise UserError("the file is empty; expected a header line with question codes or "
                         "texts", file=path)
+    headers = [h.strip() for h in records[0][1]]
+    rows = [(line, cells) for line, cells in records[1:] if any(c.strip() for c in cells)]
+    checks.check_width(rows, len(headers), path)
     return RawExport(path, headers, rows)
 
 
@@ -121,6 +103,12 @@ def read_xlsx_export(path: str | Path) -> RawExport:
                         "texts", file=path)
     while headers and not headers[-1]:
         headers.pop()
+    for number, cells in rows:
+        extra = next((i for i, c in enumerate(cells) if i >= len(headers) and c.strip()), None)
+        if extra is not None:
+            raise UserError(f"the row has a value in column {extra + 1}, which has no header "
+                            f"(the header has {len(headers)} columns); expected every value "
+                            "under a header", file=path, row=number)
     return RawExport(path, headers, rows)
 
 
@@ -177,16 +165,20 @@ def _background_code(question: Background, answer: str, classifier, where: dict)
     if question.kind == "municipality":
         code = classifier.lookup(answer) if classifier is not None else None
         if code is None:
-            names = sorted(set(classifier.table["name_fi"])) if classifier is not None else []
+            table = classifier.table if classifier is not None else None
+            names = sorted(set(table["name_fi"])) if table is not None else []
             near = difflib.get_close_matches(answer.strip(), names, n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise UserError(f"unknown municipality '{answer}'; expected a municipality name "
-                            f"or code of the classification{hint}", **where)
+            if answer.strip().isdigit() and table is not None:
+                hint = checks.suggest_codes(answer, dict(zip(table["municipality_code"],
+                                                               table["name_fi"])))
+            raise UserError(f"unknown municipality '{shown(answer)}'; expected a municipality "
+                            f"name or code of the classification{hint}", **where)
         return code
     code = question.option_code(answer)
     if code is None:
         options = ", ".join(f"'{w['fi']}'" for w in question.options.values())
-        raise UserError(f"unknown answer '{answer}'; expected one of {options}", **where)
+        raise UserError(f"unknown answer '{shown(answer)}'; expected one of {options}", **where)
     return code
 
 
@@ -212,7 +204,10 @@ def read_export(path: str | Path, instrument: Instrument, wave: str,
         def where(code: str) -> dict:
             return {"file": export.path, "row": line, "column": header.get(code, code)}
 
-        ident = cell(id_code) or f"{export.path.name}#{line}"
+        ident = cell(id_code)
+        if not ident:
+            raise UserError("the respondent identifier is blank; expected an identifier in "
+                            "every row (the kit does not invent one)", **where(id_code))
         key = ident.casefold()
         if key in seen:
             raise UserError(f"respondent appears twice in wave '{wave}' (first on row "
@@ -235,7 +230,7 @@ def read_export(path: str | Path, instrument: Instrument, wave: str,
             if value is None:
                 continue
             if isinstance(value, str):
-                raise UserError(f"answer '{cell(item.code)}' is not valid; expected "
+                raise UserError(f"answer '{shown(cell(item.code))}' is not valid; expected "
                                 f"{_expected_answer(item)}", **where(item.code))
             responses.append({"respondent": ident, "municipality_code": person["municipality"],
                               "wave": wave, "role": person["role"], "item": item.code,

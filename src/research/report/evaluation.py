@@ -44,6 +44,34 @@ def fmt_p(p: float, language: str) -> str:
     return localise_number("< 0.001" if p < 0.001 else f"{p:.3f}", language)
 
 
+def p_decimals(p: float, draws: int, exact: bool) -> int:
+    """How many decimals a bootstrap p-value of `draws` draws supports (at most 3).
+
+    Enumerated (exact) p: the digits of the resolution 1/draws (1,296 draws: 3, 16: 1).
+    Sampled p: the digits whose unit is at least the Monte Carlo standard error
+    sqrt(p(1 - p)/draws) (999 draws at p = 0.05: 2, at p = 0.4: 1).
+    """
+    if draws <= 0:
+        return 3
+    if exact:
+        return int(min(3, max(1, np.floor(np.log10(draws)))))
+    se = np.sqrt(p * (1 - p) / draws)
+    if se == 0:
+        return int(min(3, max(1, np.floor(np.log10(draws)))))
+    return int(min(3, max(1, np.floor(-np.log10(se)))))
+
+
+def fmt_p_wild(p: float, draws: int, exact: bool, language: str) -> str:
+    """A bootstrap p-value with no more decimals than its draws support ('< 0.01' when it
+    rounds to zero), a dash when missing."""
+    if p is None or not np.isfinite(p):
+        return "–"
+    d = p_decimals(float(p), int(draws), bool(exact))
+    if round(float(p), d) == 0:
+        return localise_number(f"< {10 ** -d:.{d}f}", language)
+    return localise_number(f"{p:.{d}f}", language)
+
+
 def fmt_p_eq(p: float, language: str) -> str:
     """'p = 0.046', 'p < 0.001' or 'p = –' (missing), localised."""
     text = fmt_p(p, language)
@@ -104,7 +132,9 @@ def survey(R) -> dict | None:
     return {"responses": responses.reset_index(drop=True), "items": items,
             "dimensions": dict(zip(items["item"], items["scale"])),
             "names": dict(zip(items["scale"], items["scale_name"])),
-            "item_names": {i: f"{i}: {t}" for i, t in zip(items["item"], items["text"])},
+            "item_names": {i.code: f"{i.code}: {i.text(R.language)}"
+                           + (f" ({R.L('evaluation.survey.reverse_mark')})" if i.reverse else "")
+                           for i in inst.items},
             "low": inst.items[0].low, "high": inst.items[0].high,
             "base": base, "final": final}
 
@@ -147,13 +177,39 @@ def design_text(SR: dict | None, R) -> str:
     if SR is None:
         return survey_none(R)
     link = SR["link"]
-    return R.L(f"evaluation.survey.design_{link['reason']}", **{k: int(v) for k, v in
+    text = R.L(f"evaluation.survey.design_{link['reason']}", **{k: int(v) for k, v in
                                                                 link.items() if k.startswith("n_")})
+    note = effect_note(SR, R)
+    return text if note is None else text + " " + note
 
 
 def _n_text(R, n) -> str:
     return (R.L("privacy.fewer", threshold=R.config.min_group_size)
             if n < R.config.min_group_size else str(int(n)))
+
+
+def _effect(e: float, kind: str, d_av: float, lang: str) -> str:
+    """'+2.67 (d_z); +0.85 (d_av)', '+0.40 (hedges_g)' or a dash."""
+    if not np.isfinite(e):
+        return "–"
+    text = localise_number(f"{e:+.2f}", lang) + f" ({kind})"
+    if np.isfinite(d_av):
+        text += "; " + localise_number(f"{d_av:+.2f}", lang) + " (d_av)"
+    return text
+
+
+def effect_note(SR: dict | None, R) -> str | None:
+    """For paired change: what d_z and d_av mean, with the dimension of the largest d_z."""
+    if SR is None or SR["link"]["design"] != "paired":
+        return None
+    dims = SR["dimensions"].dropna(subset=["effect_size", "d_av"])
+    if dims.empty:
+        return None
+    top = dims.loc[dims["effect_size"].abs().sort_values(ascending=False, kind="stable").index[0]]
+    return R.L("evaluation.survey.effect_note",
+               dimension=SR["names"]["dimension"].get(top["dimension"], top["dimension"]),
+               d_z=float(top["effect_size"]), d_av=float(top["d_av"]),
+               size=abs(float(top["d_av"])))
 
 
 def change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
@@ -166,9 +222,8 @@ def change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
     out["ci"] = [fmt_ci(a, b, lang) for a, b in zip(out["ci_low"], out["ci_high"])]
     out["p_txt"] = [fmt_p(p, lang) for p in out["p"]]
     out["p_adj_txt"] = [fmt_p(p, lang) for p in out["p_adjusted"]]
-    out["effect"] = [("–" if not np.isfinite(e) else
-                      localise_number(f"{e:+.2f}", lang) + f" ({t})")
-                     for e, t in zip(out["effect_size"], out["effect_type"].fillna(""))]
+    out["effect"] = [_effect(e, t, av, lang) for e, t, av in
+                     zip(out["effect_size"], out["effect_type"].fillna(""), out["d_av"])]
     out["n_b"] = [_n_text(R, v) for v in out["n_baseline"]]
     out["n_f"] = [_n_text(R, v) for v in out["n_final"]]
     return _table(R, out, {key: f"evaluation.col.{key}", "mean_baseline": "evaluation.col.mean_baseline",
@@ -208,15 +263,32 @@ def ordinal_note(SR: dict | None, R) -> str | None:
             + R.L("evaluation.survey.small_n", min_n=R.config.min_group_size))
 
 
+def _counts(dims: pd.DataFrame) -> dict:
+    sig = dims["p_adjusted"] < ALPHA
+    return {"n": int(dims["estimate"].notna().sum()),
+            "n_up": int((sig & (dims["estimate"] > 0)).sum()),
+            "n_down": int((sig & (dims["estimate"] < 0)).sum())}
+
+
 def survey_summary(SR: dict | None, R) -> str | None:
     """How many dimensions improved or declined after Holm correction."""
     if SR is None:
         return None
-    dims = SR["dimensions"]
-    sig = dims["p_adjusted"] < ALPHA
-    return R.L("evaluation.survey.summary", n=int(dims["estimate"].notna().sum()),
-               n_up=int((sig & (dims["estimate"] > 0)).sum()),
-               n_down=int((sig & (dims["estimate"] < 0)).sum()))
+    return R.L("evaluation.survey.summary", **_counts(SR["dimensions"]))
+
+
+def models_summary(SR: dict | None, M: dict | None, R) -> str | None:
+    """The fixed-effects model's count of significant dimensions (Holm on the bootstrap p),
+    and a warning when it disagrees with the respondent-level comparison; None without it."""
+    if M is None:
+        return None
+    fixed = _counts(M["fixed"])
+    text = R.L("evaluation.summary.fixed", G=int(M["fixed"]["n_clusters"].max()), **fixed)
+    if SR is not None:
+        plain = _counts(SR["dimensions"])
+        if (plain["n_up"], plain["n_down"]) != (fixed["n_up"], fixed["n_down"]):
+            text += " " + R.L("evaluation.summary.survey_disagree")
+    return text
 
 
 def region_models(data: dict | None, R) -> dict | None:
@@ -255,8 +327,10 @@ def fixed_table(M: dict | None, R) -> pd.DataFrame | None:
     lang = R.language
     out = _in_order(M["fixed"], "dimension", M["names"])
     out["ci"] = [fmt_ci(a, b, lang) for a, b in zip(out["ci_low"], out["ci_high"])]
-    for col in ("p", "p_wild", "p_adjusted"):
-        out[col + "_txt"] = [fmt_p(p, lang) for p in out[col]]
+    out["p_txt"] = [fmt_p(p, lang) for p in out["p"]]
+    for col in ("p_wild", "p_adjusted"):
+        out[col + "_txt"] = [fmt_p_wild(p, d, e, lang) for p, d, e in
+                             zip(out[col], out["wild_draws"], out["wild_exact"])]
     out["problem_txt"] = [_problem(R, c) for c in out["problem"]]
     return _table(R, out, {"dimension": "evaluation.col.dimension",
                            "estimate": "evaluation.col.difference", "ci": "evaluation.col.ci",

@@ -8,11 +8,13 @@ indicator catalogue. Calling convention as in `research.report.evaluation`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from research.core.labels import localise_number
 from research.report import evaluation_charts as charts
-from research.report.evaluation import fmt_ci, fmt_p, fmt_p_eq, _problem, _table, units, ALPHA
+from research.report.evaluation import (ALPHA, _problem, _table, fmt_ci, fmt_p, fmt_p_eq,
+                                        fmt_p_wild, units)
 from research.stats import did
 
 
@@ -83,7 +85,8 @@ def did_table(D: dict | None, R) -> pd.DataFrame | None:
     out = res.assign(period=[R.L(f"evaluation.did.period_{p}") for p in res["period"]])
     out["ci"] = [fmt_ci(a, b, lang) for a, b in zip(out["ci_low"], out["ci_high"])]
     out["p_txt"] = [fmt_p(p, lang) for p in out["p"]]
-    out["p_wild_txt"] = [fmt_p(p, lang) for p in out["p_wild"]]
+    out["p_wild_txt"] = [fmt_p_wild(p, d, e, lang) for p, d, e in
+                         zip(out["p_wild"], out["wild_draws"], out["wild_exact"])]
     return _table(R, out, {"period": "evaluation.col.period", "estimate": "evaluation.col.did",
                            "ci": "evaluation.col.ci", "p_txt": "evaluation.col.p_cluster",
                            "p_wild_txt": "evaluation.col.p_wild"})
@@ -94,35 +97,60 @@ def did_text(D: dict | None, R) -> str | None:
         return None
     r = D["did"].set_index("period")
     start, end = programme_years(R)
+
+    def p_wild(period):
+        return fmt_p_wild(r.loc[period, "p_wild"], r.loc[period, "wild_draws"],
+                          r.loc[period, "wild_exact"], R.language)
+
     return R.L("evaluation.did.text", start=start, end=end,
                during=float(r.loc["during", "estimate"]),
                during_ci=fmt_ci(r.loc["during", "ci_low"], r.loc["during", "ci_high"], R.language),
-               during_p=fmt_p(r.loc["during", "p_wild"], R.language),
+               during_p=p_wild("during"),
                after=float(r.loc["after", "estimate"]),
                after_ci=fmt_ci(r.loc["after", "ci_low"], r.loc["after", "ci_high"], R.language),
-               after_p=fmt_p(r.loc["after", "p_wild"], R.language),
+               after_p=p_wild("after"),
                G=int(r["n_clusters"].iloc[0])) + (
         " " + R.L("evaluation.did.one_treated") if int(r["n_treated"].iloc[0]) == 1 else "")
 
 
 def pretrend_text(D: dict | None, R) -> list[str] | None:
+    """One sentence per pre-trend test (what it found, or why it could not be computed), and
+    a conclusion that names exactly the tests that ran and those that rejected."""
     if D is None:
         return None
     t = D["pretrend"].set_index("test")
     lin, joint = t.loc["linear"], t.loc["joint"]
-    key = "diverge" if lin["p_wild"] < ALPHA else "ok"
-    out = [R.L(f"evaluation.pretrend.{key}", slope=float(lin["statistic"]),
-               p=fmt_p(lin["p_wild"], R.language))]
-    rejects = bool(lin["p_wild"] < ALPHA)
-    if joint["problem"]:
-        out.append(R.L("evaluation.pretrend.joint_na", leads=int(joint["df"]),
-                       G=int(joint["n_clusters"]), why=_problem(R, joint["problem"])))
+    ran, rejected, out = [], [], []
+    if lin["problem"] or not np.isfinite(lin["p_wild"]):
+        out.append(R.L("evaluation.pretrend.linear_na", why=_problem(R, lin["problem"] or "nan_se")))
     else:
+        ran.append("linear")
+        if lin["p_wild"] < ALPHA:
+            rejected.append("linear")
+        out.append(R.L("evaluation.pretrend." + ("diverge" if rejected else "ok"),
+                       slope=float(lin["statistic"]),
+                       p=fmt_p_wild(lin["p_wild"], lin["wild_draws"], lin["wild_exact"],
+                                    R.language)))
+    if joint["problem"] == "too_many_leads":
+        G = int(joint["n_clusters"])
+        out.append(R.L("evaluation.pretrend.joint_rank", leads=int(joint["df"]), G=G, rank=G - 1))
+    elif joint["problem"]:
+        out.append(R.L("evaluation.pretrend.joint_na", leads=int(joint["df"]),
+                       why=_problem(R, joint["problem"])))
+    else:
+        ran.append("joint")
+        if joint["p"] < ALPHA:
+            rejected.append("joint")
         out.append(R.L("evaluation.pretrend.joint", f=float(joint["statistic"]),
                        p=fmt_p_eq(joint["p"], R.language), leads=int(joint["df"])))
-        rejects = rejects or bool(joint["p"] < ALPHA)
     # the conclusion follows the tests: any rejection at 5 % makes parallel trends doubtful
-    out.append(R.L("evaluation.pretrend.doubtful" if rejects else "evaluation.pretrend.supported"))
+    which = lambda tests: "both" if len(tests) == 2 else tests[0]  # noqa: E731
+    if rejected:
+        out.append(R.L(f"evaluation.pretrend.doubtful_{which(rejected)}"))
+    elif ran:
+        out.append(R.L(f"evaluation.pretrend.supported_{which(ran)}"))
+    else:
+        out.append(R.L("evaluation.pretrend.none"))
     return out
 
 
@@ -170,7 +198,9 @@ def synth_results(D: dict | None, R) -> dict | None:
     wide = region_wide(R)
     donors = [c for c in wide.columns if c != R.config.subregion]
     sc = did.synthetic_control(wide, R.config.subregion, donors, start)
-    sc["placebos"] = did.synth_placebos(wide, R.config.subregion, donors, start)
+    sc["placebos"] = did.synth_placebos(
+        wide, R.config.subregion, donors, start,
+        pre_rmspe_max=R.config.phases["evaluation"]["placebo_pre_rmspe_max"])
     return sc
 
 
@@ -179,17 +209,34 @@ def synth_heading(SC: dict | None, R) -> str | None:
 
 
 def synth_text(SC: dict | None, R) -> str | None:
+    """Weights, fit and permutation p of the synthetic control (all placebos, and without the
+    badly fitted ones), that the sub-region is an aggregate, and whether it estimates what the
+    difference-in-differences does."""
     if SC is None:
         return None
     if SC.get("region_only"):
         return R.L("evaluation.synth.region_only")
+    ev = R.config.phases["evaluation"]
     pl = SC["placebos"]
     treated = pl[pl["role"] == "treated"].iloc[0]
     weights = ", ".join(f"{R.name(u)} {localise_number(f'{w:.2f}', R.language)}"
                         for u, w in SC["weights"].sort_values(ascending=False).items() if w >= 0.005)
-    return R.L("evaluation.synth.text", name=R.subregion_name, weights=weights,
-               pre=SC["rmspe_pre"], post=SC["rmspe_post"], ratio=float(treated["ratio"]),
-               rank=int(treated["rank"]), n=len(pl), p=float(treated["p"]), pmin=1 / len(pl))
+    pooled = bool(ev["indicator_counts"])
+    n_members = len(units(R))
+    parts = [
+        R.L("evaluation.synth.aggregate_" + ("counts" if pooled else "mean"),
+            name=R.subregion_name, n=n_members),
+        R.L("evaluation.synth.text", name=R.subregion_name, weights=weights,
+            pre=SC["rmspe_pre"], post=SC["rmspe_post"], ratio=float(treated["ratio"]),
+            rank=int(treated["rank"]), n=len(pl), p=float(treated["p"]), pmin=1 / len(pl)),
+        R.L("evaluation.synth.restricted",
+            k=localise_number(f"{ev['placebo_pre_rmspe_max']:g}", R.language),
+            n_out=int((~pl["kept"]).sum()), rank=int(treated["rank_kept"]),
+            n=int(treated["n_kept"]), p=float(treated["p_kept"]),
+            pmin=1 / int(treated["n_kept"])),
+        R.L("evaluation.synth.quantity_" + ("differs" if pooled and n_members > 1 else "same")),
+    ]
+    return " ".join(parts)
 
 
 def synth_figure(SC: dict | None, R):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from research.core.errors import UserError
 from research.core.labels import localise_number
-from research.report.evaluation import fmt_ci, survey_none, survey_summary
+from research.report.evaluation import fmt_ci, models_summary, survey_none, survey_summary
 from research.report.evaluation_indicators import did_none, did_text, indicator_label
 from research.stats import rubric
 
@@ -91,10 +91,16 @@ def vitality_text(R) -> str:
     return vitality.summary(result, R, level, code)
 
 
-def summary_points(SR: dict | None, D: dict | None, RS: pd.DataFrame | None, R) -> list[str]:
-    """The one-page summary: one sentence per kind of evidence (survey, indicator, workshop)."""
-    points = [R.L("evaluation.summary.survey", text=survey_summary(SR, R))
-              if SR is not None else survey_none(R)]
+def summary_points(SR: dict | None, M: dict | None, D: dict | None, RS: pd.DataFrame | None,
+                   R) -> list[str]:
+    """The one-page summary: one point per kind of evidence (survey with, for the region, the
+    fixed-effects model; indicator; workshop), so that it follows all the evidence shown."""
+    survey = survey_summary(SR, R)
+    models = models_summary(SR, M, R)
+    if models is not None:
+        survey += " " + models
+    points = [R.L("evaluation.summary.survey", text=survey) if SR is not None
+              else survey_none(R)]
     points.append(R.L("evaluation.summary.did", indicator=indicator_label(R), text=did_text(D, R))
                   if D is not None else did_none(R))
     points.append(rubric_text(RS, R))

@@ -48,7 +48,11 @@ def consultants_section(W: Workshops, L) -> list:
 def item_drop_statements(changes: pd.DataFrame, W: Workshops, L) -> list[str]:
     """One sentence per item whose programme mean dropped."""
     out = []
-    for rec in changes[changes["change"] < 0].itertuples(index=False):
+    # the sign of the change as shown: from the rounded means, so that no item "drops" at
+    # "3.48 → 3.48"
+    shown = lambda v: float(f"{v:.2f}")  # noqa: E731
+    dropped = [shown(n) < shown(b) for b, n in zip(changes["before"], changes["now"])]
+    for rec in changes[dropped].itertuples(index=False):
         item = W.instrument.item(rec.item)
         out.append(" ".join([
             L("workshop.item_drop", item=item.text(W.language), before=float(rec.before),

@@ -4,7 +4,8 @@ The researcher codes a sample of open answers by hand in a CSV: one row per answ
 columns `sample_id, wave, question, text` and one column per theme id holding 1 (the
 theme is present) or 0. `research prepare` reads it into the `manual_coding` table; the
 report applies the codebook's rules to the same texts and reports, per theme, how often
-the two agree and Cohen's kappa with its asymptotic 95 % interval (statsmodels).
+the two agree and Cohen's kappa with an exact 95 % interval that does not collapse when the
+agreement is perfect (see `cohens_kappa`).
 """
 
 from __future__ import annotations
@@ -22,11 +23,8 @@ MANUAL_FIXED = ["sample_id", "wave", "question", "text"]
 def read_manual_coding(path: str | Path) -> pd.DataFrame:
     """A manual coding CSV as a long table: sample_id, wave, question, text, theme, code."""
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the manual coding as a UTF-8 CSV: {exc}",
-                        file=path) from None
+    from research.core.textfile import read_csv
+    df = read_csv(path)
     missing = [c for c in MANUAL_FIXED if c not in df.columns]
     if missing:
         raise UserError(f"column '{missing[0]}' is missing; expected columns "
@@ -54,9 +52,13 @@ def cohens_kappa(a, b) -> dict:
     """Cohen's kappa of two 0/1 codings of the same answers, with a 95 % interval.
 
     kappa = (p_o - p_e) / (1 - p_e); NaN when p_e = 1 (both coders gave one value only).
-    The interval uses statsmodels' asymptotic standard error, clipped to [-1, 1].
+    Given the coders' margins (p_e), kappa is a linear function of the observed agreement
+    p_o, so the interval is the exact Clopper-Pearson interval of p_o (agreements out of n)
+    carried through that function and clipped to [-1, 1]. Unlike the asymptotic interval
+    (statsmodels), it does not collapse to 1 … 1 when the coders agree on every answer:
+    2 positives agreed in 57 answers give 0.07 … 1.
     """
-    from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
+    from scipy.stats import beta
 
     a, b = np.asarray(a, dtype=int), np.asarray(b, dtype=int)
     table = np.array([[np.sum((a == i) & (b == j)) for j in (0, 1)] for i in (0, 1)], float)
@@ -66,9 +68,12 @@ def cohens_kappa(a, b) -> dict:
     if np.isclose(p_e, 1.0):
         return {"n": int(n), "agreement": p_o, "kappa": np.nan, "ci_low": np.nan,
                 "ci_high": np.nan}
-    res = sm_kappa(table)
-    return {"n": int(n), "agreement": p_o, "kappa": (p_o - p_e) / (1 - p_e),
-            "ci_low": max(-1.0, float(res.kappa_low)), "ci_high": min(1.0, float(res.kappa_upp))}
+    agree = int(round(np.trace(table)))
+    lo = float(beta.ppf(0.025, agree, n - agree + 1)) if agree > 0 else 0.0
+    hi = float(beta.ppf(0.975, agree + 1, n - agree)) if agree < n else 1.0
+    to_kappa = lambda p: (p - p_e) / (1 - p_e)  # noqa: E731
+    return {"n": int(n), "agreement": p_o, "kappa": to_kappa(p_o),
+            "ci_low": max(-1.0, to_kappa(lo)), "ci_high": min(1.0, to_kappa(hi))}
 
 
 def kappa_per_theme(manual: pd.DataFrame, codebook) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from statsmodels.stats.multitest import multipletests
 from research.core.errors import UserError
 from research.stats.models import guarded_fit
 
-RESULT_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_type", "p",
+RESULT_COLUMNS = ["estimate", "ci_low", "ci_high", "effect_size", "effect_type", "d_av", "p",
                   "p_adjusted", "method", "design", "n_baseline", "n_final", "n_pairs",
                   "mean_baseline", "mean_final"]
 
@@ -76,7 +76,11 @@ def mean_difference(baseline, final, paired: bool = False, confidence: float = 0
 
     Unpaired: Welch's t (unequal variances, Welch-Satterthwaite df) and Hedges' g (Cohen's d
     with the pooled SD, times 1 - 3/(4(n1+n2)-9)). Paired (arrays aligned by respondent):
-    t on the differences and d_z = mean difference / SD of the differences.
+    t on the differences and d_z = mean difference / SD of the differences; beside it
+    d_av = mean difference / sqrt((SD_baseline^2 + SD_final^2) / 2), the change in units of
+    the answers' usual spread (Cumming 2012; `pingouin.compute_effsize(paired=True)`), which
+    is comparable with an unpaired d. `d_av` is NaN for unpaired samples (Hedges' g is
+    already in those units).
     """
     b = np.asarray(baseline, dtype=float)
     f = np.asarray(final, dtype=float)
@@ -89,6 +93,7 @@ def mean_difference(baseline, final, paired: bool = False, confidence: float = 0
         est, se, dof = d.mean(), d.std(ddof=1) / np.sqrt(n), n - 1
         p = float(stats.ttest_rel(f, b).pvalue)
         effect, etype, method = d.mean() / d.std(ddof=1), "d_z", "paired t"
+        d_av = d.mean() / np.sqrt((b.var(ddof=1) + f.var(ddof=1)) / 2)
     else:
         n1, n2 = len(f), len(b)
         v1, v2 = f.var(ddof=1), b.var(ddof=1)
@@ -98,10 +103,11 @@ def mean_difference(baseline, final, paired: bool = False, confidence: float = 0
         p = float(stats.ttest_ind(f, b, equal_var=False).pvalue)
         pooled = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
         effect = est / pooled * (1 - 3 / (4 * (n1 + n2) - 9))
-        etype, method = "hedges_g", "Welch t"
+        etype, method, d_av = "hedges_g", "Welch t", np.nan
     half = stats.t.ppf(1 - alpha / 2, dof) * se
     return {"estimate": float(est), "ci_low": float(est - half), "ci_high": float(est + half),
-            "effect_size": float(effect), "effect_type": etype, "p": p, "method": method,
+            "effect_size": float(effect), "effect_type": etype, "d_av": float(d_av), "p": p,
+            "method": method,
             "mean_baseline": float(b.mean()), "mean_final": float(f.mean())}
 
 

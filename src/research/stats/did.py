@@ -142,7 +142,8 @@ def pretrend_test(panel: pd.DataFrame, event_year: int, reference: int = -1, see
     leads = [n for n, k in names.items() if k < 0]
     G = panel["unit"].nunique()
     joint = {"test": "joint", "statistic": np.nan, "df": len(leads), "p": np.nan,
-             "p_wild": np.nan, "n_clusters": G, "problem": ""}
+             "p_wild": np.nan, "wild_draws": 0, "wild_exact": False, "n_clusters": G,
+             "problem": ""}
     if not leads:
         joint["problem"] = "no_leads"
     elif len(leads) > G - 1:
@@ -159,7 +160,8 @@ def pretrend_test(panel: pd.DataFrame, event_year: int, reference: int = -1, see
     lin = cluster_ols(pre, "value ~ trend + C(unit) + C(year)", "unit", ["trend"],
                       seed=seed, B=B).iloc[0]
     linear = {"test": "linear", "statistic": lin["estimate"], "df": 1, "p": lin["p"],
-              "p_wild": lin["p_wild"], "n_clusters": G, "problem": lin["problem"]}
+              "p_wild": lin["p_wild"], "wild_draws": int(lin["wild_draws"]),
+              "wild_exact": bool(lin["wild_exact"]), "n_clusters": G, "problem": lin["problem"]}
     return pd.DataFrame([joint, linear])
 
 
@@ -214,12 +216,15 @@ def synthetic_control(wide: pd.DataFrame, treated: str, donors: list[str],
 
 
 def synth_placebos(wide: pd.DataFrame, treated: str, donors: list[str],
-                   event_year: int) -> pd.DataFrame:
+                   event_year: int, pre_rmspe_max: float = 2.0) -> pd.DataFrame:
     """The treated unit and every donor as a placebo 'treated' unit (donors without the treated).
 
     Columns: unit, role ('treated'|'placebo'), rmspe_pre, rmspe_post, ratio, rank (1 = largest
-    ratio), p. `p` (on every row) is the permutation p-value of the treated unit: the share of
-    all units whose post/pre RMSPE ratio is at least the treated unit's.
+    ratio), p, kept, rank_kept, p_kept, n_kept. `p` (on every row) is the permutation p-value
+    of the treated unit: the share of all units whose post/pre RMSPE ratio is at least the
+    treated unit's. `p_kept` is the same among the units whose pre-period RMSPE is at most
+    `pre_rmspe_max` times the treated unit's (`kept`; Abadie, Diamond and Hainmueller 2010):
+    a placebo that was not fitted well before the programme says nothing about the treated.
     """
     rows = []
     for unit in [treated] + sorted(donors):
@@ -230,6 +235,13 @@ def synth_placebos(wide: pd.DataFrame, treated: str, donors: list[str],
                      "ratio": sc["ratio"]})
     out = pd.DataFrame(rows)
     out["rank"] = out["ratio"].rank(ascending=False, method="min").astype(int)
-    treated_ratio = out.loc[out["role"] == "treated", "ratio"].iloc[0]
+    is_treated = out["role"] == "treated"
+    treated_ratio = out.loc[is_treated, "ratio"].iloc[0]
     out["p"] = float(np.mean(out["ratio"] >= treated_ratio - 1e-12))
+    treated_pre = out.loc[is_treated, "rmspe_pre"].iloc[0]
+    out["kept"] = is_treated | (out["rmspe_pre"] <= pre_rmspe_max * treated_pre + 1e-12)
+    kept = out.loc[out["kept"], "ratio"]
+    out["rank_kept"] = kept.rank(ascending=False, method="min").reindex(out.index).astype("Int64")
+    out["p_kept"] = float(np.mean(kept >= treated_ratio - 1e-12))
+    out["n_kept"] = int(out["kept"].sum())
     return out

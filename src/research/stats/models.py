@@ -30,6 +30,11 @@ FEW_CLUSTERS = 20
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 RADEMACHER = np.array([-1.0, 1.0])
 
+#: Enumerate every distinct weight draw when there are at most this many (Webb weights with up
+#: to 4 clusters: 6^4 = 1,296; Rademacher with up to 12): the exact p then costs about as much
+#: as B ~ 1,000 sampled draws and has no Monte Carlo error.
+ENUMERATE_MAX = 4096
+
 
 @dataclass
 class Fit:
@@ -117,14 +122,17 @@ def _cr1_factor(n: int, k: int, g: int) -> float:
 
 
 def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, groups: np.ndarray, coef: int,
-                           weights: str = "webb", B: int = 999, seed: int = 0) -> dict:
+                           weights: str = "webb", B: int = 999, seed: int = 0,
+                           enumerate_max: int = ENUMERATE_MAX) -> dict:
     """Wild cluster restricted (WCR) bootstrap-t p-value for H0: beta[coef] = 0.
 
     The null is imposed (the model is refitted without column `coef`), the restricted
     residuals are multiplied by one weight per cluster, and the CR1 t statistic of each draw is
-    compared with the observed one. When the weights allow at most `B` distinct draws
-    (Rademacher 2^G, Webb 6^G) every draw is enumerated, so the p-value is exact and seedless.
-    Returns {t, p, draws, weights, enumerated}.
+    compared with the observed one. When the weights allow at most `max(B, enumerate_max)`
+    distinct draws (Rademacher 2^G, Webb 6^G) every draw is enumerated, so the p-value is
+    exact and seedless; otherwise `B` draws are sampled. Returns {t, p, draws, weights,
+    enumerated, mc_se}: `mc_se` is the Monte Carlo standard error of a sampled p,
+    sqrt(p(1 - p)/B), and 0 for an enumerated one.
     """
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -149,7 +157,7 @@ def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, groups: np.ndarray, coe
     Xr = np.delete(X, coef, axis=1)
     beta_r = np.linalg.lstsq(Xr, y, rcond=None)[0]
     fitted_r, resid_r = Xr @ beta_r, y - Xr @ beta_r
-    enumerated = len(points) ** G <= B
+    enumerated = len(points) ** G <= max(B, enumerate_max)
     if enumerated:
         W = np.array(list(itertools.product(points, repeat=G))).T          # G x D
     else:
@@ -157,8 +165,9 @@ def wild_cluster_bootstrap(y: np.ndarray, X: np.ndarray, groups: np.ndarray, coe
     Ystar = fitted_r[:, None] + resid_r[:, None] * W[groups]
     t_star = t_stats(Ystar)
     p = float(np.mean(np.abs(t_star) >= abs(t_obs) - 1e-12))
+    mc_se = 0.0 if enumerated else float(np.sqrt(p * (1 - p) / W.shape[1]))
     return {"t": t_obs, "p": p, "draws": int(W.shape[1]), "weights": weights,
-            "enumerated": bool(enumerated)}
+            "enumerated": bool(enumerated), "mc_se": mc_se}
 
 
 def cluster_ols(df: pd.DataFrame, formula: str, group: str, terms: Sequence[str],
@@ -167,7 +176,8 @@ def cluster_ols(df: pd.DataFrame, formula: str, group: str, terms: Sequence[str]
     """OLS with cluster-robust (CR1, t with G-1 df) inference and a wild cluster bootstrap.
 
     One row per term in `terms`: estimate, se, ci_low, ci_high, p (cluster-robust),
-    p_wild (wild cluster restricted bootstrap), n, n_clusters, few_clusters, method, problem.
+    p_wild (wild cluster restricted bootstrap) with `wild_draws` (its number of draws) and
+    `wild_exact` (every distinct draw enumerated), n, n_clusters, few_clusters, method, problem.
     A degenerate fit gives NaN numbers and its `problem` code.
     """
     import statsmodels.formula.api as smf
@@ -191,11 +201,12 @@ def cluster_ols(df: pd.DataFrame, formula: str, group: str, terms: Sequence[str]
                                           model.exog_names.index(term), bootstrap, B, seed)
             row.update(estimate=float(res.params[term]), se=float(res.bse[term]),
                        ci_low=float(ci.iloc[0]), ci_high=float(ci.iloc[1]),
-                       p=float(res.pvalues[term]), p_wild=wild["p"])
+                       p=float(res.pvalues[term]), p_wild=wild["p"],
+                       wild_draws=wild["draws"], wild_exact=wild["enumerated"])
         else:
             row.update(estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, p=np.nan,
-                       p_wild=np.nan)
+                       p_wild=np.nan, wild_draws=0, wild_exact=False)
         rows.append(row)
-    cols = ["term", "estimate", "se", "ci_low", "ci_high", "p", "p_wild", "n", "n_clusters",
-            "few_clusters", "method", "problem"]
+    cols = ["term", "estimate", "se", "ci_low", "ci_high", "p", "p_wild", "wild_draws",
+            "wild_exact", "n", "n_clusters", "few_clusters", "method", "problem"]
     return pd.DataFrame(rows, columns=cols)

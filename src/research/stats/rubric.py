@@ -156,13 +156,10 @@ def _read_sheet(path: Path) -> pd.DataFrame:
         except pd.errors.EmptyDataError:
             raise empty from None
     if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig") as fh:
-            first = fh.readline()
-        if not first.strip():
+        from research.core.textfile import read_csv
+        if not path.read_bytes().strip():
             raise empty
-        sep = ";" if first.count(";") > first.count(",") else ","
-        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
-                           encoding="utf-8-sig")
+        return read_csv(path)
     raise UserError("expected a .csv or .xlsx file of scores", file=path)
 
 

@@ -107,10 +107,12 @@ def shortfalls(score_tab: pd.DataFrame, responses: pd.DataFrame, instrument: Ins
     Candidates: dimensions and items at least `min_shortfall` points below the sub-region
     (an item only if its dimension is not listed already; the weakest item of a listed
     dimension is given in `weakest_item`), and role gaps of at least `min_gap` points. They
-    are ranked by `shortfall` (scale points below the comparison) within their kind;
-    weaknesses and role gaps take turns, so that large role gaps cannot crowd out the
-    municipality's weakest dimension (and vice versa). Empty when `unit` has no answers in
-    `wave`. Columns: `SHORTFALL_COLUMNS` (figures that do not apply to a kind are missing).
+    are ranked by `shortfall` (scale points below the comparison) within their kind, and
+    weaknesses and role gaps take turns in the selection of the first `n_survey`, so that
+    large role gaps cannot crowd out the municipality's weakest dimension (and vice versa);
+    the selected rows are then ordered by `shortfall`, largest first (ties by key). Empty
+    when `unit` has no answers in `wave`. Columns: `SHORTFALL_COLUMNS` (figures that do not
+    apply to a kind are missing).
     """
     answered = ((responses["wave"] == wave) & (responses["municipality_code"] == unit)).any()
     if not answered:
@@ -122,5 +124,6 @@ def shortfalls(score_tab: pd.DataFrame, responses: pd.DataFrame, instrument: Ins
     survey = survey.sort_values(["shortfall", "key"], ascending=[False, True], kind="stable")
     turn = survey.groupby(survey["kind"] == "role_gap").cumcount()
     survey = survey.assign(_turn=turn, _gap=survey["kind"] == "role_gap")
-    return (survey.sort_values(["_turn", "_gap"], kind="stable").head(n_survey)
+    chosen = survey.sort_values(["_turn", "_gap"], kind="stable").head(n_survey)
+    return (chosen.sort_values(["shortfall", "key"], ascending=[False, True], kind="stable")
             .drop(columns=["_turn", "_gap"]).reset_index(drop=True))
