@@ -23,7 +23,7 @@ R = report.setup(config, "reflection", unit, processed, raw, language)
 # ## Workshop feedback
 
 # %%
-from research.report import workshop_charts, workshops
+from research.report import workshop_charts, workshop_consultants, workshops
 from research.stats import workshops as workshop_stats
 W = workshops.setup(R)
 sc, summary = workshop_stats.scores(W)
@@ -81,6 +81,9 @@ show.para(workshops.text(W, R.L, "workshop.themes_note", codebook=W.codebook.tit
 show.table(workshops.theme_table(W, R.L), R.language, decimals=0)
 
 # %%
+show.para(workshops.comparison_note(W, R.L), "note")
+
+# %%
 show.table(workshops.theme_by_municipality(W, R.L), R.language, R.L("workshop.themes_by_municipality", workshop=W.workshop), decimals=0)
 
 # %%
@@ -122,4 +125,4 @@ show.para(workshops.kappa_note(manual, R.L), "note")
 show.table(workshops.kappa_table(manual, W, R.L), R.language, decimals=2)
 
 # %%
-display(*workshops.consultants_section(W, R.L))
+display(*workshop_consultants.consultants_section(W, R.L))

@@ -18,7 +18,7 @@ from research.report import context as report
 from research.report import evaluation as ev
 from research.report import evaluation_indicators as evi
 from research.report import evaluation_results as evr
-from research.report import workshops
+from research.report import workshop_consultants
 from research.stats import agreement, change, did, models
 
 
@@ -213,7 +213,7 @@ def test_item_drop_sign_from_the_rounded_values():
                             "now": [3.4779, 3.47], "change": [-0.0033, -0.02],
                             "change_low": [-0.45, -0.5], "change_high": [0.44, 0.4],
                             "exceeds": [False, False]})
-    out = workshops.item_drop_statements(changes, W, labeller("fi"))
+    out = workshop_consultants.item_drop_statements(changes, W, labeller("fi"))
     assert len(out) == 1 and "3,49 → 3,47" in out[0]            # not "3,48 → 3,48"
 
 

@@ -61,6 +61,31 @@ def test_mask_text_takes_its_words_from_the_caller():
     assert privacy.mask_text(None, "[E]", "[P]") == ""
 
 
+def test_person_names_and_titles_with_a_name_are_masked():
+    masked = "[nimi poistettu]"
+    assert display_privacy.clean_text("Kysy kunnanjohtaja Virtaselta tai Matti Korhonen "
+                                      "tiesi.", "fi") == f"Kysy {masked} tai {masked} tiesi."
+    assert display_privacy.clean_text("Kunnanjohtajan Matti Mäkisen mukaan hyvä.", "fi") == \
+        f"{masked} mukaan hyvä."
+    # a listed surname in any inflection; place names and ordinary words stay
+    assert display_privacy.clean_text("Virtasen ehdotus: Kauhajoen ja Teuvan väki mukaan.",
+                                      "fi") == f"{masked} ehdotus: Kauhajoen ja Teuvan väki mukaan."
+    assert display_privacy.clean_text("Johtaja sanoi, että yhteistyö toimi.", "fi") == \
+        "Johtaja sanoi, että yhteistyö toimi."
+    assert display_privacy.clean_text("Ask mayor Smith.", "en") == "Ask [name removed]."
+
+
+def test_name_list_is_data_with_its_source():
+    import yaml
+    data = yaml.safe_load(privacy.NAMES_FILE.read_text(encoding="utf-8"))
+    assert data["source"].startswith("DVV")
+    assert {"kunnanjohtaja", "Virtanen", "Matti"} <= set(data["titles"]) | set(
+        data["surnames"]) | set(data["first_names"])
+    # everyday words that are also names are left out, or ordinary text would be masked
+    assert not {"Onni", "Toivo", "Mäki", "Koski", "Laine"} & (set(data["surnames"])
+                                                              | set(data["first_names"]))
+
+
 def test_clean_text_masks_and_escapes():
     text = "Ota yhteyttä matti.meikalainen@kauhajoki.fi tai 040 123 4567 / +358 6 2413 100 <b>heti</b> & 2017"
     assert display_privacy.clean_text(text, "fi") == (

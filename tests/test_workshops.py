@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from research.core import labels
-from research.report import show, workshop_charts, workshops
+from research.report import show, workshop_charts, workshop_consultants, workshops
 from research.stats import workshops as wstats
 from research.core.config import load_config
 from research.core.errors import UserError
@@ -88,31 +88,35 @@ def test_welch_change_within_uncertainty():
     assert res["exceeds"] is False
 
 
-def test_participation_suppression():
+def test_participation_follows_the_plan_merges_small_roles_and_cannot_be_narrowed():
+    from research.stats import suppression
+    roles = (["office_holder"] * 6 + ["elected"] * 2 + ["office_holder"] * 5 + ["elected"] * 3
+             + ["expert"] + ["office_holder"] * 3)
     resp = pd.DataFrame({
-        "respondent": [f"r{i}" for i in range(17)], "wave": "w1",
-        "municipality_code": ["232"] * 8 + ["846"] * 6 + ["218"] * 3,
-        "role": ["office_holder"] * 6 + ["elected"] * 2 + ["office_holder"] * 5 + ["expert"]
-                + ["office_holder"] * 3,
+        "respondent": [f"r{i}" for i in range(20)], "wave": "w1",
+        "municipality_code": ["232"] * 8 + ["846"] * 9 + ["218"] * 3, "role": roles,
         "organisation": None})
-    p = wstats.participation(resp, "w1", "role", ["232", "846", "218"], 5)
-    p = p.set_index(["municipality_code", "category"])
-    status = p["suppression"].to_dict()
-    assert status[("218", "office_holder")] == "primary"          # 3 < 5
-    assert status[("232", "elected")] == "primary"                # 2 < 5
-    assert status[("846", "expert")] == "primary"                 # 1 < 5
-    # office-holders: programme total 14 published, so one more municipality is hidden
-    assert status[("846", "office_holder")] == "complementary"
-    # Kauhajoki's total 8 published: its 6 office-holders would reveal the 2 elected
-    assert status[("232", "office_holder")] == "complementary"
-    assert status[("218", "total")] == "primary"
-    assert p.loc[("232", "total"), "n"] == 8
-    assert status[("846", "total")] == "complementary"   # else 17 - 8 - 6 reveals 3
+    W = SimpleNamespace(plan=None, own_plan={}, respondents=resp, workshop="w1",
+                        municipalities=["232", "846", "218"], threshold=5)
+    p = wstats.participation(W, "role").set_index(["municipality_code", "category"])
+    # programme totals: office-holders 14, elected 5, experts 1; the expert is merged into
+    # "other" and, that group still being below 5, the elected too (5 + 1 = 6)
+    assert p.loc[("programme", "other"), "members"] == ["elected", "expert"]
+    assert p.loc[("programme", "other"), "n"] == 6
     assert p.loc[("programme", "office_holder"), "n"] == 14
-    assert status[("programme", "elected")] == "primary"
-    assert p.loc[("programme", "total"), "n"] == 17
-    assert p.loc[("232", "expert"), "n"] == 0
-
+    assert p.loc[("programme", "total"), "n"] == 20
+    assert p.loc[("232", "other"), "reason"] == "primary"             # 2 < 5
+    assert p.loc[("218", "total"), "reason"] == "primary"             # 3 < 5
+    # a hidden municipality shows no breakdown at all, not even its zero
+    assert p.loc[("218", "other"), "suppressed"] and p.loc[("218", "other"), "reason"] == "group"
+    # whatever is shown is true, and no hidden cell can be narrowed below 5
+    shown = p[~p["suppressed"]]
+    truth = resp.assign(role=resp["role"].replace({"elected": "other", "expert": "other"}))
+    for (code, cat), n in shown["n"].items():
+        rows = truth if code == "programme" else truth[truth["municipality_code"] == code]
+        assert n == (len(rows) if cat == "total" else (rows["role"] == cat).sum())
+    audit = suppression.cell_intervals(wstats.plan_cells(W), 5)
+    assert (audit["table"] == "role").sum() == p["suppressed"].sum() and audit["safe"].all()
 
 def test_unknown_workshop_names_config():
     cfg = load_config(ROOT / "config" / "suupohja.yml", ROOT / "data" / "raw")
@@ -168,18 +172,18 @@ def test_no_email_phone_or_small_group_quote_in_output(unit):
                workshops.theme_table(W, L), workshops.cooccurrence_table(W),
                workshops.theme_by_municipality(W, L)]
     rendered = "".join(show.table(df, "en").data for df in outputs)
-    rendered += "".join(getattr(x, "data", "") for x in workshops.consultants_section(W, L))
+    rendered += "".join(getattr(x, "data", "") for x in workshop_consultants.consultants_section(W, L))
     assert "@" not in rendered and "4567" not in rendered
     assert "salaisuus" not in rendered and "Isojoen" not in rendered
     assert "<b>" not in rendered
-    if unit == "w1-846":
+    if unit == "w1-218":
         assert labels.text("privacy.masked_email", "en") in html.unescape(rendered)
         assert "&lt;b&gt;Ei&lt;/b&gt; mitään &amp; kaikki hyvin" in rendered
-    if unit == "w1-846":
         assert not wstats.is_suppressed(W)
-    if unit == "w1-218":
-        # Karijoki (5, the first of the smallest) is hidden with Isojoki (2): the
-        # programme total 18 would otherwise reveal Isojoki's count
+    if unit == "w1-846":
+        # Teuva (5, the first of the smallest) is hidden with Isojoki (2): the programme
+        # total 18 would otherwise reveal Isojoki's count; 2 + 5 = 7 leaves each of them
+        # anywhere in 1..6, an interval of width 5
         assert wstats.is_suppressed(W)
         assert wstats.eligible_comments(W).empty
     if unit == "w1-151":
@@ -194,12 +198,12 @@ def test_theme_table_shares():
     # Kauhajoki: 12 answers, 6 mention cooperation
     assert t.loc["Cooperation and networks", "w1"] == 50
     by = workshops.theme_by_municipality(W, L).set_index(L("workshop.col_theme"))
-    # Isojoki (2 participants) and Karijoki (its complement) are hidden and left out of
-    # the programme column: 22 answers of Kauhajoki and Teuva, 11 of them on cooperation
+    # Isojoki (2 participants) and Teuva (its complement) are hidden and left out of
+    # the programme column: 22 answers of Kauhajoki and Karijoki, 11 of them on cooperation
     assert by.loc["Cooperation and networks", "Isojoki"] == "×"
     # the complement is marked like the primary cell, not as "< 5" (which would be false)
-    assert by.loc["Cooperation and networks", "Karijoki"] == "×"
-    assert by.loc["Cooperation and networks", "Teuva"] == 50
+    assert by.loc["Cooperation and networks", "Teuva"] == "×"
+    assert by.loc["Cooperation and networks", "Karijoki"] == 50
     assert by.loc["Cooperation and networks", "Whole programme"] == 50
     assert by.loc["Schedule and time pressure", "Whole programme"] == 0
 
@@ -346,8 +350,8 @@ def test_municipality_without_participants_says_so():
             workshops.manual_coding(W, None), workshops.kappa_table(None, W, L),
             workshops.cooccurrence_table(W), workshop_charts.likert(W, L),
             workshop_charts.trend_chart(None, W, L)] == [None] * 11
-    assert workshops.consultants_section(W.programme(), L) != []
-    assert workshops.consultants_section(W, L) == []
+    assert workshop_consultants.consultants_section(W.programme(), L) != []
+    assert workshop_consultants.consultants_section(W, L) == []
 
 
 def test_reflection_notebook_has_no_guards_or_process_leftovers():
@@ -365,3 +369,31 @@ def test_bundled_demo_is_the_generators_output_and_has_no_names(tmp_path):
     assert "yhteyshenkilö" not in text and "rinta-aho" not in text and "matti" not in text
     # contact details are still planted, to prove the masking
     assert "@" in text and " 040 " in text
+
+
+def test_programme_comparison_counts_the_same_municipalities_and_names_them():
+    from research.report import workshop_consultants
+    from research.stats import workshop_themes
+    tables = privacy_tables()
+    for name in ("respondents", "comments", "responses"):
+        df = tables[name]
+        w2 = df[df["municipality_code"] != "151"].assign(
+            wave="w2", respondent=lambda d: "w2-" + d["respondent"])
+        tables[name] = pd.concat([df, w2], ignore_index=True)
+    W = workshops.setup(fake_report("w2-all", tables))
+    # w1: Isojoki (2) and Teuva (its complement) hidden; w2: Isojoki absent, all others shown
+    assert wstats.shown_municipalities(W, "w1") == ["232", "218"]
+    assert wstats.shown_municipalities(W, "w2") == ["232", "846", "218"]
+    assert wstats.comparison_set(W, ["w1", "w2"]) == ["232", "218"]
+    assert workshops.comparison_note(W, L) == (
+        "The comparison counts only the municipalities whose participants are shown in every "
+        "workshop compared (w1, w2): Kauhajoki, Karijoki. So a change does not come from who "
+        "was counted.")
+    # the same people answered alike in both workshops: no theme moves once Teuva's w2
+    # answers (not counted in w1) stay out
+    shift = workshop_themes.theme_shift(W)
+    assert (shift["share"] == shift["share_before"]).all() and (shift["change"] == 0).all()
+    section = "".join(x.data for x in workshop_consultants.consultants_section(W, L))
+    assert "Kauhajoki, Karijoki" in section
+    # a municipality's own report compares only itself: no note
+    assert workshops.comparison_note(workshops.setup(fake_report("w2-232", tables)), L) is None

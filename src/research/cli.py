@@ -142,6 +142,26 @@ def review(reports: Path = typer.Option(Path("reports"), help="Folder of execute
     raise typer.Exit(pytest.main(args))
 
 
+@app.command("audit-privacy")
+def audit_privacy(reports: Path = typer.Option(Path("reports"),
+                                               help="Folder of a run's reports.")) -> None:
+    """Attack every table the run's reports publish: no hidden cell may be narrowed below
+    the threshold, no group shown below it, no group's members all in one category."""
+    from research.run import privacy_audit
+    result = privacy_audit.finish(reports)
+    if result is None:
+        raise UserError("no privacy plan; run `research run` first",
+                        file=privacy_audit.folder_of(reports))
+    for problem in result["problems"]:
+        err.print(privacy_audit.message(problem, result["threshold"]), soft_wrap=True)
+    out.print(f"privacy audit {result['status']}: {result['tables']} tables, "
+              f"{result['cells']} cells, {result['hidden_cells']} hidden, "
+              f"{result['merged_categories']} categories merged, "
+              f"{len(result['problems'])} problems (threshold {result['threshold']})")
+    if result["problems"]:
+        raise typer.Exit(1)
+
+
 @app.command("new-region")
 def new_region(subregion: str = typer.Option(..., help="Sub-region code, e.g. 146."),
                out_file: Path = typer.Option(..., "--out", help="Config file to write."),

@@ -20,6 +20,8 @@ from research.core.schema import (Check, Date, Float, Int, Invalid, Key, ListOf,
                                   validate)
 
 LANGUAGES = ("fi", "en")
+#: the least privacy threshold a config may set (the default is 5)
+MIN_GROUP_SIZE = 3
 CODE_WORDS = {"municipality": "a 3-digit municipality code",
               "subregion": "a 3-digit sub-region code"}
 
@@ -200,6 +202,11 @@ def load_config(path: str | Path, raw_dir: str | Path = "data/raw") -> Config:
     if evaluation["bootstrap_draws"] < 99:
         raise UserError("key 'phases.evaluation.bootstrap_draws': expected at least 99, got "
                         f"{evaluation['bootstrap_draws']}", file=path)
+    size = checked["privacy"]["min_group_size"]
+    if size < MIN_GROUP_SIZE:
+        raise UserError(f"key 'privacy.min_group_size': expected a whole number of at least "
+                        f"{MIN_GROUP_SIZE}, got {size!r} (smaller groups would be shown)",
+                        file=path)
     vitality = checked["phases"]["vitality"]
     if vitality["final_year"] < vitality["base_year"]:
         raise UserError("key 'phases.vitality.final_year': must not be before base_year "

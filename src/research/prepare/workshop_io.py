@@ -104,7 +104,8 @@ def read_workshops(raw: str | Path, classifier=None, key: bytes | None = None
                                pd.DataFrame(columns=MANUAL_FIXED + ["theme", "code"]))
     texts += list(tables["manual_coding"]["text"].unique())
     # the words that masking puts into reports' texts are looked up too
-    texts += [text(key, lang) for key in ("privacy.masked_email", "privacy.masked_phone")
+    texts += [text(key, lang) for key in ("privacy.masked_email", "privacy.masked_phone",
+                                                 "privacy.masked_name")
               for lang in LANGUAGES]
     tables["lemmas"] = lemma_table(texts)
     tables["provenance"] = provenance("workshops", manifest["synthetic"])

@@ -50,9 +50,11 @@ def mark(df: pd.DataFrame, language: str = "fi", threshold: int = 5,
 
 
 def clean_text(text: str, language: str = "fi", escape: bool = True) -> str:
-    """An open answer made safe to show: e-mails and phone numbers masked, HTML-escaped."""
+    """An open answer made safe to show: e-mails, phone numbers and person names masked,
+    HTML-escaped."""
     text = mask_text(text, labels.text("privacy.masked_email", language),
-                     labels.text("privacy.masked_phone", language))
+                     labels.text("privacy.masked_phone", language),
+                     labels.text("privacy.masked_name", language))
     return html.escape(text) if escape else text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from research.stats import privacy
 from research.stats.workshops import PROGRAMME, Workshops, has_feedback, is_suppressed
 
 
@@ -101,6 +102,8 @@ def likert(W: Workshops, L):
         return None
     responses = W.responses[W.responses["municipality_code"].isin(W.municipalities)]
     counts = likert_counts(responses, W.instrument, W.workshop, W.municipality, W.threshold)
+    answers = ["dont_know", *[c for c in counts.columns if isinstance(c, int)]]
+    counts = privacy.hide_same_answer(counts, answers, W.threshold)
     if is_suppressed(W):
         counts = counts.assign(suppressed=True)
     return likert_chart(counts, W.instrument, W.language,

@@ -17,27 +17,32 @@ from __future__ import annotations
 
 import pandas as pd
 
+from research.core import units
 from research.core.errors import UserError
-from research.report import privacy
+from research.report import privacy, published
+from research.stats.suppression import OTHER
+from research.stats.workshop_themes import (
+    kwic_lines, theme_cooccurrence, theme_shares, theme_shares_by_group, uncoded_answers)
 from research.stats.workshops import (
-    PROGRAMME, Workshops, eligible_comments, focus_size, has_feedback, is_suppressed,
-    item_changes, kwic_lines, participation, theme_cooccurrence, theme_shares,
-    theme_shares_by_group, theme_shift, trend, uncoded_answers)
+    PROGRAMME, Workshops, comparison_set, eligible_comments, focus_size, has_feedback,
+    is_suppressed, participation, plan_cells, trend)
 
-ALL = "all"
+ALL = units.ALL
 
 
 def parse_unit(unit: str, workshops: list[dict], municipalities: list[str],
                config_path) -> tuple[str, str | None]:
     """('w1', '232') or ('w1', None) from a unit; unknown workshops or codes are errors."""
     ids = [w["id"] for w in workshops]
-    workshop, _, who = str(unit).partition("-")
+    uid = units.parse(unit)
+    workshop = uid.workshop if uid.is_workshop else str(uid)
     if workshop not in ids:
         known = ", ".join(ids) if ids else "none (phases.reflection.workshops is empty)"
         raise UserError(f"unit '{unit}': unknown workshop '{workshop}'; the config's workshops "
                         f"are {known}", file=config_path, column="phases.reflection.workshops")
-    if who == ALL:
+    if uid.is_consultants:
         return workshop, None
+    who = uid.municipality
     if who not in municipalities:
         raise UserError(f"unit '{unit}': '{who}' is not a programme municipality; expected "
                         f"one of {', '.join(municipalities)} or '{ALL}'", file=config_path,
@@ -80,7 +85,8 @@ def setup(R) -> Workshops:
         responses=responses, respondents=respondents,
         comments=comments[comments["text"] != ""].reset_index(drop=True),
         municipalities=cfg.municipalities, threshold=cfg.min_group_size, language=lang,
-        names={c: R.name(c) for c in cfg.municipalities})
+        names={c: R.name(c) for c in cfg.municipalities}, unit=R.unit,
+        plan=published.plan(R))
 
 
 def title(W: Workshops, R) -> str:
@@ -198,16 +204,25 @@ def participation_table(W: Workshops, by: str, L) -> pd.DataFrame:
     first) and the programme total; hidden cells show the privacy mark."""
     if not has_feedback(W):
         return None
-    part = participation(W.respondents, W.workshop, by, W.municipalities, W.threshold)
+    part = participation(W, by)
+    cells = plan_cells(W)
+    published.publish("reflection", W.unit, cells[cells["table"] == by])
     question = W.instrument.background_question(by)
     mark = L("privacy.mark", threshold=W.threshold)
     order = ([W.municipality] + [m for m in W.municipalities if m != W.municipality]
              if W.municipality else W.municipalities)
     cats = [c for c in part["category"].unique() if c != "total"]
+
+    def option(cat):
+        return (L("workshop.unknown") if cat == "unknown"
+                else question.option_text(cat, W.language))
+
     rows = []
     for cat in [*cats, "total"]:
-        label = (L("workshop.total") if cat == "total" else L("workshop.unknown")
-                 if cat == "unknown" else question.option_text(cat, W.language))
+        members = part.loc[part["category"] == cat, "members"].iloc[0]
+        label = (L("workshop.total") if cat == "total" else L(
+            "workshop.other", members=", ".join(option(m) for m in members))
+            if cat == OTHER else option(cat))
         row = {question.text(W.language): label}
         sub = part[part["category"] == cat].set_index("municipality_code")
         for code in [*order, PROGRAMME]:
@@ -254,19 +269,17 @@ def theme_by_municipality(W: Workshops, L) -> pd.DataFrame:
     return out
 
 
-def theme_shift_statements(shift: pd.DataFrame, W: Workshops, L) -> list[str]:
-    """Themes that rose or fell, largest change first, each with its interval."""
-    labels = W.codebook.labels(W.language)
-    out = []
-    for rec in shift.sort_values("change", key=abs, ascending=False, kind="stable"
-                                 ).itertuples(index=False):
-        if rec.change == 0:
-            continue
-        key = "workshop.theme_rises" if rec.change > 0 else "workshop.theme_falls"
-        out.append(L(key, theme=labels[rec.theme], before=100 * rec.share_before,
-                     now=100 * rec.share, low=100 * rec.change_low, high=100 * rec.change_high)
-                   + " " + L("workshop.exceeds" if rec.exceeds else "workshop.within"))
-    return out
+def comparison_note(W: Workshops, L, workshops: list[str] | None = None) -> str | None:
+    """Which municipalities a whole-programme comparison of `workshops` (default: every
+    workshop so far) counts (`stats.workshops.comparison_set`); None in a municipality's
+    report, for a single workshop, or when there is nothing to analyse."""
+    workshops = workshops or W.order
+    if not W.is_consultants or len(workshops) < 2 or not has_feedback(W):
+        return None
+    names = [W.name(c) for c in comparison_set(W, workshops)]
+    if not names:
+        return L("workshop.comparison_set_none", workshops=", ".join(workshops))
+    return L("workshop.comparison_set", workshops=", ".join(workshops), names=", ".join(names))
 
 
 def kwic_table(W: Workshops, L, per_theme: int = 3, width: int = 45) -> pd.DataFrame:
@@ -339,38 +352,3 @@ def kappa_table(manual: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
                          L("workshop.col_ci"): [
                              L("workshop.interval", low=lo, high=hi) if pd.notna(lo) else "–"
                              for lo, hi in zip(k["ci_low"], k["ci_high"])]})
-
-
-def consultants_section(W: Workshops, L) -> list:
-    """The consultants' view as display objects (empty in a municipality's report): themes
-    rising and falling, and the items whose programme mean dropped."""
-    from research.report import show
-
-    if not W.is_consultants or not has_feedback(W):
-        return []
-    if W.previous is None:
-        return [show.heading(L("workshop.consultants_heading")), show.para(L("workshop.trend_first"))]
-    drops = item_drop_statements(item_changes(W), W, L)
-    return [show.heading(L("workshop.consultants_heading")),
-            show.para(L("workshop.consultants_intro", workshop=W.workshop, previous=W.previous)),
-            show.heading(L("workshop.themes_shift_heading"), 3),
-            show.bullets(theme_shift_statements(theme_shift(W), W, L)),
-            show.heading(L("workshop.items_drop_heading"), 3),
-            show.bullets(drops) if drops else show.para(L("workshop.items_drop_none"))]
-
-
-def item_drop_statements(changes: pd.DataFrame, W: Workshops, L) -> list[str]:
-    """One sentence per item whose programme mean dropped."""
-    out = []
-    # the sign of the change as shown: from the rounded means, so that no item "drops" at
-    # "3.48 → 3.48"
-    shown = lambda v: float(f"{v:.2f}")  # noqa: E731
-    dropped = [shown(n) < shown(b) for b, n in zip(changes["before"], changes["now"])]
-    for rec in changes[dropped].itertuples(index=False):
-        item = W.instrument.item(rec.item)
-        out.append(" ".join([
-            L("workshop.item_drop", item=item.text(W.language), before=float(rec.before),
-              now=float(rec.now), low=float(rec.change_low), high=float(rec.change_high)),
-            L("workshop.exceeds" if rec.exceeds else "workshop.within"),
-            *([L("workshop.reverse_note")] if item.reverse else [])]))
-    return out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from research.core import labels
 from research.core.atomic import temporary, write_text
+from research.run import privacy_audit
 from research.run.kernel import drop_worker_kernel, quiet_kernel_logs, worker_kernel
 from research.run.manifest import RunContext
 from research.run.matrix import Unit
@@ -100,6 +101,7 @@ def execute_unit(job: dict) -> dict:
                                  "title")}
     tmp_nb = str(temporary(nb_path))
     quiet_kernel_logs(reports / "logs" / f"{job['phase']}-{job['unit']}.log")
+    privacy_audit.clear_unit(reports, job["phase"], job["unit"])
     try:
         source = jupytext.read(job["source"])
         source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -124,6 +126,9 @@ def execute_unit(job: dict) -> dict:
         strip_volatile(nb)
         import nbformat
         nbformat.write(nb, tmp_nb)
+        entry.update(privacy_audit.gate(reports, job["phase"], job["unit"], tmp_nb))
+        if entry.get("status") == "failed":   # the attacker found something: not published
+            return entry
         html = render_html(nb, job["meta"], job["templates"])
         write_text(html_path, html)
         os.replace(tmp_nb, nb_path)

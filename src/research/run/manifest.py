@@ -18,6 +18,7 @@ from research.core.config import Config
 from research.core.errors import UserError
 from research.core.hashes import sha256_bytes, sha256_files
 from research.core.tables import DIGEST
+from research.run import privacy_audit
 from research.run.matrix import PHASES, Unit
 
 MANIFEST = "manifest.json"
@@ -118,6 +119,7 @@ def write_manifest(ctx: RunContext, entries: dict) -> None:
         "versions": _versions(),
         "processed_tables": read_digest(ctx.processed),
         "inputs": ctx.shared_hashes(),
+        "privacy_audit": privacy_audit.summary(privacy_audit.read_audit(ctx.reports)),
         "units": units,
     }
     write_text(ctx.reports / MANIFEST, json.dumps(manifest, indent=2,

@@ -13,6 +13,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from research.core.errors import UserError
+from research.run import privacy_audit
 from research.run.execute import execute_unit, report_meta, synthetic_datasets
 from research.run.index_page import VITALITY_XLSX, write_index
 from research.run.manifest import (RunContext, input_hash, read_manifest,
@@ -27,6 +28,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     """Execute the matrix; return the manifest entries of this run's units."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
+    privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
     manifest = read_manifest(ctx.reports)
     own_config = os.path.relpath(ctx.config.path.resolve(), ctx.reports.resolve())
     if manifest.get("config") not in (None, own_config):
@@ -82,6 +84,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                                           and not (ctx.reports / VITALITY_XLSX).exists())):
         from research.report.vitality import write_exports
         write_exports(ctx.config.path, ctx.reports / "vitality", ctx.processed, ctx.raw)
+    privacy_audit.finish(ctx.reports)
     write_manifest(ctx, entries)
     write_index(ctx, entries)
     return [results[u.key] for u in matrix]

@@ -13,17 +13,22 @@ the survey, workshop and evaluation analyses share them. Compute suppression on 
 cross table (all municipalities), then show a report's slice, so that one municipality's
 report and another's cannot be combined to undo it.
 
-`mask_text` replaces e-mail addresses and phone numbers in an open answer with given
-words; the report layer (`research.report.privacy`) supplies them from the labels, escapes
-the text and marks hidden cells for display.
+`mask_text` replaces e-mail addresses, phone numbers and person names (the list of
+`NAMES_FILE`, with its source) in an open answer with given words; the report layer
+(`research.report.privacy`) supplies them from the labels, escapes the text and marks
+hidden cells for display. `same_answer` is the group-disclosure rule for distributions.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
+
+from research.core import yamlfile
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
@@ -74,6 +79,27 @@ def suppress(df: pd.DataFrame, count: str = "n", threshold: int = 5,
     return out
 
 
+def same_answer(counts: pd.DataFrame, answers: Sequence, threshold: int = 5,
+                count: str = "n") -> pd.Series:
+    """Group disclosure: the rows (groups of `count` >= threshold people) in which every
+    member gave the same answer, i.e. exactly one of the `answers` columns is non-zero; a
+    distribution of such a group would reveal each member's answer."""
+    values = counts[list(answers)].fillna(0)
+    return (counts[count] >= threshold) & ((values > 0).sum(axis=1) == 1)
+
+
+def hide_same_answer(counts: pd.DataFrame, answers: Sequence, threshold: int = 5,
+                     count: str = "n") -> pd.DataFrame:
+    """`counts` (after `suppress`) with the same-answer groups hidden too ('group')."""
+    out = counts.copy()
+    same = same_answer(out, answers, threshold, count) & ~out["suppressed"].astype(bool)
+    out.loc[same, "suppression"] = "group"
+    out.loc[same, "suppressed"] = True
+    for col in [count, *answers]:
+        out[col] = out[col].astype(float).where(~same)
+    return out
+
+
 def n_suppressed(df: pd.DataFrame) -> int:
     """How many cells `suppress` hid (for the caveat sentence of a report)."""
     return int(df["suppressed"].sum()) if "suppressed" in df else 0
@@ -89,10 +115,33 @@ def _is_phone(match: re.Match) -> bool:
     return 7 <= len(digits) <= 15 and (match.group(0).lstrip("(").startswith(("+", "0")))
 
 
-def mask_text(text, email: str, phone: str) -> str:
+#: person names and titles to mask, with their source (data, not code)
+NAMES_FILE = Path(__file__).resolve().parents[1] / "data" / "person_names.yml"
+CAPITALISED = r"[A-ZÅÄÖ][\w-]*"
+
+
+@functools.lru_cache(maxsize=4)
+def name_pattern(path: Path = NAMES_FILE) -> re.Pattern:
+    """A title followed by one or two capitalised words ("kunnanjohtaja Virtanen", any
+    inflection of the title), a listed first name (with the capitalised word after it), or
+    a listed surname in any inflection (Virtanen, Virtasen, Virtaselle)."""
+    data = yamlfile.load(path, "person-name list")
+    titles = "|".join(re.escape(t) for t in sorted(data["titles"], key=len, reverse=True))
+    firsts = "|".join(re.escape(n) for n in data["first_names"])
+    surnames = "|".join(re.escape(n[:-3]) + r"(?:nen|s[a-zåäö]*)" if n.endswith("nen")
+                        else re.escape(n) + r"[a-zåäö]{0,6}" for n in data["surnames"])
+    return re.compile(rf"\b(?i:(?:{titles})[a-zåäö]*)(?:\s+{CAPITALISED}){{1,2}}"
+                      rf"|\b(?:{firsts})\b(?:\s+{CAPITALISED})?|\b(?:{surnames})\b")
+
+
+def mask_text(text, email: str, phone: str, name: str | None = None,
+              names: Path = NAMES_FILE) -> str:
     """An open answer with e-mail addresses replaced by `email`, phone numbers by `phone`,
-    and runs of white space collapsed (not escaped: the report layer escapes)."""
+    person names and titles with a name by `name` (when given; `name_pattern`), and runs of
+    white space collapsed (not escaped: the report layer escapes)."""
     text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
     text = EMAIL.sub(email, text)
     text = PHONE.sub(lambda m: phone if _is_phone(m) else m.group(0), text)
+    if name is not None:
+        text = name_pattern(Path(names)).sub(name, text)
     return re.sub(r"\s+", " ", text).strip()

@@ -12,21 +12,21 @@ no labels, no charts (those are in `research.report.workshops` and
 - the trend from workshop to workshop: each change with a Welch interval (statsmodels);
   feedback forms are anonymous, so workshops are independent samples;
 - participation per role or organisation, suppressed with its margins;
-- open answers coded by the codebook (`research.stats.codebook`); only answers from groups
-  at or above the threshold count (`eligible_comments`);
-- for the consultants: themes rising and falling (difference of two proportions with a
-  Newcombe interval) and the change of each item's programme mean.
+- which open answers may be counted (`eligible_comments`; their themes are in
+  `research.stats.workshop_themes`);
+- for the consultants: the change of each item's programme mean.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from research.stats import privacy
+from research.stats import privacy, privacy_plan, suppression
 
 CONFIDENCE = 0.95
 PROGRAMME = "programme"
@@ -50,6 +50,9 @@ class Workshops:
     threshold: int
     language: str
     names: dict[str, str] = field(default_factory=dict)
+    unit: str = ""
+    plan: pd.DataFrame | None = None   # the run's suppression plan (`research.report.published`)
+    own_plan: dict = field(default_factory=dict, repr=False)
 
     @property
     def previous(self) -> str | None:
@@ -75,13 +78,14 @@ class Workshops:
         return self.names.get(code, code)
 
 
-def score_summary(scores: pd.DataFrame, municipalities: list[str], threshold: int
-                  ) -> pd.DataFrame:
+def score_summary(scores: pd.DataFrame, municipalities: list[str], threshold: int,
+                  hidden: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Mean scale scores with t intervals per workshop x municipality and for the programme.
 
     Columns `wave, municipality_code ('programme' for the total), scale, n, mean, sd,
     ci_low, ci_high, suppressed, suppression`. Municipality rows are suppressed together per
-    workshop and scale (the programme row is their published total).
+    workshop and scale (the programme row is their published total); `hidden` ({workshop:
+    municipalities}) are the groups the run's plan hides, hidden here too ('plan').
     """
     from research.stats.scales import mean_ci
 
@@ -101,6 +105,11 @@ def score_summary(scores: pd.DataFrame, municipalities: list[str], threshold: in
                          values=values),
         privacy.suppress(total[cols], threshold=threshold, margins=[], values=values)],
         ignore_index=True)
+    for wave, codes in (hidden or {}).items():
+        planned = (out["wave"] == wave) & out["municipality_code"].isin(codes)
+        out.loc[planned & ~out["suppressed"], "suppression"] = "plan"
+        out.loc[planned, "suppressed"] = True
+        out.loc[planned, values] = np.nan
     return out.sort_values(["wave", "scale", "municipality_code"], kind="stable"
                            ).reset_index(drop=True)
 
@@ -155,38 +164,38 @@ def scores(W: Workshops) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not has_feedback(W):
         return None, None
     sc = respondent_scores(W.responses, W.instrument)
-    return sc, score_summary(sc, W.municipalities, W.threshold)
+    hidden = {w: hidden_municipalities(W, w) for w in W.order}
+    return sc, score_summary(sc, W.municipalities, W.threshold, hidden)
 
 
-def participation(respondents: pd.DataFrame, workshop: str, by: str, municipalities: list[str],
-                  threshold: int) -> pd.DataFrame:
-    """Participants of one workshop per municipality x `by` ('role' or 'organisation'),
-    suppressed with the municipality totals and the category totals as margins. Columns
-    `municipality_code, category, n, suppressed, suppression`; an unanswered category is
-    'unknown'; totals are rows with category 'total' or municipality_code 'programme'."""
-    df = respondents[(respondents["wave"] == workshop)
-                     & respondents["municipality_code"].isin(municipalities)]
-    cat = df[by].fillna("unknown").astype(str)
-    counts = (df.assign(category=cat).groupby(["municipality_code", "category"])
-              .size().rename("n").reset_index())
-    full = pd.MultiIndex.from_product([municipalities, sorted(set(cat))],
-                                      names=["municipality_code", "category"])
-    counts = counts.set_index(["municipality_code", "category"]).reindex(full, fill_value=0)
-    counts = counts.reset_index()
-    totals = counts.groupby("municipality_code", as_index=False)["n"].sum().assign(
-        category="total")
-    cells = privacy.suppress(counts, threshold=threshold,
-                             margins=[["municipality_code"], ["category"]], values=["n"])
-    totals = privacy.suppress(totals[["municipality_code", "category", "n"]],
-                              threshold=threshold, margins=[()], values=["n"])
-    programme = (counts.groupby("category", as_index=False)["n"].sum()
-                 .assign(municipality_code=PROGRAMME))
-    programme = privacy.suppress(programme[["municipality_code", "category", "n"]],
-                                 threshold=threshold, margins=[()], values=["n"])
-    grand = pd.DataFrame({"municipality_code": [PROGRAMME], "category": ["total"],
-                          "n": [float(counts["n"].sum())]})
-    grand = privacy.suppress(grand, threshold=threshold, margins=[], values=["n"])
-    return pd.concat([cells, totals, programme, grand], ignore_index=True)
+def plan_cells(W: Workshops, workshop: str | None = None) -> pd.DataFrame:
+    """The run's suppression plan for one workshop's participant tables (hidden values
+    blank): from `W.plan` (the run's plan) when it covers the workshop, else computed from
+    the workshop's participants (`research.stats.privacy_plan`; the same result)."""
+    wave = workshop or W.workshop
+    name = privacy_plan.population("reflection", wave)
+    if W.plan is not None and len(W.plan) and (W.plan["population"] == name).any():
+        return W.plan[W.plan["population"] == name].reset_index(drop=True)
+    if wave not in W.own_plan:
+        cells = privacy_plan.workshop_cells(W.respondents, wave, W.municipalities, W.threshold)
+        W.own_plan[wave] = privacy_plan.published(suppression.protect(cells, W.threshold))
+    return W.own_plan[wave]
+
+
+def participation(W: Workshops, by: str, workshop: str | None = None) -> pd.DataFrame:
+    """Participants of a workshop per municipality x `by` ('role' or 'organisation') as the
+    plan publishes them: columns `municipality_code` ('programme' for the column totals),
+    `category` (a category, 'other' for the merged small ones, 'unknown' for no answer,
+    'total' for a municipality's total), `n` (NaN when hidden), `suppressed`, `reason`
+    and `members` (the categories behind a shown category)."""
+    cells = plan_cells(W, workshop)
+    cells = cells[cells["table"] == by]
+    members = [json.loads(k).get(by, []) for k in cells["key"]]
+    return pd.DataFrame({"municipality_code": cells["row"].to_numpy(),
+                         "category": cells["column"].to_numpy(),
+                         "n": cells["value"].astype(float).to_numpy(),
+                         "suppressed": cells["hidden"].astype(bool).to_numpy(),
+                         "reason": cells["reason"].to_numpy(), "members": members})
 
 
 def focus_size(W: Workshops, workshop: str | None = None) -> int:
@@ -217,10 +226,9 @@ def is_suppressed(W: Workshops) -> bool:
 
 
 def shown_municipalities(W: Workshops, workshop: str | None = None) -> list[str]:
-    """The municipalities whose participants are shown in a workshop: not suppressed,
-    neither below the threshold nor hidden as a complement (see `participation`)."""
-    part = participation(W.respondents, workshop or W.workshop, "role", W.municipalities,
-                         W.threshold)
+    """The municipalities whose participants are shown in a workshop: their total is not
+    hidden by the run's plan (neither below the threshold nor hidden as a complement)."""
+    part = participation(W, "role", workshop)
     totals = part[(part["category"] == "total") & part["municipality_code"].isin(
         W.municipalities)].set_index("municipality_code")
     return [c for c in W.municipalities
@@ -228,119 +236,36 @@ def shown_municipalities(W: Workshops, workshop: str | None = None) -> list[str]
             and totals.loc[c, "n"] > 0]
 
 
-def eligible_comments(W: Workshops, workshop: str | None = None) -> pd.DataFrame:
+def hidden_municipalities(W: Workshops, workshop: str | None = None) -> list[str]:
+    """The municipalities whose participants the run's plan hides in a workshop."""
+    part = participation(W, "role", workshop)
+    totals = part[(part["category"] == "total") & part["suppressed"]]
+    return [c for c in W.municipalities if c in set(totals["municipality_code"])]
+
+
+def comparison_set(W: Workshops, workshops: list[str]) -> list[str]:
+    """The municipalities whose participants are shown in every one of `workshops` (the
+    focus municipality only, in its own report): a comparison of the whole programme
+    from workshop to workshop counts the same municipalities throughout."""
+    shown = [set(shown_municipalities(W, w)) for w in workshops]
+    keep = [c for c in W.municipalities if all(c in s for s in shown)]
+    return [c for c in keep if c == W.municipality] if W.municipality else keep
+
+
+def eligible_comments(W: Workshops, workshop: str | None = None,
+                      among: list[str] | None = None) -> pd.DataFrame:
     """Masked open answers of a workshop that may be shown or counted: from the focus
     group, and only from municipalities shown in that workshop (`shown_municipalities`),
-    so that no aggregate contains a hidden group's answers."""
+    so that no aggregate contains a hidden group's answers; with `among`, only from those
+    municipalities (a comparison set)."""
     wave = workshop or W.workshop
     ok = shown_municipalities(W, wave)
+    if among is not None:
+        ok = [c for c in ok if c in among]
     if W.municipality:
         ok = [c for c in ok if c == W.municipality]
     c = W.comments
     return c[(c["wave"] == wave) & c["municipality_code"].isin(ok)].reset_index(drop=True)
-
-
-def theme_shares(W: Workshops) -> pd.DataFrame:
-    """The share of the focus group's eligible open answers that mention each theme, in
-    each workshop so far: columns `wave, theme, answers, share` (`answers` the number of
-    eligible answers; `share` NaN when there are none, e.g. the group is hidden)."""
-    from research.stats.codebook import code_answers, theme_counts
-
-    ids = W.codebook.theme_ids
-    parts = []
-    for wave in W.order:
-        comments = eligible_comments(W, wave)
-        if comments.empty:
-            shares = np.full(len(ids), np.nan)
-        else:
-            counts = theme_counts(comments.assign(_all="x"),
-                                  code_answers(comments, W.codebook), W.codebook, ["_all"])
-            shares = counts.set_index("theme")["share"].reindex(ids).to_numpy()
-        parts.append(pd.DataFrame({"wave": wave, "theme": ids, "answers": len(comments),
-                                   "share": shares}))
-    return pd.concat(parts, ignore_index=True)
-
-
-def theme_shares_by_group(W: Workshops) -> pd.DataFrame:
-    """This workshop's theme shares of eligible answers per municipality and for the whole
-    programme (`group` 'programme'): columns `group, theme, answers, share`. A hidden
-    municipality has no eligible answers (share NaN), and they stay out of the programme
-    too, so that no subtraction reveals them."""
-    from research.stats.codebook import answer_themes, code_answers
-
-    comments = eligible_comments(W.programme())
-    flags = answer_themes(comments, code_answers(comments, W.codebook), W.codebook)
-    ids = W.codebook.theme_ids
-    parts = []
-    for code in [*W.municipalities, PROGRAMME]:
-        part = flags if code == PROGRAMME else flags[flags["municipality_code"] == code]
-        parts.append(pd.DataFrame({
-            "group": code, "theme": ids, "answers": len(part),
-            "share": [part[t].mean() if len(part) else np.nan for t in ids]}))
-    return pd.concat(parts, ignore_index=True)
-
-
-def kwic_lines(W: Workshops, per_theme: int = 3, width: int = 45) -> pd.DataFrame:
-    """Keyword-in-context lines (`theme, left, keyword, right`) from the eligible (masked)
-    answers of this workshop, at most `per_theme` per theme, in codebook order."""
-    from research.stats.codebook import code_answers, kwic
-
-    comments = eligible_comments(W)
-    lines = kwic(comments, code_answers(comments, W.codebook), width)
-    order = {t: i for i, t in enumerate(W.codebook.theme_ids)}
-    lines = (lines.assign(_o=lines["theme"].map(order)).sort_values("_o", kind="stable")
-             .groupby("theme", sort=False).head(per_theme))
-    return lines[["theme", "left", "keyword", "right"]].reset_index(drop=True)
-
-
-def uncoded_answers(W: Workshops) -> pd.DataFrame:
-    """The eligible (masked) answers of this workshop that no theme matched."""
-    from research.stats.codebook import code_answers, uncoded
-
-    comments = eligible_comments(W)
-    return uncoded(comments, code_answers(comments, W.codebook))
-
-
-def theme_cooccurrence(W: Workshops) -> pd.DataFrame | None:
-    """Theme x theme co-occurrence in this workshop's eligible answers (theme ids), or None
-    when there are no eligible answers."""
-    from research.stats.codebook import code_answers, cooccurrence
-
-    comments = eligible_comments(W)
-    if comments.empty:
-        return None
-    return cooccurrence(comments, code_answers(comments, W.codebook), W.codebook)
-
-
-def theme_shift(W: Workshops) -> pd.DataFrame:
-    """Programme-wide theme shares in this and the previous workshop, the change in
-    percentage points and its Newcombe interval; `exceeds` when it excludes 0. Only answers
-    from groups at or above the threshold count."""
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
-    from research.stats.codebook import answer_themes, code_answers
-
-    rows = []
-    if W.previous is None:
-        return pd.DataFrame(columns=["theme", "share", "share_before", "change", "change_low",
-                                     "change_high", "exceeds"])
-    programme = W.programme()
-    flags = {}
-    for wave in (W.previous, W.workshop):
-        c = eligible_comments(programme, wave)
-        flags[wave] = answer_themes(c, code_answers(c, W.codebook), W.codebook)
-    now, before = flags[W.workshop], flags[W.previous]
-    for theme in W.codebook.theme_ids:
-        k1, n1 = int(now[theme].sum()), len(now)
-        k0, n0 = int(before[theme].sum()), len(before)
-        if n1 == 0 or n0 == 0:
-            continue
-        low, high = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb",
-                                               compare="diff", alpha=1 - CONFIDENCE)
-        rows.append({"theme": theme, "share": k1 / n1, "share_before": k0 / n0,
-                     "change": k1 / n1 - k0 / n0, "change_low": float(low),
-                     "change_high": float(high), "exceeds": bool(low > 0 or high < 0)})
-    return pd.DataFrame(rows)
 
 
 def item_changes(W: Workshops) -> pd.DataFrame:

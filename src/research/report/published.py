@@ -1,0 +1,108 @@
+"""The run's suppression plan as reports read it, and the side file of what a report publishes.
+
+`research run` computes the plan once, before the notebooks, writes it to
+``reports/privacy/plan.json`` (hidden values blanked) and names that folder in the
+environment variable `ENV` for the notebook kernels. `plan(R)` reads it when it was made
+from the same inputs (config, programme, threshold, prepared respondents); outside the
+runner (JupyterLab, an nbval rerun, tests) it computes the same plan itself, once per
+kernel.
+
+`publish(R, cells)` writes the published cells of a report's tables to
+``reports/privacy/published/<phase>/<unit>.json`` (only under the runner), the
+machine-readable record that `research audit-privacy` attacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from research.core.atomic import write_text
+from research.core.tables import read_digest, read_table
+from research.stats import privacy_plan, suppression
+
+ENV = "RESEARCH_PRIVACY_DIR"
+PLAN = "plan.json"
+PUBLISHED = "published"
+_PLANS: dict[str, pd.DataFrame] = {}
+_SIDE: dict[str, dict] = {}
+
+
+def plan_inputs(config, processed) -> dict:
+    """What the plan depends on: the threshold, the programme and its workshops, the
+    prepared respondents table and the planner's code."""
+    reflection = config.phases.get("reflection") or {}
+    try:
+        digest = read_digest(processed)
+    except (OSError, ValueError):
+        digest = {}
+    code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
+                                   for m in (privacy_plan, suppression))).hexdigest()
+    return {"threshold": config.min_group_size, "code": code,
+            "municipalities": [str(c) for c in config.municipalities],
+            "workshops": [w["id"] for w in reflection.get("workshops", [])],
+            "respondents": digest.get("respondents")}
+
+
+def compute_plan(config, processed) -> tuple[dict, pd.DataFrame]:
+    """(inputs, plan with hidden values blanked) of a config and its prepared data."""
+    inputs = plan_inputs(config, processed)
+    if inputs["respondents"] is None or not inputs["workshops"]:
+        return inputs, privacy_plan.published(privacy_plan.workshop_plan(
+            pd.DataFrame(columns=["wave", "municipality_code", *privacy_plan.BACKGROUND]),
+            [], inputs["municipalities"], inputs["threshold"]))
+    respondents = read_table(processed, "respondents")
+    plan_ = privacy_plan.workshop_plan(respondents, inputs["workshops"],
+                                       inputs["municipalities"], inputs["threshold"])
+    return inputs, privacy_plan.published(plan_)
+
+
+def write_plan(folder: Path, inputs: dict, plan_: pd.DataFrame) -> Path:
+    records = json.loads(plan_.to_json(orient="records", force_ascii=False))
+    return write_text(Path(folder) / PLAN, json.dumps({"inputs": inputs, "cells": records},
+                                                      ensure_ascii=False, indent=1) + "\n")
+
+
+def read_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
+    path = Path(folder) / PLAN
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["inputs"], pd.DataFrame(data["cells"])
+
+
+def plan(R) -> pd.DataFrame:
+    """The run's suppression plan for report `R` (see the module docstring)."""
+    inputs = plan_inputs(R.config, R.processed)
+    folder = os.environ.get(ENV)
+    if folder:
+        found = read_plan(Path(folder))
+        if found and found[0] == inputs:
+            return found[1]
+    key = json.dumps(inputs, sort_keys=True)
+    if key not in _PLANS:
+        _PLANS[key] = compute_plan(R.config, R.processed)[1]
+    return _PLANS[key].copy()
+
+
+def side_file(folder: Path, phase: str, unit: str) -> Path:
+    return Path(folder) / PUBLISHED / phase / f"{unit}.json"
+
+
+def publish(phase: str, unit: str, cells: pd.DataFrame | None) -> None:
+    """Record the published cells of a report's table (columns of
+    `suppression.CELL_COLUMNS`; hidden values are dropped) in the unit's side file."""
+    folder = os.environ.get(ENV)
+    if not folder or not unit or cells is None or cells.empty:
+        return
+    path = side_file(Path(folder), phase, unit)
+    side = _SIDE.setdefault(str(path), {"phase": phase, "unit": unit, "tables": {}})
+    cells = privacy_plan.published(cells)
+    for (population, table), part in cells.groupby(["population", "table"], sort=False):
+        side["tables"][f"{population}:{table}"] = json.loads(
+            part.to_json(orient="records", force_ascii=False))
+    write_text(path, json.dumps(side, ensure_ascii=False, indent=1) + "\n")

@@ -1,0 +1,175 @@
+"""The privacy side of `research run`: the plan before the notebooks, the attacker after.
+
+- `prepare` computes the run's suppression plan from the prepared data, writes it to
+  ``reports/privacy/plan.json`` and names that folder to the notebook kernels
+  (`research.report.published.ENV`), so that every report reads the same plan.
+- Each report writes the tables it publishes to ``reports/privacy/published/<phase>/
+  <unit>.json``. `check_unit` attacks them, together with every other side file of the
+  run, before the unit's HTML is written: for every hidden cell the least and the greatest
+  value an integer programme allows under all published tables
+  (`research.stats.suppression.cell_intervals`), and every visible group whose members
+  all fall into one category (`group_disclosures`).
+- `audit` does the same for the whole run (`research audit-privacy`, and the end of
+  `research run`, which records the result in the manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from research.core.atomic import write_text
+from research.report import published
+from research.stats import suppression
+
+FOLDER = "privacy"
+AUDIT = "audit.json"
+
+
+def folder_of(reports: Path) -> Path:
+    return Path(reports) / FOLDER
+
+
+def prepare(config, processed: Path, reports: Path) -> Path:
+    """Compute (or keep, when made from the same inputs) the run's plan; name its folder
+    in the environment of the notebook kernels started from now on."""
+    folder = folder_of(reports)
+    inputs = published.plan_inputs(config, processed)
+    found = published.read_plan(folder)
+    if not found or found[0] != inputs:
+        inputs, plan = published.compute_plan(config, processed)
+        published.write_plan(folder, inputs, plan)
+    os.environ[published.ENV] = str(folder.resolve())
+    return folder
+
+
+def clear_unit(reports: Path, phase: str, unit: str) -> None:
+    """Forget what a unit published in an earlier run (it is about to run again)."""
+    published.side_file(folder_of(reports), phase, unit).unlink(missing_ok=True)
+
+
+def read_published(folder: Path) -> pd.DataFrame:
+    """Every published cell of the run, with the unit that published it."""
+    rows = []
+    for path in sorted((Path(folder) / published.PUBLISHED).glob("*/*.json")):
+        side = json.loads(path.read_text(encoding="utf-8"))
+        for cells in side["tables"].values():
+            rows += [dict(c, unit=f"{side['phase']}/{side['unit']}") for c in cells]
+    columns = [*suppression.CELL_COLUMNS, "unit"]
+    out = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    return out.astype({"hidden": bool, "zero_possible": bool, "value": float})
+
+
+def describe(key: str) -> str:
+    """A cell key for people: 'municipality_code=232, role=business+expert' ('total')."""
+    parsed = json.loads(key)
+    return ", ".join(f"{d}={'+'.join(v)}" for d, v in parsed.items()) or "total"
+
+
+def audit(folder: Path, threshold: int, units: list[str] | None = None) -> dict:
+    """Attack the published cells of the run (of the populations `units` published, when
+    given): the result with `status` 'passed' or 'failed' and one problem per cell."""
+    cells = read_published(folder)
+    if units is not None:
+        cells = cells[cells["population"].isin(cells.loc[cells["unit"].isin(units),
+                                                         "population"])]
+    if cells.empty:
+        return {"status": "passed", "threshold": threshold, "tables": 0, "cells": 0,
+                "hidden_cells": 0, "merged_categories": 0, "problems": []}
+    unique = cells.drop_duplicates(["population", "table", "key"])
+    found = suppression.cell_intervals(unique, threshold)
+    problems = []
+    for rec in found[~found["safe"]].itertuples(index=False):
+        problems.append({"population": rec.population, "table": rec.table,
+                         "cell": describe(rec.key), "low": int(rec.low), "high": int(rec.high),
+                         "units": _units(cells, rec.population, rec.table),
+                         "problem": f"hidden cell lies in {int(rec.low)}..{int(rec.high)}"})
+    shown = unique[~unique["hidden"] & (unique["value"] > 0) & (unique["value"] < threshold)]
+    for rec in shown.itertuples(index=False):
+        problems.append({"population": rec.population, "table": rec.table,
+                         "cell": describe(rec.key), "low": int(rec.value),
+                         "high": int(rec.value), "units": _units(cells, rec.population, rec.table),
+                         "problem": f"shows a group of {int(rec.value)}"})
+    for rec in suppression.group_disclosures(unique, "municipality_code").itertuples(index=False):
+        problems.append({"population": rec.population, "table": rec.table,
+                         "cell": describe(rec.key), "low": None, "high": None,
+                         "units": _units(cells, rec.population, rec.table),
+                         "problem": f"every member falls into {describe(rec.category_key)}"})
+    groups = [json.loads(k) for k in unique.loc[unique["kind"] == "column_total", "key"]]
+    merged = sum(len(v) for g in groups for v in g.values() if len(v) > 1)
+    return {"status": "failed" if problems else "passed", "threshold": threshold,
+            "tables": int(unique[["population", "table"]].drop_duplicates().shape[0]),
+            "cells": int(len(unique)), "hidden_cells": int(unique["hidden"].sum()),
+            "merged_categories": int(merged),
+            "problems": problems}
+
+
+def _units(cells: pd.DataFrame, population: str, table: str) -> list[str]:
+    mine = cells[(cells["population"] == population) & (cells["table"] == table)]
+    return sorted(set(mine["unit"]))
+
+
+def message(problem: dict, threshold: int) -> str:
+    """One problem as a sentence naming the table and the cell."""
+    return (f"privacy audit: table '{problem['table']}' of {problem['population']}, cell "
+            f"{problem['cell']}: {problem['problem']} (threshold {threshold}; published by "
+            f"{', '.join(problem['units'])})")
+
+
+def threshold_of(folder: Path) -> int | None:
+    found = published.read_plan(folder)
+    return int(found[0]["threshold"]) if found else None
+
+
+def check_unit(reports: Path, phase: str, unit: str) -> dict | None:
+    """The audit of the populations a unit publishes, with all side files of the run;
+    None when the run has no plan (the privacy step is not in use)."""
+    folder = folder_of(reports)
+    threshold = threshold_of(folder)
+    if threshold is None:
+        return None
+    return audit(folder, threshold, units=[f"{phase}/{unit}"])
+
+
+def gate(reports: Path, phase: str, unit: str, notebook: str | Path) -> dict:
+    """The manifest fields of a unit after `check_unit`: its audit summary and, when the
+    audit finds a problem, a failed status (the executed notebook moves to ``failed/`` and
+    nothing of the unit is published)."""
+    result = check_unit(reports, phase, unit)
+    fields = {"privacy_audit": summary(result)}
+    if not result or not result["problems"]:
+        return fields
+    clear_unit(reports, phase, unit)
+    failed = Path(reports) / "failed" / phase / f"{unit}.ipynb"
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(notebook, failed)
+    return dict(fields, status="failed", html=None, notebook=None,
+                failed_notebook=str(failed.relative_to(reports)),
+                error=message(result["problems"][0], result["threshold"]))
+
+
+def summary(result: dict | None) -> dict | None:
+    """What the manifest records of an audit."""
+    if result is None:
+        return None
+    return {k: result[k] for k in ("status", "threshold", "tables", "cells", "hidden_cells",
+                                   "merged_categories")} | {"problems": len(result["problems"])}
+
+
+def finish(reports: Path) -> dict | None:
+    """The audit of the whole run, written to ``reports/privacy/audit.json``."""
+    folder = folder_of(reports)
+    threshold = threshold_of(folder)
+    if threshold is None:
+        return None
+    result = audit(folder, threshold)
+    write_text(folder / AUDIT, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    return result
+
+
+def read_audit(reports: Path) -> dict | None:
+    path = folder_of(reports) / AUDIT
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -1,0 +1,94 @@
+"""The attacker in the runner: side files, `research audit-privacy`, a unit that would reveal
+a cell fails with the table and cell named while the others go on; the comparison set."""
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from research.report import published
+from research.run import privacy_audit
+from research.stats import suppression
+from test_suppression import W2, old_rule, table_cells
+
+INPUTS = {"threshold": 5, "municipalities": ["232", "846", "151", "218"], "workshops": ["w2"],
+          "respondents": "x"}
+
+
+def side(reports, phase, unit, cells):
+    path = published.side_file(privacy_audit.folder_of(reports), phase, unit)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records = json.loads(cells.assign(value=cells["value"].where(~cells["hidden"])).to_json(
+        orient="records"))
+    path.write_text(json.dumps({"phase": phase, "unit": unit,
+                                "tables": {"reflection/w2:role": records}}), encoding="utf-8")
+    return path
+
+
+def planted_run(tmp_path):
+    published.write_plan(privacy_audit.folder_of(tmp_path), INPUTS, pd.DataFrame())
+    side(tmp_path, "reflection", "w2-232", table_cells(W2, old_rule))
+    safe = table_cells({("232", "elected"): 5, ("232", "office_holder"): 6,
+                        ("846", "elected"): 6, ("846", "office_holder"): 7}, lambda c, r: True,
+                       population="reflection/w3")
+    path = published.side_file(privacy_audit.folder_of(tmp_path), "reflection", "w3-232")
+    records = json.loads(safe.to_json(orient="records"))
+    path.write_text(json.dumps({"phase": "reflection", "unit": "w3-232",
+                                "tables": {"reflection/w3:role": records}}), encoding="utf-8")
+
+
+def test_audit_names_the_table_and_the_cell_of_the_planted_hole(tmp_path):
+    planted_run(tmp_path)
+    result = privacy_audit.audit(privacy_audit.folder_of(tmp_path), 5)
+    assert result["status"] == "failed"
+    cells = {p["cell"]: p for p in result["problems"]}
+    hole = cells["municipality_code=232, role=business"]
+    assert (hole["low"], hole["high"]) == (1, 1)
+    assert privacy_audit.message(hole, 5) == (
+        "privacy audit: table 'role' of reflection/w2, cell municipality_code=232, "
+        "role=business: hidden cell lies in 1..1 (threshold 5; published by "
+        "reflection/w2-232)")
+    # the planted table prints the programme's 2 business people and 4 experts: found too
+    assert sorted(p["cell"] for p in result["problems"]
+                  if p["problem"].startswith("shows a group")) == ["role=business", "role=expert"]
+
+
+def test_a_revealing_unit_fails_and_the_others_go_on(tmp_path):
+    planted_run(tmp_path)
+    for unit in ("w2-232", "w3-232"):
+        (tmp_path / f"{unit}.ipynb").write_text("{}", encoding="utf-8")
+    ok = privacy_audit.gate(tmp_path, "reflection", "w3-232", tmp_path / "w3-232.ipynb")
+    assert ok == {"privacy_audit": {"status": "passed", "threshold": 5, "tables": 1,
+                                    "cells": 25, "hidden_cells": 0, "merged_categories": 0,
+                                    "problems": 0}}
+    bad = privacy_audit.gate(tmp_path, "reflection", "w2-232", tmp_path / "w2-232.ipynb")
+    assert bad["status"] == "failed" and bad["html"] is None
+    assert bad["error"].startswith("privacy audit: table 'role' of reflection/w2, cell ")
+    assert (tmp_path / "failed" / "reflection" / "w2-232.ipynb").exists()
+    # nothing of the failed unit stays published
+    assert not published.side_file(privacy_audit.folder_of(tmp_path), "reflection",
+                                   "w2-232").exists()
+    assert privacy_audit.audit(privacy_audit.folder_of(tmp_path), 5)["status"] == "passed"
+
+
+def test_cli_audit_privacy_reports_and_fails(tmp_path):
+    from research.cli import app
+    planted_run(tmp_path)
+    result = CliRunner().invoke(app, ["audit-privacy", "--reports", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "cell municipality_code=232, role=expert: hidden cell lies in 1..1" in result.output
+    assert json.loads((tmp_path / "privacy" / "audit.json").read_text())["status"] == "failed"
+
+
+def test_plan_of_a_protected_table_passes_the_cli(tmp_path):
+    from research.cli import app
+    micro = pd.DataFrame([{"municipality_code": c, "role": r, "organisation": None,
+                           "wave": "w2"} for (c, r), n in W2.items() for _ in range(n)])
+    from research.stats import privacy_plan
+    plan = suppression.protect(privacy_plan.workshop_cells(micro, "w2", INPUTS["municipalities"],
+                                                           5), 5)
+    published.write_plan(privacy_audit.folder_of(tmp_path), INPUTS, privacy_plan.published(plan))
+    side(tmp_path, "reflection", "w2-all", plan[plan["table"] == "role"])
+    result = CliRunner().invoke(app, ["audit-privacy", "--reports", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "privacy audit passed: 1 tables, 20 cells" in result.output.replace("\n", " ")
