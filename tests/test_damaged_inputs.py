@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
+from research.core.tables import table_path
 import pytest
 
 from conftest import ROOT, RAW
@@ -268,11 +270,9 @@ def test_utf16_export_is_read_like_utf8(project, base):
 
 def test_binary_file_is_named_not_dumped(project):
     raw, processed = project
-    shutil.copy(RAW / "classification" / "tk_lakkautetut_kunnat_vuoteen_2022_asti.xlsx",
-                raw / "statfin" / "keyfigures.csv")
-    refused(raw, processed, "RAW/statfin/keyfigures.csv: cannot read the file: it is a ZIP "
-            "archive (an Excel .xlsx workbook?), not text; expected a text export (CSV in "
-            "UTF-8, UTF-16 or cp1252)")
+    (raw / "statfin" / "keyfigures.csv").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    refused(raw, processed, "RAW/statfin/keyfigures.csv: cannot read the file: it is a PDF "
+            "document, not text; expected a text export (CSV in UTF-8, UTF-16 or cp1252)")
 
 
 def test_control_characters_are_escaped(project):
@@ -304,7 +304,7 @@ def test_table_shrinking_more_than_allowed(project):
             "0.50")
     result = prepare(raw, processed, "--max-shrink", "0.5")
     assert result.returncode == 0, result.stderr
-    assert len(pd.read_csv(next(processed.glob("gen-*")) / "respondents.csv")) == 6
+    assert len(pd.read_csv(table_path(processed, "respondents"))) == 6
 
 
 # --- faults while writing -------------------------------------------------------------------

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from research.core.tables import table_path
 import pytest
 import yaml
 
@@ -235,7 +237,7 @@ def test_coarsen_merges_small_categories_into_other():
 
 
 def test_bundled_workshops_plan_passes_the_audit():
-    respondents = pd.read_csv(ROOT / "data" / "processed" / "respondents.csv", dtype=str)
+    respondents = pd.read_csv(table_path(ROOT / "data" / "processed", "respondents"), dtype=str)
     plan = privacy_plan.workshop_plan(respondents, ["w1", "w2", "w3", "w4"], CODES, 5)
     audit = suppression.cell_intervals(plan, 5)
     assert len(audit) == plan["hidden"].sum() and audit["safe"].all()
