@@ -236,8 +236,8 @@ def test_coarsen_merges_small_categories_into_other():
     assert suppression.coarsen(pd.Series({"a": 3, "b": 1}), 5) == {"a": "other", "b": "other"}
 
 
-def test_bundled_workshops_plan_passes_the_audit():
-    respondents = pd.read_csv(table_path(ROOT / "data" / "processed", "respondents"), dtype=str)
+def test_bundled_workshops_plan_passes_the_audit(processed):
+    respondents = pd.read_csv(table_path(processed, "respondents"), dtype=str)
     plan = privacy_plan.workshop_plan(respondents, ["w1", "w2", "w3", "w4"], CODES, 5)
     audit = suppression.cell_intervals(plan, 5)
     assert len(audit) == plan["hidden"].sum() and audit["safe"].all()
