@@ -76,3 +76,31 @@ def format_ci(lo: float, hi: float, language: str, decimals: int = 2) -> str:
         return MISSING
     lo, hi = round(float(lo), decimals) + 0.0, round(float(hi), decimals) + 0.0   # no "-0.00"
     return localise_number(f"{lo:.{decimals}f} … {hi:.{decimals}f}", language)
+
+
+def p_decimals(p: float, draws: int, exact: bool) -> int:
+    """How many decimals a bootstrap p-value of `draws` draws supports (at most 3).
+
+    Enumerated (exact) p: the digits of the resolution 1/draws (1,296 draws: 3, 16: 1).
+    Sampled p: the digits whose unit is at least the Monte Carlo standard error
+    sqrt(p(1 - p)/draws) (999 draws at p = 0.05: 2, at p = 0.4: 1).
+    """
+    if draws <= 0:
+        return 3
+    if exact:
+        return int(min(3, max(1, math.floor(math.log10(draws)))))
+    se = math.sqrt(p * (1 - p) / draws)
+    if se == 0:
+        return int(min(3, max(1, math.floor(math.log10(draws)))))
+    return int(min(3, max(1, math.floor(-math.log10(se)))))
+
+
+def format_p_draws(p: float, draws: int, exact: bool, language: str) -> str:
+    """A bootstrap p-value with no more decimals than its draws support ('< 0.01' when it
+    rounds to zero), a dash when missing."""
+    if not _finite(p):
+        return MISSING
+    d = p_decimals(float(p), int(draws), bool(exact))
+    if round(float(p), d) == 0:
+        return localise_number(f"< {10 ** -d:.{d}f}", language)
+    return localise_number(f"{p:.{d}f}", language)

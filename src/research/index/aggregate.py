@@ -7,17 +7,25 @@ import numpy as np
 import pandas as pd
 
 
-def _weighted_mean(S: np.ndarray, B: np.ndarray, method: str, floor: float) -> np.ndarray:
-    """Weighted means of the non-missing columns of S (n x k) for each column of B (k x m)."""
+def _masked(S: np.ndarray, method: str, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The values to average (0 where missing; logs of floored scores for a geometric mean)
+    and the mask of the non-missing ones."""
     avail = ~np.isnan(S)
     if method == "geometric":
-        vals = np.where(avail, np.log(np.maximum(S, floor, where=avail, out=np.ones_like(S))),
-                        0.0)
-    else:
-        vals = np.where(avail, S, 0.0)
+        return np.where(avail, np.log(np.maximum(np.where(avail, S, 1.0), floor)), 0.0), avail
+    return np.where(avail, S, 0.0), avail
+
+
+def _unmasked(mean: np.ndarray, method: str) -> np.ndarray:
+    return np.exp(mean) if method == "geometric" else mean
+
+
+def _weighted_mean(S: np.ndarray, B: np.ndarray, method: str, floor: float) -> np.ndarray:
+    """Weighted means of the non-missing columns of S (n x k) for each column of B (k x m)."""
+    vals, avail = _masked(S, method, floor)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = (vals @ B) / (avail.astype(float) @ B)
-    return np.exp(out) if method == "geometric" else out
+    return _unmasked(out, method)
 
 
 def aggregate(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray, w_theme: np.ndarray,
@@ -40,15 +48,11 @@ def aggregate(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray, w_theme: n
 
 def _index(themes: np.ndarray, w_theme: np.ndarray, method: str, floor: float) -> np.ndarray:
     """The index (n x d) of theme scores (n x t x d) with theme weights (t x d)."""
-    avail = ~np.isnan(themes)
-    if method == "geometric":
-        vals = np.where(avail, np.log(np.maximum(np.where(avail, themes, 1.0), floor)), 0.0)
-    else:
-        vals = np.where(avail, themes, 0.0)
+    vals, avail = _masked(themes, method, floor)
     with np.errstate(invalid="ignore", divide="ignore"):
         index = (np.einsum("ntd,td->nd", vals, w_theme)
                  / np.einsum("ntd,td->nd", avail.astype(float), w_theme))
-    return np.exp(index) if method == "geometric" else index
+    return _unmasked(index, method)
 
 
 def aggregate_draws(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray,
@@ -59,17 +63,11 @@ def aggregate_draws(S: np.ndarray, theme_of: np.ndarray, w_ind: np.ndarray,
     t = w_theme.shape[0]
     member = (theme_of[:, None] == np.arange(t)[None, :]).astype(float)     # k x t
     W = w_ind[:, None, :] * member[:, :, None]                               # k x t x d
-    avail = ~np.isnan(S)
-    if method == "geometric":
-        vals = np.where(avail, np.log(np.maximum(np.where(avail, S, 1.0), floor)), 0.0)
-    else:
-        vals = np.where(avail, S, 0.0)
+    vals, avail = _masked(S, method, floor)
     with np.errstate(invalid="ignore", divide="ignore"):
         themes = (np.einsum("nkd,ktd->ntd", vals, W)
                   / np.einsum("nkd,ktd->ntd", avail.astype(float), W))
-    if method == "geometric":
-        themes = np.exp(themes)
-    return _index(themes, w_theme, method, floor)
+    return _index(_unmasked(themes, method), w_theme, method, floor)
 
 
 def weights_table(themes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,9 @@ import pandas as pd
 
 from research.stats import change
 from research.core.errors import UserError
-from research.core.labels import localise_number
+from research.core.numbers import (format_ci, format_p, format_p_draws, format_p_eq,
+                                   localise_number)
+from research.core.numbers import p_decimals  # noqa: F401  (callers use ev.p_decimals)
 
 ALPHA = 0.05
 
@@ -37,52 +39,8 @@ def waves(R) -> tuple[str, str]:
             R.config.phases["evaluation"]["survey_wave"])
 
 
-def fmt_p(p: float, language: str) -> str:
-    """A p-value for display: three decimals, '< 0.001' below that, a dash when missing."""
-    if p is None or not np.isfinite(p):
-        return "–"
-    return localise_number("< 0.001" if p < 0.001 else f"{p:.3f}", language)
-
-
-def p_decimals(p: float, draws: int, exact: bool) -> int:
-    """How many decimals a bootstrap p-value of `draws` draws supports (at most 3).
-
-    Enumerated (exact) p: the digits of the resolution 1/draws (1,296 draws: 3, 16: 1).
-    Sampled p: the digits whose unit is at least the Monte Carlo standard error
-    sqrt(p(1 - p)/draws) (999 draws at p = 0.05: 2, at p = 0.4: 1).
-    """
-    if draws <= 0:
-        return 3
-    if exact:
-        return int(min(3, max(1, np.floor(np.log10(draws)))))
-    se = np.sqrt(p * (1 - p) / draws)
-    if se == 0:
-        return int(min(3, max(1, np.floor(np.log10(draws)))))
-    return int(min(3, max(1, np.floor(-np.log10(se)))))
-
-
-def fmt_p_wild(p: float, draws: int, exact: bool, language: str) -> str:
-    """A bootstrap p-value with no more decimals than its draws support ('< 0.01' when it
-    rounds to zero), a dash when missing."""
-    if p is None or not np.isfinite(p):
-        return "–"
-    d = p_decimals(float(p), int(draws), bool(exact))
-    if round(float(p), d) == 0:
-        return localise_number(f"< {10 ** -d:.{d}f}", language)
-    return localise_number(f"{p:.{d}f}", language)
-
-
-def fmt_p_eq(p: float, language: str) -> str:
-    """'p = 0.046', 'p < 0.001' or 'p = –' (missing), localised."""
-    text = fmt_p(p, language)
-    return "p " + text if text.startswith("<") else "p = " + text
-
-
-def fmt_ci(lo: float, hi: float, language: str, decimals: int = 2) -> str:
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return "–"
-    lo, hi = round(float(lo), decimals) + 0.0, round(float(hi), decimals) + 0.0   # no "-0.00"
-    return localise_number(f"{lo:.{decimals}f} … {hi:.{decimals}f}", language)
+#: the report's formatters are the kit's one number formatter (`research.core.numbers`)
+fmt_p, fmt_p_eq, fmt_ci, fmt_p_wild = format_p, format_p_eq, format_ci, format_p_draws
 
 
 def _problem(R, code: str) -> str:
