@@ -13,7 +13,7 @@ from research.stats import scales
 from research.report import survey_report, targets
 
 matplotlib.use("Agg")
-FIX = Path(__file__).parent / "fixtures" / "survey"
+FIX = Path(__file__).parents[2] / "fixtures" / "survey"
 NAMES = {"005": "Alajärvi", "218": "Karijoki", "232": "Kauhajoki", "846": "Teuva"}
 
 

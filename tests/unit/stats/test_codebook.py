@@ -12,7 +12,7 @@ from research.stats.codebook import (code_answers, code_text, cooccurrence, kwic
                                lemmas, load_codebook, theme_counts, uncoded)
 from research.core.errors import UserError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 CODEBOOK = ROOT / "templates" / "region" / "workshop_codebook.yml"
 
 

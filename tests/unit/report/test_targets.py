@@ -12,7 +12,7 @@ from research.report import targets
 from research.stats import targets as stats_targets
 from research.core.instrument import load_instrument
 
-FIX = Path(__file__).parent / "fixtures" / "survey"
+FIX = Path(__file__).parents[2] / "fixtures" / "survey"
 
 
 @pytest.fixture(scope="module")

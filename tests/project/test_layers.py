@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "research"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "research"
 
 #: Lower numbers are lower layers; core and geo are the foundation every layer may use.
 LAYERS = {"core": 0, "geo": 0, "stats": 1, "index": 1, "prepare": 2, "demo": 2,
@@ -96,3 +96,17 @@ def test_the_rule_catches_a_planted_violation(tmp_path):
     bad.write_text("def f():\n    from research.report import show\n    import matplotlib.pyplot\n")
     names = [name for _, name in imports(bad)]
     assert names == ["research.report", "research.report.show", "matplotlib.pyplot"]
+
+
+def test_tests_mirror_the_packages():
+    """Unit tests live in tests/unit/<package>/ of an existing package; the rest in e2e or project."""
+    tests = PACKAGE.parents[1] / "tests"
+    packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    misplaced = []
+    for path in tests.rglob("test_*.py"):
+        parts = path.relative_to(tests).parts
+        ok = (len(parts) == 3 and parts[0] == "unit" and parts[1] in packages) or (
+            len(parts) == 2 and parts[0] in {"e2e", "project"})
+        if not ok:
+            misplaced.append("/".join(parts))
+    assert not misplaced, f"test files outside tests/unit/<package>/, e2e/ or project/: {misplaced}"

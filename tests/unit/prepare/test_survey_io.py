@@ -11,7 +11,7 @@ from research.core.errors import UserError
 from research.core.instrument import load_instrument
 from research.prepare.survey_io import read_export
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[2]
 FIX = HERE / "fixtures" / "survey"
 ROOT = HERE.parent
 

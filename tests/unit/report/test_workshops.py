@@ -18,7 +18,7 @@ from research.stats import workshops as wstats
 from research.core.config import load_config
 from research.core.errors import UserError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 L = labels.labeller("en")
 CODES = ["232", "846", "151", "218"]
 

@@ -23,7 +23,7 @@ from research.prepare.fetch_clients import merge_jsonstat
 from research.prepare.pxweb import read_text_table
 from research.prepare.steps import TARGET_YEAR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 RAW = ROOT / "data" / "raw"
 API = ROOT / "tests" / "fixtures" / "api"
 V1_PATH = "/PXWeb/api/v1/fi/StatFin/vaerak/statfin_vaerak_pxt_11rd.px"

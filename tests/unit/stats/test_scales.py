@@ -11,7 +11,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 from research.stats import scales
 from research.core.instrument import load_instrument
 
-FIX = Path(__file__).parent / "fixtures" / "survey"
+FIX = Path(__file__).parents[2] / "fixtures" / "survey"
 
 
 @pytest.fixture(scope="module")

@@ -60,7 +60,7 @@ def test_coverage_counts_the_framework():
 def test_theme_names_have_one_source_the_catalogue_theme_labels():
     from pathlib import Path
     from research.index.framework import load_framework
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[3]
     for name in ("vitality_index.yml", "vitality_index_catalogue.yml"):
         fw = load_framework(root / "config" / name)
         res = SimpleNamespace(framework=fw)

@@ -22,7 +22,7 @@ from research.index.treat import apply_treatment, fit_treatment, skew_kurt
 from research.index.uncertainty import draw_choices, rank_by_year
 from research.core.errors import UserError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "vitality" / "index.yml"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "vitality" / "index.yml"
 YEARS = (2015, 2016, 2017)
 
 
@@ -355,7 +355,7 @@ def test_export_index_csv_and_workbook(result, municipalities, tmp_path):
 
 
 def test_bundled_framework_loads():
-    fw = load_framework(Path(__file__).parents[1] / "config" / "vitality_index.yml")
+    fw = load_framework(Path(__file__).parents[3] / "config" / "vitality_index.yml")
     assert fw.settings["draws"] >= 1000
     assert set(fw.indicators["theme"]) <= set(fw.themes["id"])
 
@@ -387,7 +387,7 @@ def test_second_index_from_catalogue_flags(tmp_path, indicators, municipalities)
 
 def test_config_final_year_not_before_base_year(tmp_path):
     from research.core.config import load_config
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[3]
     text = (root / "config" / "suupohja.yml").read_text(encoding="utf-8")
     bad = tmp_path / "c.yml"
     bad.write_text(text.replace("final_year: 2021", "final_year: 2016"), encoding="utf-8")
@@ -403,7 +403,7 @@ def test_write_exports_for_the_runner(tmp_path, monkeypatch, processed):
     """The runner's entry point on the bundled config and the prepared bundled data."""
     from research.report import vitality
     from research.core.tables import read_table
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[3]
     monkeypatch.chdir(root)
     paths = vitality.write_exports("config/suupohja.yml", tmp_path, processed=processed)
     table = pd.read_csv(paths[0], dtype={"code": str})
@@ -421,7 +421,7 @@ def test_write_exports_for_the_runner(tmp_path, monkeypatch, processed):
 def test_every_vitality_label_key_used_exists_in_both_languages():
     import re
     from research.core import labels
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[3]
     text = "".join(p.read_text(encoding="utf-8") for p in (
         root / "src" / "research" / "report" / "vitality.py",
         root / "src" / "research" / "report" / "vitality_audit.py",

@@ -18,7 +18,7 @@ from research.core.errors import UserError
 from research.prepare.steps import TARGET_YEAR, prepare
 from research.core.tables import read_digest, read_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 RAW = ROOT / "data" / "raw"
 FIX = ROOT / "tests" / "fixtures" / "statfin"
 REF = ROOT / "tests" / "fixtures" / "reference"

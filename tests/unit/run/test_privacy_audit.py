@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from research.report import published
 from research.run import privacy_audit
 from research.stats import suppression
-from test_suppression import W2, old_rule, table_cells
+from conftest import W2, old_rule, table_cells
 
 INPUTS = {"threshold": 5, "municipalities": ["232", "846", "151", "218"], "workshops": ["w2"],
           "respondents": "x"}

@@ -12,7 +12,7 @@ from research.demo import synthetic
 from research.prepare.steps import prepare
 
 matplotlib.use("Agg")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from research.geo.classification import Classifier
 from research.core.errors import UserError
 from research.prepare.survey_io import read_survey_folder
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 BUNDLED = ROOT / "data" / "raw" / "survey"
 
 

@@ -24,7 +24,7 @@ from research.prepare.steps import TARGET_YEAR
 from research.prepare.vintage import vintage
 from research.stats.profile import aggregate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 RAW = ROOT / "data" / "raw"
 SUUPOHJA = ["232", "846", "151", "218"]
 

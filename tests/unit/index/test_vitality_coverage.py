@@ -15,7 +15,7 @@ from research.index.build import compute_index
 from research.index.export import coverage_table
 from research.index.framework import load_framework
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -17,48 +17,9 @@ from research.core.config import load_config
 from research.core.errors import UserError
 from research.stats import privacy_plan, suppression
 from research.stats.suppression import key_of
+from conftest import CODES, ROLES, W2, old_rule, table_cells  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[1]
-CODES = ["232", "846", "151", "218"]
-ROLES = ["business", "elected", "expert", "office_holder"]
-
-
-def table_cells(values, shown, population="reflection/w2", table="role"):
-    """Published cells of a municipality x role table: `values` {(code, role): n},
-    `shown` a predicate (code, role) -> visible; role None is a municipality's total and
-    code None a role's total."""
-    rows = []
-
-    def add(key, kind, code, role, n):
-        rows.append({"population": population, "table": table, "key": key, "kind": kind,
-                     "row": code or "programme", "column": role or "total", "value": float(n),
-                     "hidden": not shown(code, role), "zero_possible": False})
-    for code in CODES:
-        for role in ROLES:
-            add(key_of(municipality_code=code, role=role), "cell", code, role,
-                values.get((code, role), 0))
-        add(key_of(municipality_code=code), "row_total", code, None,
-            sum(values.get((code, r), 0) for r in ROLES))
-    for role in ROLES:
-        add(key_of(role=role), "column_total", None, role,
-            sum(values.get((c, role), 0) for c in CODES))
-    add(key_of(), "total", None, None, sum(values.values()))
-    return pd.DataFrame(rows, columns=suppression.CELL_COLUMNS)
-
-
-# the issue's w2 role table as the old "smallest visible cell" rule published it
-W2 = {("232", "business"): 1, ("232", "elected"): 5, ("232", "expert"): 1,
-      ("232", "office_holder"): 5, ("846", "business"): 1, ("846", "elected"): 1,
-      ("846", "office_holder"): 2, ("151", "expert"): 3, ("151", "office_holder"): 2,
-      ("218", "elected"): 1, ("218", "office_holder"): 2}
-
-
-def old_rule(code, role):
-    return (W2.get((code, role), 0) == 0 or W2.get((code, role), 0) >= 5
-            if role and code else True) and not (code and role is None and code in ("846",
-                                                                                   "218"))
-
-
+ROOT = Path(__file__).resolve().parents[3]
 def test_auditor_finds_the_known_hole_of_the_w2_role_table():
     cells = table_cells(W2, old_rule)
     shown = cells[~cells["hidden"]].set_index("key")["value"]
