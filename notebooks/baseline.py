@@ -23,7 +23,7 @@ R = report.setup(config, "baseline", unit, processed, raw, language)
 # ## Section: population
 
 # %%
-pop = population.series(R.table("indicators"), R.municipalities, R.unit, R.config.subregion,
+pop = population.series(R.table("indicators"), R.municipalities, R.unit, R.subregion_code,
                         R.config.peers)
 show.heading(R.L("population.title"))
 

@@ -26,7 +26,7 @@ units = vitality.focus(V, R)
 show.heading(R.L("vitality.title"))
 
 # %%
-show.para(vitality.summary(V, R, "subregion", R.config.subregion))
+show.para(vitality.summary(V, R, *R.config.area))
 
 # %%
 show.para(vitality_audit.audit_summary(V, R))
@@ -56,31 +56,40 @@ show.table(vitality.coverage_display(V, R), R.language, caption=R.L("vitality.ca
 show.heading(R.L("vitality.heading_trend"), 3)
 
 # %%
-show.figure(vitality_charts.index_chart(V, R, units, highlight=("subregion", R.config.subregion)))
+show.figure(vitality_charts.index_chart(V, R, units, highlight=R.config.area))
 
 # %%
 show.heading(R.L("vitality.heading_themes"), 3)
 
 # %%
-show.figure(vitality_charts.theme_chart(V, R, units, highlight=("subregion", R.config.subregion)))
+show.figure(vitality_charts.theme_chart(V, R, units, highlight=R.config.area))
 
 # %%
 show.heading(R.L("vitality.heading_ranks"), 3)
 
 # %%
-show.table(vitality.rank_table(V, R, units[:-1]), R.language, caption=R.L("vitality.caption_ranks"))
+show.table(vitality.rank_table(V, R, vitality.ranked_units(units)), R.language, caption=R.L("vitality.caption_ranks"))
 
 # %%
 show.figure(vitality_charts.rank_band_chart(V, R, units))
 
 # %%
-show.bullets([vitality.summary(V, R, level, code, note=False) for level, code in units[:-2]])
+show.bullets(vitality.summaries(V, R, units))
+
+# %%
+show.heading(vitality.ranking_heading(R), 3)
+
+# %%
+show.table(vitality.ranking_table(V, R, "subregion"), R.language, caption=R.L("vitality.caption_ranking_subregion"))
+
+# %%
+show.table(vitality.ranking_table(V, R, "municipality"), R.language, caption=R.L("vitality.caption_ranking_municipality"))
 
 # %%
 show.heading(R.L("vitality.heading_strengths"), 3)
 
 # %%
-show.table(vitality.strengths_table(V, R, R.config.subregion, V.final_year, level="subregion"), R.language, caption=R.L("vitality.caption_strengths", name=R.subregion_name, year=V.final_year))
+show.table(vitality.strengths_table(V, R, R.config.area[1], V.final_year, level=R.config.area[0]), R.language, caption=R.L("vitality.caption_strengths", name=R.subregion_name, year=V.final_year))
 
 # %%
 show.table(vitality.profile_table(V, R, units, V.final_year), R.language, caption=vitality.profile_caption(V, R, V.final_year))

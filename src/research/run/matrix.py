@@ -44,7 +44,9 @@ def phase_units(config: Config) -> list[Unit]:
     ids += [("reflection", unit_grammar.workshop(w, m)) for w in workshops
             for m in [*munis, None]]
     ids += [("evaluation", unit_grammar.municipality(m)) for m in munis]
-    ids += [("evaluation", unit_grammar.region()), ("vitality", unit_grammar.region())]
+    if config["scope"] == "subregion":  # a national programme has no sub-region to evaluate
+        ids.append(("evaluation", unit_grammar.region()))
+    ids.append(("vitality", unit_grammar.region()))
     return [Unit(phase, str(uid)) for phase, uid in ids]
 
 

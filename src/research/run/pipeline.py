@@ -1,9 +1,13 @@
 """`research run`: the matrix of report units, executed with papermill, rendered to HTML.
 
-Each unit (phase x municipality, workshop x municipality, region) runs its phase's jupytext
-notebook with papermill in a worker process (`research.run.execute`), keeping one warm kernel
-per worker (`research.run.kernel`). A unit whose inputs hash to the same value as in
-`reports/manifest.json` is skipped as `unchanged` (`research.run.manifest`). The manifest is
+What does not depend on the unit (area aggregates, national reference distributions, the
+vitality index, the privacy plan) is computed once, before the notebooks
+(`research.report.runlevel`, `research.run.privacy_audit`). Each unit (phase x
+municipality, workshop x municipality, region) runs its phase's jupytext notebook with
+papermill in a worker process (`research.run.execute`), keeping one warm kernel per worker
+(`research.run.kernel`), or on a Dask cluster (`research.run.cluster`). A unit whose inputs
+hash to the same value as in `reports/manifest.json` is skipped as `unchanged`
+(`research.run.manifest`). The manifest is
 rewritten after every unit, so the next run finishes what a stopped run left.
 """
 
@@ -21,6 +25,16 @@ from research.run.manifest import (RunContext, input_hash, read_manifest,
 from research.run.matrix import Unit, build_matrix
 
 __all__ = ["RunContext", "Unit", "build_matrix", "run"]
+
+
+def prepare_run_level(ctx: RunContext) -> bool:
+    """The run-level artefact (`research.report.runlevel`) before the notebooks: computed
+    once per run, reused when its inputs did not change; True when it was computed."""
+    from research.report.context import Report
+    from research.report.runlevel import prepare
+    rep = Report(config=ctx.config, phase="vitality", unit="region", language=ctx.language,
+                 processed=ctx.processed, raw=ctx.raw)
+    return prepare(rep, ctx.reports)[1]
 
 
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
@@ -65,6 +79,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     if progress:
         progress.start(len(matrix), len(matrix) - len(todo))
     if todo:
+        prepare_run_level(ctx)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         import multiprocessing as mp
         with ProcessPoolExecutor(max_workers=workers,
