@@ -93,6 +93,10 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
                                            help="Parallel workers (default: number of cores)."),
         force: bool = typer.Option(False, "--force", help="Rerun units whose inputs are "
                                                           "unchanged."),
+        cluster: Optional[str] = typer.Option(
+            None, "--cluster", help="Run the units on the Dask cluster whose scheduler is "
+            "at this address (tcp://host:8786), or 'local' for a LocalCluster of -j "
+            "worker processes."),
         language: str = typer.Option("", "--language", "-l",
                                      help="Report language fi or en (default: the config's)."),
         reports: Path = typer.Option(Path("reports"), help="Output folder."),
@@ -115,7 +119,8 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
                      processed=processed, raw=raw, reports=reports)
     progress = _Progress()
     try:
-        results = run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress)
+        results = run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress,
+                             cluster=cluster)
     finally:
         progress.stop()
     counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "unchanged", "failed")}
@@ -163,14 +168,19 @@ def audit_privacy(reports: Path = typer.Option(Path("reports"),
 
 
 @app.command("new-region")
-def new_region(subregion: str = typer.Option(..., help="Sub-region code, e.g. 146."),
+def new_region(subregion: Optional[str] = typer.Option(None, help="Sub-region code, e.g. 146."),
+               country: bool = typer.Option(False, "--country", help="A national programme: "
+                                            "every mainland municipality."),
                out_file: Path = typer.Option(..., "--out", help="Config file to write."),
                raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
                year: int = typer.Option(2017, help="Classification year of the programme.")
                ) -> None:
-    """Write a ready config for any Finnish sub-region."""
+    """Write a ready config for any Finnish sub-region (--subregion) or the whole country
+    (--country)."""
     from research.geo.regions import write_region_config
-    path = write_region_config(subregion, out_file, raw, year)
+    if country == (subregion is not None):
+        raise UserError("give either --subregion CODE or --country")
+    path = write_region_config(None if country else subregion, out_file, raw, year)
     out.print(f"[green]wrote {path}[/green]; next: research run --config {path} "
               f"--reports reports-{path.stem}", soft_wrap=True)
 

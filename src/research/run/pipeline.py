@@ -37,9 +37,26 @@ def prepare_run_level(ctx: RunContext) -> bool:
     return prepare(rep, ctx.reports)[1]
 
 
+def _run_local(todo: list[dict], workers: int, record, progress=None) -> None:
+    """The jobs in a pool of worker processes, each with its warm kernel."""
+    import multiprocessing as mp
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = {pool.submit(execute_unit, job): job for job in todo}
+        try:
+            for fut in as_completed(futures):
+                record(fut.result())
+                if progress:
+                    progress.advance(futures[fut])
+        except KeyboardInterrupt:
+            for f in futures:
+                f.cancel()
+            raise
+
+
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
-        progress=None) -> list[dict]:
-    """Execute the matrix; return the manifest entries of this run's units."""
+        progress=None, cluster: str | None = None) -> list[dict]:
+    """Execute the matrix (in local worker processes, or on the Dask cluster at `cluster`,
+    'local' for a LocalCluster); return the manifest entries of this run's units."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
     privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
@@ -81,19 +98,11 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     if todo:
         prepare_run_level(ctx)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        import multiprocessing as mp
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(execute_unit, job): job for job in todo}
-            try:
-                for fut in as_completed(futures):
-                    record(fut.result())
-                    if progress:
-                        progress.advance(futures[fut])
-            except KeyboardInterrupt:
-                for f in futures:
-                    f.cancel()
-                raise
+        if cluster:
+            from research.run.cluster import run_jobs
+            run_jobs(cluster, todo, workers, record, progress)
+        else:
+            _run_local(todo, workers, record, progress)
     vit = results.get("vitality/region")
     if vit and (vit["status"] == "ok" or (vit["status"] == "unchanged"
                                           and not (ctx.reports / VITALITY_XLSX).exists())):
