@@ -91,10 +91,15 @@ def table(df: pd.DataFrame | None, language: str = "fi", caption: str = "", deci
 
 
 def figure(fig):
-    """Show a matplotlib figure once, as PNG, and close it."""
+    """Show a matplotlib figure once, as a 2x PNG with its alt text (`style.html`), and close
+    it."""
     if fig is None:
         return None
     import matplotlib.pyplot as plt
-    from IPython.display import display
-    display(fig)
-    plt.close(fig)
+    from IPython.display import HTML, display
+
+    from research.report import style
+    try:
+        display(HTML(style.html(fig)))
+    finally:
+        plt.close(fig)

@@ -21,7 +21,7 @@ from research.core import labels
 from research.report import privacy
 from research.stats import scales
 from research.core.instrument import Instrument, load_instrument
-from research.report import style
+from research.report import alt, style
 from research.report.survey_charts import likert_chart
 
 
@@ -171,7 +171,6 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
         return None
     import numpy as np
 
-    style.apply_theme()
     rows = table[table["level"].isin(["municipality", "subregion"]) & ~table["suppressed"]]
     groups = sorted(set(rows.loc[rows["level"] == "municipality", "municipality_code"]))
     groups = [g for g in groups if g != R.unit] + ([R.unit] if R.unit in groups else [])
@@ -201,13 +200,20 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     item = instrument.items[0]
     ax.set_xlim(item.low, item.high)
     ax.set_yticks(np.arange(len(dims))[::-1])
-    ax.set_yticklabels([instrument.scale_name(d, R.language) for d in dims])
+    dim_names = [instrument.scale_name(d, R.language) for d in dims]
+    ax.set_yticklabels(dim_names)
     ax.set_xlabel(R.L("survey.col.mean"))
-    ax.set_title(R.L("survey.chart_title"), fontsize=11)
-    ax.legend(frameon=False, fontsize=style.FONT_SMALL, loc="center left",
-              bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
-    return fig
+    ax.set_title(R.L("survey.chart_title"))
+    legend = ax.get_legend_handles_labels()[1]
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    style.layout(fig, left=style.label_width(dim_names), right=style.label_width(legend) + 0.4,
+                 top=0.4, bottom=0.6)
+    own = rows[rows["municipality_code"] == (R.unit if R.unit in groups else scales.SUBREGION)]
+    who = R.unit_name if R.unit in groups else R.L("survey.group.subregion")
+    sentence = alt.best_worst(R.L, who, {instrument.scale_name(d, R.language): m for d, m in
+                                         zip(own["scale"], own["mean"])},
+                              alt.number(R.language, 2))
+    return style.describe(fig, R.L("survey.chart_title"), sentence)
 
 
 def reliability_title(table: pd.DataFrame, R) -> str | None:

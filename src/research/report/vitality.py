@@ -326,13 +326,17 @@ def profile_table(result: IndexResult, report, units: list[tuple[str, str]], yea
 
 def write_exports(config: str | Path, out_dir: str | Path, processed: str | Path =
                   "data/processed", raw: str | Path = "data/raw") -> list[Path]:
-    """For the runner: build the index of a config and export it (see `research.index.export`) into
-    `out_dir` (e.g. reports/vitality/); returns the written paths."""
+    """For the runner: build the index of a config and export it into `out_dir` (e.g.
+    reports/vitality/): the machine-readable CSV (`research.index.export`), the workbook and
+    the Excel CSV for officials (`research.report.exports`), the coverage CSV; returns the
+    written paths (machine CSV, workbook, Excel CSV, coverage)."""
+    from research.report import exports
     from research.report.context import setup
     rep = setup(str(config), "vitality", "region", str(processed), str(raw))
     result = build(rep)
     table = index_table(result, rep.table("municipalities"), rep.language)
-    paths = export.export_index(table, out_dir)
+    paths = export.export_index(table, out_dir, workbook=False)
+    paths += exports.write_official(result, rep, focus(result, rep), out_dir)
     cov = export.coverage_table(result)
     path = Path(out_dir) / "vitality_index_coverage.csv"
     write_with(path, lambda p: cov.to_csv(p, index=False, lineterminator="\n",
