@@ -46,7 +46,7 @@ def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
     low, high = W.instrument.items[0].low, W.instrument.items[0].high
     ax.set_xlim(low, high)
     ax.set_xlabel(L("workshop.axis_score", low=low, high=high))
-    ax.set_title(L("workshop.comparison_title", workshop=W.workshop))
+    ax.set_title(L("workshop.comparison_title", workshop=W.titles[W.workshop]))
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
     return fig
@@ -82,7 +82,7 @@ def trend_chart(summary: pd.DataFrame, W: Workshops, L):
                         else W.name(code))
         ax.set_title(W.scale_name(scale), fontsize=9)
         ax.set_xticks(x)
-        ax.set_xticklabels(W.order)
+        ax.set_xticklabels([W.titles[w] for w in W.order])
         ax.set_ylim(low, high)
     axes[0].set_ylabel(L("workshop.axis_score", low=low, high=high))
     axes[-1].legend(frameon=False, fontsize=7, loc="lower right")
@@ -107,5 +107,5 @@ def likert(W: Workshops, L):
     if is_suppressed(W):
         counts = counts.assign(suppressed=True)
     return likert_chart(counts, W.instrument, W.language,
-                        L("workshop.likert_title", workshop=W.workshop, who=who(W, L)),
+                        L("workshop.likert_title", workshop=W.titles[W.workshop], who=who(W, L)),
                         L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))

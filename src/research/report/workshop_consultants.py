@@ -37,7 +37,7 @@ def consultants_section(W: Workshops, L) -> list:
         return [show.heading(L("workshop.consultants_heading")), show.para(L("workshop.trend_first"))]
     drops = item_drop_statements(item_changes(W), W, L)
     return [show.heading(L("workshop.consultants_heading")),
-            show.para(L("workshop.consultants_intro", workshop=W.workshop, previous=W.previous)),
+            show.para(L("workshop.consultants_intro", workshop=W.titles[W.workshop], previous=W.titles[W.previous])),
             show.heading(L("workshop.themes_shift_heading"), 3),
             show.para(comparison_note(W, L, [W.previous, W.workshop]), "note"),
             show.bullets(theme_shift_statements(theme_shift(W), W, L)),

@@ -95,7 +95,7 @@ def title(W: Workshops, R) -> str:
 
     day = dt.date.fromisoformat(W.dates[W.workshop])
     date = f"{day.day}.{day.month}.{day.year}" if W.language == "fi" else day.isoformat()
-    return R.L("workshop.title", workshop=W.workshop, title=W.titles[W.workshop],
+    return R.L("workshop.title", workshop=W.titles[W.workshop], title=W.titles[W.workshop],
                date=date, who=who(W, R.L))
 
 
@@ -104,9 +104,9 @@ def missing_note(W: Workshops, L) -> str | None:
     municipality gave feedback in this workshop, or (a municipality's report) the
     municipality had no participants in it (`has_feedback`); the analyses then show nothing."""
     if focus_size(W.programme()) == 0:
-        return L("workshop.no_feedback", workshop=W.workshop)
+        return L("workshop.no_feedback", workshop=W.titles[W.workshop])
     if W.municipality and focus_size(W) == 0:
-        return L("workshop.no_participants", workshop=W.workshop, who=who(W, L))
+        return L("workshop.no_participants", workshop=W.titles[W.workshop], who=who(W, L))
     return None
 
 
@@ -165,7 +165,7 @@ def change_statements(tr: pd.DataFrame, W: Workshops, L) -> list[str]:
             out.append(L("workshop.change_none", scale=name))
             continue
         key = "workshop.change_exceeds" if rec.exceeds else "workshop.change_within"
-        out.append(L(key, scale=name, previous=W.previous, workshop=W.workshop,
+        out.append(L(key, scale=name, previous=W.titles.get(W.previous, W.previous), workshop=W.titles[W.workshop],
                      change=float(rec.change), low=float(rec.change_low),
                      high=float(rec.change_high)))
     return out
@@ -245,9 +245,9 @@ def theme_table(W: Workshops, L) -> pd.DataFrame:
     for wave in W.order:
         part = shares[shares["wave"] == wave]
         if part["answers"].iloc[0] == 0:
-            out[wave] = mark
+            out[W.titles[wave]] = mark
             continue
-        out[wave] = (100 * part["share"]).round(0).to_numpy()
+        out[W.titles[wave]] = (100 * part["share"]).round(0).to_numpy()
     return out
 
 
@@ -278,8 +278,8 @@ def comparison_note(W: Workshops, L, workshops: list[str] | None = None) -> str 
         return None
     names = [W.name(c) for c in comparison_set(W, workshops)]
     if not names:
-        return L("workshop.comparison_set_none", workshops=", ".join(workshops))
-    return L("workshop.comparison_set", workshops=", ".join(workshops), names=", ".join(names))
+        return L("workshop.comparison_set_none", workshops=", ".join(W.titles.get(w, w) for w in workshops))
+    return L("workshop.comparison_set", workshops=", ".join(W.titles.get(w, w) for w in workshops), names=", ".join(names))
 
 
 def kwic_table(W: Workshops, L, per_theme: int = 3, width: int = 45) -> pd.DataFrame:

@@ -54,6 +54,11 @@ def sources(phase: str, provenance: dict[str, bool]) -> tuple[list[str], bool]:
     return keys, synthetic
 
 
+#: Labels of the title block and footer (`report.<key>` in labels.yml).
+LABELS = ("programme", "unit", "data_date", "contents", "sources", "manifest_entry",
+          "back_to_index", "synthetic_banner", "methods")
+
+
 def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
                 provenance: dict[str, bool]) -> dict:
     """Title block and footer values of a unit's HTML report, in the report language."""
@@ -80,8 +85,15 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
         "sources": [L("source.classification")] + [L(s) for s in keys],
         "notice": L("report.synthetic_notice") if synthetic else "",
         "manifest_entry": entry_id,
-        "labels": {k: L(f"report.{k}") for k in ("programme", "unit", "data_date", "contents",
-                                                 "sources", "manifest_entry")},
+        "labels": {k: L(f"report.{k}") for k in LABELS},
+        "index_href": "../../index.html",
+        # what differs between the two renderings (research.run.render.AUDIENCES)
+        "municipal": {"audience_label": L("report.audience_municipal"),
+                      "entry_label": L("report.version"), "entry": entry_id.split("@")[-1]},
+        "research": {"audience_label": L("report.audience_research"),
+                     "entry_label": L("report.manifest_entry"), "entry": entry_id,
+                     "other_href": f"../../{unit.html_rel}",
+                     "other_label": L("report.audience_municipal")},
     }
 
 
@@ -95,7 +107,6 @@ def execute_unit(job: dict) -> dict:
 
     reports = Path(job["reports"])
     nb_path = reports / job["notebook_rel"]
-    html_path = reports / job["html_rel"]
     nb_path.parent.mkdir(parents=True, exist_ok=True)
     entry = {k: job[k] for k in ("phase", "unit", "parameters", "inputs", "input_hash",
                                  "title")}
@@ -118,7 +129,7 @@ def execute_unit(job: dict) -> dict:
             failed.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp_nb, failed)
             first = (exc.source or "").strip().splitlines()
-            return dict(entry, status="failed", html=None, notebook=None,
+            return dict(entry, status="failed", html=None, html_research=None, notebook=None,
                         failed_notebook=str(failed.relative_to(reports)),
                         error=f"cell {exc.exec_count}"
                               + (f" ({first[0][:80]})" if first else "")
@@ -129,15 +140,16 @@ def execute_unit(job: dict) -> dict:
         entry.update(privacy_audit.gate(reports, job["phase"], job["unit"], tmp_nb))
         if entry.get("status") == "failed":   # the attacker found something: not published
             return entry
-        html = render_html(nb, job["meta"], job["templates"])
-        write_text(html_path, html)
+        for audience, rel in (("municipal", job["html_rel"]),
+                              ("research", job["research_rel"])):
+            write_text(reports / rel, render_html(nb, job["meta"], job["templates"], audience))
         os.replace(tmp_nb, nb_path)
         (reports / "failed" / job["phase"] / f"{job['unit']}.ipynb").unlink(missing_ok=True)
-        return dict(entry, status="ok", html=job["html_rel"], notebook=job["notebook_rel"],
-                    error=None)
+        return dict(entry, status="ok", html=job["html_rel"], html_research=job["research_rel"],
+                    notebook=job["notebook_rel"], error=None)
     except Exception as exc:  # a broken unit must not stop the others
         drop_worker_kernel()
-        return dict(entry, status="failed", html=None, notebook=None,
+        return dict(entry, status="failed", html=None, html_research=None, notebook=None,
                     error=f"{type(exc).__name__}: {exc}")
     finally:
         Path(tmp_nb).unlink(missing_ok=True)

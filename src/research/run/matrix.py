@@ -33,7 +33,18 @@ class Unit:
 
     @property
     def html_rel(self) -> str:
+        """The municipal rendering (for councils and officials)."""
         return f"html/{self.phase}/{self.unit}.html"
+
+    @property
+    def research_rel(self) -> str:
+        """The researcher and consultant rendering (with the methods appendix)."""
+        return f"html-research/{self.phase}/{self.unit}.html"
+
+    @property
+    def pdf_rel(self) -> str:
+        """The PDF of the municipal rendering (`research run --pdf`)."""
+        return f"pdf/{self.phase}/{self.unit}.pdf"
 
 
 def phase_units(config: Config) -> list[Unit]:

@@ -45,6 +45,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
         old = entries.get(unit.key)
         if (not force and old and old.get("input_hash") == digest and old.get("status") in
                 ("ok", "unchanged") and (ctx.reports / unit.html_rel).exists()
+                and (ctx.reports / unit.research_rel).exists()
                 and (ctx.reports / unit.notebook_rel).exists()):
             results[unit.key] = dict(old, status="unchanged")
             continue
@@ -55,7 +56,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                      "parameters": ctx.parameters(unit), "inputs": inputs, "input_hash": digest,
                      "title": meta["title"], "meta": meta, "reports": str(ctx.reports),
                      "templates": str(ctx.templates), "notebook_rel": unit.notebook_rel,
-                     "html_rel": unit.html_rel})
+                     "html_rel": unit.html_rel, "research_rel": unit.research_rel})
 
     def record(entry: dict) -> None:
         results[f"{entry['phase']}/{entry['unit']}"] = entry
