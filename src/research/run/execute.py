@@ -110,6 +110,8 @@ def execute_unit(job: dict) -> dict:
     nb_path.parent.mkdir(parents=True, exist_ok=True)
     entry = {k: job[k] for k in ("phase", "unit", "parameters", "inputs", "input_hash",
                                  "title")}
+    entry.update(data_date=job["meta"].get("data_date", ""),
+                 synthetic=bool(job["meta"].get("notice")))
     tmp_nb = str(temporary(nb_path))
     quiet_kernel_logs(reports / "logs" / f"{job['phase']}-{job['unit']}.log")
     privacy_audit.clear_unit(reports, job["phase"], job["unit"])

@@ -24,8 +24,9 @@ __all__ = ["RunContext", "Unit", "build_matrix", "run"]
 
 
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
-        progress=None) -> list[dict]:
-    """Execute the matrix; return the manifest entries of this run's units."""
+        progress=None, pdf_browser: str | None = None) -> list[dict]:
+    """Execute the matrix; return the manifest entries of this run's units. With
+    `pdf_browser` (a Chromium path), also print each municipal report to `reports/pdf/`."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
     privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
@@ -86,6 +87,11 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
         from research.report.vitality import write_exports
         write_exports(ctx.config.path, ctx.reports / "vitality", ctx.processed, ctx.raw)
     privacy_audit.finish(ctx.reports)
+    if pdf_browser:
+        from research.run.pdf import write_pdfs
+        write_pdfs(ctx.reports, results, pdf_browser)
+        for key, entry in results.items():
+            entries[key]["pdf"] = entry["pdf"]
     write_manifest(ctx, entries)
     write_index(ctx, entries)
     return [results[u.key] for u in matrix]
