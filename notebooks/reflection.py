@@ -39,16 +39,16 @@ show.para(R.L("workshop.privacy_note", threshold=W.threshold), "note")
 show.heading(workshops.text(W, R.L, "workshop.participation_heading"))
 
 # %%
-show.table(workshops.participation_table(W, "role", R.L), R.language, R.L("workshop.participation_role", workshop=W.titles[W.workshop]))
+show.table(workshops.participation_table(W, "role", R.L), R.language, R.L("workshop.participation_role", workshop=workshops.workshop_name(W, W.workshop)))
 
 # %%
-show.table(workshops.participation_table(W, "organisation", R.L), R.language, R.L("workshop.participation_organisation", workshop=W.titles[W.workshop]))
+show.table(workshops.participation_table(W, "organisation", R.L), R.language, R.L("workshop.participation_organisation", workshop=workshops.workshop_name(W, W.workshop)))
 
 # %%
 show.heading(workshops.text(W, R.L, "workshop.scores_heading"))
 
 # %%
-show.table(workshops.comparison_table(summary, W, R.L), R.language, R.L("workshop.scores_caption", workshop=W.titles[W.workshop]))
+show.table(workshops.comparison_table(summary, W, R.L), R.language, R.L("workshop.scores_caption", workshop=workshops.workshop_name(W, W.workshop)))
 
 # %%
 show.figure(workshop_charts.comparison_chart(summary, W, R.L))
@@ -84,7 +84,7 @@ show.table(workshops.theme_table(W, R.L), R.language, decimals=0)
 show.para(workshops.comparison_note(W, R.L), "note")
 
 # %%
-show.table(workshops.theme_by_municipality(W, R.L), R.language, R.L("workshop.themes_by_municipality", workshop=W.titles[W.workshop]), decimals=0)
+show.table(workshops.theme_by_municipality(W, R.L), R.language, R.L("workshop.themes_by_municipality", workshop=workshops.workshop_name(W, W.workshop)), decimals=0)
 
 # %% tags=["methods"]
 show.heading(workshops.text(W, R.L, "workshop.kwic_heading"), 3)

@@ -78,7 +78,7 @@ def reflection(W, scores: pd.DataFrame, summary: pd.DataFrame, L) -> list[str]:
         tr = workshops.trend(scores, summary, W.order, W.focus)
         now = tr[(tr["wave"] == W.workshop) & tr["change"].notna()] if tr is not None else None
         if now is not None and not now.empty:
-            out.append(L("headline.workshop_trend", previous=W.titles[W.previous],
+            out.append(L("headline.workshop_trend", previous=workshops.workshop_name(W, W.previous),
                          n_clear=int(now["exceeds"].astype(bool).sum()), n=len(now)))
     return _present(out)
 

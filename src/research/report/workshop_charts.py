@@ -13,6 +13,11 @@ from research.stats import privacy
 from research.stats.workshops import PROGRAMME, Workshops, has_feedback, is_suppressed
 
 
+def workshop_name(W, wave: str) -> str:
+    from research.report.workshops import workshop_name as name
+    return name(W, wave)
+
+
 def _style():
     import seaborn as sns
     sns.set_theme(style="whitegrid", context="notebook")
@@ -46,7 +51,7 @@ def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
     low, high = W.instrument.items[0].low, W.instrument.items[0].high
     ax.set_xlim(low, high)
     ax.set_xlabel(L("workshop.axis_score", low=low, high=high))
-    ax.set_title(L("workshop.comparison_title", workshop=W.titles[W.workshop]))
+    ax.set_title(L("workshop.comparison_title", workshop=workshop_name(W, W.workshop)))
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
     return fig
@@ -82,7 +87,7 @@ def trend_chart(summary: pd.DataFrame, W: Workshops, L):
                         else W.name(code))
         ax.set_title(W.scale_name(scale), fontsize=9)
         ax.set_xticks(x)
-        ax.set_xticklabels([W.titles[w] for w in W.order])
+        ax.set_xticklabels([workshop_name(W, w) for w in W.order])
         ax.set_ylim(low, high)
     axes[0].set_ylabel(L("workshop.axis_score", low=low, high=high))
     axes[-1].legend(frameon=False, fontsize=7, loc="lower right")
@@ -107,5 +112,6 @@ def likert(W: Workshops, L):
     if is_suppressed(W):
         counts = counts.assign(suppressed=True)
     return likert_chart(counts, W.instrument, W.language,
-                        L("workshop.likert_title", workshop=W.titles[W.workshop], who=who(W, L)),
+                        L("workshop.likert_title", workshop=workshop_name(W, W.workshop),
+                          who=who(W, L)),
                         L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))
