@@ -74,7 +74,9 @@ def reflection(W, scores: pd.DataFrame, summary: pd.DataFrame, L) -> list[str]:
         out.append(L("headline.workshop_scores", best=W.scale_name(best["scale"]),
                      best_mean=float(best["mean"]), worst=W.scale_name(worst["scale"]),
                      worst_mean=float(worst["mean"])))
-    if W.previous:
+    if not W.previous:
+        out.append(L("workshop.trend_first"))
+    else:
         tr = workshops.trend(scores, summary, W.order, W.focus)
         now = tr[(tr["wave"] == W.workshop) & tr["change"].notna()] if tr is not None else None
         if now is not None and not now.empty:
