@@ -35,6 +35,9 @@ show.para(workshops.intro(W, R.L))
 # %%
 show.para(R.L("workshop.privacy_note", threshold=W.threshold), "note")
 
+# %% tags=["researcher"]
+show.para(R.L("workshop.quote_check"), "note")
+
 # %%
 show.heading(workshops.text(W, R.L, "workshop.participation_heading"))
 

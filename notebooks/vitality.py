@@ -114,4 +114,4 @@ show.table(vitality_audit.sensitivity_table(V, R), R.language, caption=R.L("vita
 
 # %% tags=["headline"]
 from research.report import headline
-show.headline(R.L("report.headline"), headline.vitality(V, R))
+show.headline(R.L("report.headline"), headline.vitality(V, R, units))

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
 #: Package, model and statistic names that must not reach a municipal reader.
 FORBIDDEN = ["d_z", "d_av", "MixedLM", "RMSPE", "COINr", "research.synthetic", "research.",
              "statsmodels", "scipy", "papermill", "kappa", "Cohen", "bootstrap",
-             "tutkijan tarkistettaviksi", "jotta tutkija voi tarkistaa"]
+             "tutkijan tarkistettaviksi", "jotta tutkija voi tarkistaa",
+             "tutkijan on tarkistettava lainaukset"]
 
 
 class _Text(HTMLParser):
@@ -100,6 +101,7 @@ def test_municipal_reports_show_no_internal_ids(run):
     assert "d_z" in research and re.search(r"\bdyn1\b", research)
     kappa = visible(project / "reports" / "html-research" / "reflection" / "w2-232.html")
     assert "Cohenin kappa" in kappa and "tutkijan tarkistettaviksi" in kappa
+    assert "tutkijan on tarkistettava lainaukset ennen julkaisua" in kappa
 
 
 def test_headline_box_opens_the_municipal_report_with_computed_sentences(run):

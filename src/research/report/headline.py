@@ -85,9 +85,14 @@ def reflection(W, scores: pd.DataFrame, summary: pd.DataFrame, L) -> list[str]:
     return _present(out)
 
 
-def vitality(V, R) -> list[str]:
-    """The sub-region's index level and change, and each programme municipality's change."""
+def vitality(V, R, units: list[tuple[str, str]]) -> list[str]:
+    """The sub-region's index level, change and rank, then the first sentence (level and
+    change with its interval) of each programme municipality's summary; at most five."""
     from research.report import vitality as vit
 
-    return _present([vit.summary(V, R, "subregion", R.config.subregion, note=False)])
-
+    out = [vit.summary(V, R, "subregion", R.config.subregion, note=False)]
+    for level, code in units:
+        if level == "municipality" and len(out) < 5:
+            first = vit.summary(V, R, level, code, note=False).split(". ")[0]
+            out.append(first if first.endswith(".") else first + ".")
+    return _present(out)
