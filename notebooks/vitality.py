@@ -28,28 +28,28 @@ show.heading(R.L("vitality.title"))
 # %%
 show.para(vitality.summary(V, R, *R.config.area))
 
-# %%
+# %% tags=["methods"]
 show.para(vitality_audit.audit_summary(V, R))
 
 # %%
 show.para(vitality.caveat(V, R), "note")
 
-# %%
+# %% tags=["methods"]
 show.heading(R.L("vitality.heading_method"), 3)
 
-# %%
+# %% tags=["methods"]
 show.bullets(vitality_audit.method_points(V, R))
 
-# %%
+# %% tags=["methods"]
 show.heading(R.L("vitality.heading_indicators"), 3)
 
-# %%
+# %% tags=["methods"]
 show.table(vitality_audit.framework_table(V, R), R.language, caption=R.L("vitality.caption_indicators"), decimals=2)
 
 # %%
 show.para(vitality.coverage_text(V, R))
 
-# %%
+# %% tags=["methods"]
 show.table(vitality.coverage_display(V, R), R.language, caption=R.L("vitality.caption_coverage"))
 
 # %%
@@ -94,29 +94,33 @@ show.table(vitality.strengths_table(V, R, R.config.area[1], V.final_year, level=
 # %%
 show.table(vitality.profile_table(V, R, units, V.final_year), R.language, caption=vitality.profile_caption(V, R, V.final_year))
 
-# %%
+# %% tags=["methods"]
 show.heading(R.L("vitality.heading_audit"), 3)
 
-# %%
+# %% tags=["methods"]
 show.table(vitality_audit.audit_table(V, R), R.language, caption=R.L("vitality.caption_audit"))
 
-# %%
+# %% tags=["methods"]
 vitality_audit.imputed_display(V, R, R.config.municipalities)
 
-# %%
+# %% tags=["methods"]
 show.heading(R.L("vitality.heading_coherence"), 3)
 
-# %%
+# %% tags=["methods"]
 show.para(vitality_audit.coherence_text(V, R))
 
-# %%
+# %% tags=["methods"]
 show.table(vitality_audit.coherence_table(V, R), R.language, caption=R.L("vitality.caption_coherence", year=V.base_year), decimals=2)
 
-# %%
+# %% tags=["methods"]
 show.heading(R.L("vitality.heading_sensitivity"), 3)
 
-# %%
+# %% tags=["methods"]
 show.para(vitality_audit.sensitivity_text(V, R))
 
-# %%
+# %% tags=["methods"]
 show.table(vitality_audit.sensitivity_table(V, R), R.language, caption=R.L("vitality.caption_sensitivity"))
+
+# %% tags=["headline"]
+from research.report import headline
+show.headline(R.L("report.headline"), headline.vitality(V, R, units))

@@ -87,7 +87,8 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
         phase: Optional[List[str]] = typer.Option(None, "--phase", "-p",
                                                   help="Only this phase (repeatable)."),
         unit: Optional[List[str]] = typer.Option(None, "--unit", "-u",
-                                                 help="Only this unit or municipality code "
+                                                 help="Only this unit, municipality code or "
+                                                      "name, e.g. 232 or Kauhajoki "
                                                       "(repeatable)."),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j",
                                            help="Parallel workers (default: number of cores)."),
@@ -103,24 +104,31 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
         processed: Path = typer.Option(Path("data/processed"), help="Tidy tables folder."),
         raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
         notebooks: Path = typer.Option(Path("notebooks"), help="Notebook sources."),
-        templates: Path = typer.Option(Path("templates"), help="Report templates.")) -> None:
+        templates: Path = typer.Option(Path("templates"), help="Report templates."),
+        pdf: bool = typer.Option(False, "--pdf", help="Also print each municipal report to "
+                                                      "reports/pdf/ with headless Chromium.")
+        ) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
     from research.core.config import load_config
     from research.run.manifest import RunContext
-    from research.run.matrix import build_matrix
+    from research.run.matrix import build_matrix, municipality_names
     from research.run.pipeline import run as run_matrix
 
     cfg = load_config(config, raw_dir=raw)
     lang = language or cfg.language
     if lang not in ("fi", "en"):
         raise UserError(f"--language must be fi or en, not '{lang}'")
-    matrix = build_matrix(cfg, phase, unit)
+    matrix = build_matrix(cfg, phase, unit, names=municipality_names(cfg, raw))
+    browser = None
+    if pdf:
+        from research.run.pdf import require_chromium
+        browser = require_chromium()
     ctx = RunContext(config=cfg, language=lang, notebooks=notebooks, templates=templates,
                      processed=processed, raw=raw, reports=reports)
     progress = _Progress()
     try:
         results = run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress,
-                             cluster=cluster)
+                             cluster=cluster, pdf_browser=browser)
     finally:
         progress.stop()
     counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "unchanged", "failed")}

@@ -93,6 +93,12 @@ def did_table(D: dict | None, R) -> pd.DataFrame | None:
                            "p_wild_txt": "evaluation.col.p_wild"})
 
 
+def plain_did_table(D: dict | None, R) -> pd.DataFrame | None:
+    """The municipal report's version of `did_table`: period, change and interval only."""
+    table = did_table(D, R)
+    return None if table is None else table.iloc[:, :3]
+
+
 def did_text(D: dict | None, R) -> str | None:
     if D is None:
         return None

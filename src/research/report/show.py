@@ -49,6 +49,16 @@ def bullets(items: list[str] | None):
     return HTML("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
 
 
+def headline(title: str, sentences: list[str] | None):
+    """The key-findings box that opens a report: a level-2 heading and plain sentences."""
+    if not sentences:
+        return None
+    from IPython.display import HTML
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return HTML(f'<section class="report-headline"><h2 id="{_slug(title)}">'
+                f"{html.escape(title)}</h2><ul>{items}</ul></section>")
+
+
 NUMBER_LIKE = re.compile(r"^[\s\d.,\u00a0+\-−–×<>()%…]*$")
 
 

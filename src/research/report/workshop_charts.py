@@ -14,6 +14,11 @@ from research.stats import privacy
 from research.stats.workshops import PROGRAMME, Workshops, has_feedback, is_suppressed
 
 
+def workshop_name(W, wave: str) -> str:
+    from research.report.workshops import workshop_name as name
+    return name(W, wave)
+
+
 def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
     """Dot-and-interval chart: each scale's mean per municipality and for the programme in
     this workshop; the report's municipality in red; suppressed groups are not drawn."""
@@ -43,7 +48,7 @@ def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
     low, high = W.instrument.items[0].low, W.instrument.items[0].high
     ax.set_xlim(low, high)
     ax.set_xlabel(L("workshop.axis_score", low=low, high=high))
-    title = L("workshop.comparison_title", workshop=W.workshop)
+    title = L("workshop.comparison_title", workshop=workshop_name(W, W.workshop))
     ax.set_title(title)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     style.layout(fig, left=style.label_width(scale_names), top=0.4, bottom=0.6,
@@ -82,7 +87,7 @@ def trend_chart(summary: pd.DataFrame, W: Workshops, L):
                         else W.name(code))
         ax.set_title(_wrap(W.scale_name(scale), 20), fontsize=style.FONT_SMALL)
         ax.set_xticks(x)
-        ax.set_xticklabels(W.order)
+        ax.set_xticklabels([workshop_name(W, w) for w in W.order])
         ax.set_ylim(low, high)
     axes[0].set_ylabel(L("workshop.axis_score", low=low, high=high))
     handles, names = axes[0].get_legend_handles_labels()
@@ -103,7 +108,7 @@ def _trend_sentence(summary: pd.DataFrame, W: Workshops, L) -> str:
     last = max(rows["wave"], key=W.order.index)
     rows = rows[rows["wave"] == last]
     who = L("report.whole_programme") if W.focus == PROGRAMME else W.name(W.focus)
-    return alt.best_worst(L, f"{who} {last}", {W.scale_name(s): m for s, m in
+    return alt.best_worst(L, f"{who}, {workshop_name(W, last)}", {W.scale_name(s): m for s, m in
                                                zip(rows["scale"], rows["mean"])},
                           alt.number(W.language, 2))
 
@@ -129,5 +134,6 @@ def likert(W: Workshops, L):
     if is_suppressed(W):
         counts = counts.assign(suppressed=True)
     return likert_chart(counts, W.instrument, W.language,
-                        L("workshop.likert_title", workshop=W.workshop, who=who(W, L)),
+                        L("workshop.likert_title", workshop=workshop_name(W, W.workshop),
+                          who=who(W, L)),
                         L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))

@@ -32,9 +32,8 @@ _SCRATCH: dict = {}
 
 def remote_unit(job: dict) -> dict:
     """On a worker: execute a unit; return what the client writes (no file in reports/)."""
-    from research.run.execute import run_notebook
+    from research.run.execute import renderings, run_notebook
     from research.run.kernel import drop_worker_kernel
-    from research.run.render import render_html
 
     with _LOCK:
         scratch = _scratch(job)
@@ -47,7 +46,7 @@ def remote_unit(job: dict) -> dict:
             if failure is not None:
                 return {"failure": failure, "notebook": notebook}
             return {"failure": None, "notebook": notebook,
-                    "html": render_html(nb, job["meta"], job["templates"]),
+                    "html": renderings(nb, job),
                     "side": side.read_bytes() if side.exists() else None}
         except Exception as exc:  # noqa: BLE001 - reported as the unit's failure
             drop_worker_kernel()
@@ -80,8 +79,8 @@ def receive(job: dict, result: dict) -> dict:
         write_bytes(tmp_nb, result.get("notebook") or b"")
         if result["failure"] is not None:
             if not result.get("notebook"):
-                return dict(entry_of(job), status="failed", html=None, notebook=None,
-                            error=result["failure"])
+                return dict(entry_of(job), status="failed", html=None, html_research=None,
+                            notebook=None, error=result["failure"])
             return keep_failed(job, str(tmp_nb), result["failure"])
         side = published.side_file(privacy_audit.folder_of(reports), job["phase"], job["unit"])
         if result.get("side") is not None:

@@ -54,9 +54,11 @@ def _run_local(todo: list[dict], workers: int, record, progress=None) -> None:
 
 
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
-        progress=None, cluster: str | None = None) -> list[dict]:
+        progress=None, cluster: str | None = None,
+        pdf_browser: str | None = None) -> list[dict]:
     """Execute the matrix (in local worker processes, or on the Dask cluster at `cluster`,
-    'local' for a LocalCluster); return the manifest entries of this run's units."""
+    'local' for a LocalCluster); return the manifest entries of this run's units. With
+    `pdf_browser` (a Chromium path), also print each municipal report to `reports/pdf/`."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
     privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
@@ -76,6 +78,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
         old = entries.get(unit.key)
         if (not force and old and old.get("input_hash") == digest and old.get("status") in
                 ("ok", "unchanged") and (ctx.reports / unit.html_rel).exists()
+                and (ctx.reports / unit.research_rel).exists()
                 and (ctx.reports / unit.notebook_rel).exists()):
             results[unit.key] = dict(old, status="unchanged")
             continue
@@ -86,7 +89,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                      "parameters": ctx.parameters(unit), "inputs": inputs, "input_hash": digest,
                      "title": meta["title"], "meta": meta, "reports": str(ctx.reports),
                      "templates": str(ctx.templates), "notebook_rel": unit.notebook_rel,
-                     "html_rel": unit.html_rel})
+                     "html_rel": unit.html_rel, "research_rel": unit.research_rel})
 
     def record(entry: dict) -> None:
         results[f"{entry['phase']}/{entry['unit']}"] = entry
@@ -109,6 +112,11 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
         from research.report.vitality import write_exports
         write_exports(ctx.config.path, ctx.reports / "vitality", ctx.processed, ctx.raw)
     privacy_audit.finish(ctx.reports)
+    if pdf_browser:
+        from research.run.pdf import write_pdfs
+        write_pdfs(ctx.reports, results, pdf_browser)
+        for key, entry in results.items():
+            entries[key]["pdf"] = entry["pdf"]
     write_manifest(ctx, entries)
     write_index(ctx, entries)
     return [results[u.key] for u in matrix]
