@@ -51,8 +51,13 @@ def _tags(cell) -> set[str]:
 
 
 def _html_cell(markup: str):
+    """A code cell showing `markup`; its id comes from its content (not nbformat's random
+    one), so that renderings are the same in every run."""
+    import hashlib
+
     import nbformat
     cell = nbformat.v4.new_code_cell("")
+    cell["id"] = "html-" + hashlib.sha1(markup.encode("utf-8")).hexdigest()[:8]
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": markup})]
     return cell
 

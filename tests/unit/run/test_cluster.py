@@ -30,7 +30,7 @@ def _ctx(project: Path, reports: str) -> RunContext:
 
 def _outputs(reports: Path) -> dict[str, bytes]:
     return {str(p.relative_to(reports)): p.read_bytes()
-            for folder in ("html", "notebooks", "privacy/published")
+            for folder in ("html", "html-research", "notebooks", "privacy/published")
             for p in sorted((reports / folder).rglob("*")) if p.is_file()}
 
 
@@ -42,8 +42,10 @@ def test_local_cluster_equals_local_runner(project):
     on_cluster = run(_ctx(project, "reports-cluster"), UNITS, jobs=2, cluster="local")
     assert [e["status"] for e in on_cluster] == ["ok", "ok"]
     a, b = _outputs(project / "reports-local"), _outputs(project / "reports-cluster")
-    assert sorted(a) == ["html/baseline/232.html", "html/reflection/w1-232.html",
+    assert sorted(a) == ["html-research/baseline/232.html", "html-research/reflection/w1-232.html",
+                         "html/baseline/232.html", "html/reflection/w1-232.html",
                          "notebooks/baseline/232.ipynb", "notebooks/reflection/w1-232.ipynb",
+                         "privacy/published/baseline/232.json",
                          "privacy/published/reflection/w1-232.json"]
     assert a == b
     assert [e["input_hash"] for e in local] == [e["input_hash"] for e in on_cluster]
@@ -58,13 +60,15 @@ def test_a_failed_unit_is_recorded_and_nothing_is_published(tmp_path):
     job = {"phase": "baseline", "unit": "232", "parameters": {"unit": "232"}, "inputs": {},
            "input_hash": "ab" * 32, "title": "t", "reports": str(tmp_path),
            "notebook_rel": "notebooks/baseline/232.ipynb",
-           "html_rel": "html/baseline/232.html"}
+           "html_rel": "html/baseline/232.html",
+           "research_rel": "html-research/baseline/232.html", "meta": {}}
     entry = cluster.receive(job, {"failure": "cell 3: ValueError: bad", "notebook": b"{}"})
     assert entry["status"] == "failed"
     assert entry["error"] == "cell 3: ValueError: bad"
     assert entry["failed_notebook"] == "failed/baseline/232.ipynb"
     assert (tmp_path / "failed" / "baseline" / "232.ipynb").read_bytes() == b"{}"
     assert not (tmp_path / "html" / "baseline" / "232.html").exists()
+    assert not (tmp_path / "html-research" / "baseline" / "232.html").exists()
     assert not (tmp_path / "notebooks" / "baseline" / "232.ipynb").exists()
     lost = cluster.receive(job, {"failure": "KilledWorker: worker died", "notebook": b""})
     assert (lost["status"], lost["error"], lost["notebook"]) == (
