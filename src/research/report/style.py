@@ -25,8 +25,8 @@ DPI = 96
 SAVE_DPI = 192
 THEME = {"style": "whitegrid", "context": "notebook"}
 
-OKABE_ITO = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000"}
+OKABE_ITO = {"orange": "#e69f00", "sky": "#56b4e9", "green": "#009e73", "yellow": "#f0e442",
+             "blue": "#0072b2", "vermillion": "#d55e00", "purple": "#cc79a7", "black": "#000000"}
 HIGHLIGHT = OKABE_ITO["vermillion"]
 SUBREGION = OKABE_ITO["blue"]
 REGION = OKABE_ITO["green"]
@@ -34,8 +34,8 @@ PROGRAMME = OKABE_ITO["sky"]
 PEER = "0.72"
 COUNTRY = "0.15"
 PALETTE = [OKABE_ITO[c] for c in ("orange", "purple", "sky", "green", "black")]
-SHADE = "#F5E6C8"
-LIKERT_LOW, LIKERT_HIGH = "#B35806", "#542788"
+SHADE = "#f5e6c8"
+LIKERT_LOW, LIKERT_HIGH = "#b35806", "#542788"
 NEUTRAL = "0.62"
 GREY_LIGHT = "0.75"
 GREY = "0.6"
@@ -90,7 +90,7 @@ def likert_colours(n: int) -> list[str]:
     scale's middle answer is a visible grey, not the palette's near-white."""
     import seaborn as sns
 
-    colours = sns.blend_palette([LIKERT_LOW, "#F1A340", "#F7F7F7", "#998EC3", LIKERT_HIGH],
+    colours = sns.blend_palette([LIKERT_LOW, "#f1a340", "#f7f7f7", "#998ec3", LIKERT_HIGH],
                                 n_colors=n).as_hex()
     if n % 2:
         colours[n // 2] = "#9e9e9e"
