@@ -94,22 +94,23 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
         force: bool = typer.Option(False, "--force", help="Rerun units whose inputs are "
                                                           "unchanged."),
         language: str = typer.Option("", "--language", "-l",
-                                     help="Report language fi or en (default: the config's)."),
+                                     help="Report language fi, en or sv (default: the config's)."),
         reports: Path = typer.Option(Path("reports"), help="Output folder."),
         processed: Path = typer.Option(Path("data/processed"), help="Tidy tables folder."),
         raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
         notebooks: Path = typer.Option(Path("notebooks"), help="Notebook sources."),
         templates: Path = typer.Option(Path("templates"), help="Report templates.")) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
-    from research.core.config import load_config
+    from research.core.config import language_problem, load_config
     from research.run.manifest import RunContext
     from research.run.matrix import build_matrix
     from research.run.pipeline import run as run_matrix
 
     cfg = load_config(config, raw_dir=raw)
     lang = language or cfg.language
-    if lang not in ("fi", "en"):
-        raise UserError(f"--language must be fi or en, not '{lang}'")
+    problem = language_problem(lang)
+    if problem:
+        raise UserError(f"--language: {problem}")
     matrix = build_matrix(cfg, phase, unit)
     ctx = RunContext(config=cfg, language=lang, notebooks=notebooks, templates=templates,
                      processed=processed, raw=raw, reports=reports)

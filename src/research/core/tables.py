@@ -36,11 +36,11 @@ SCHEMAS: dict[str, dict] = {
     "municipalities": {
         "key": ["year", "municipality_code"],
         "columns": ["year", "municipality_code", "name_fi", "name_sv", "subregion_code",
-                    "subregion_name", "region_code", "region_name", "urban_rural_code",
-                    "urban_rural_name", "language_code"],
+                    "subregion_name", "subregion_name_sv", "region_code", "region_name",
+                    "region_name_sv", "urban_rural_code", "urban_rural_name", "language_code"],
         "text": ["municipality_code", "name_fi", "name_sv", "subregion_code", "subregion_name",
-                 "region_code", "region_name", "urban_rural_code", "urban_rural_name",
-                 "language_code"],
+                 "subregion_name_sv", "region_code", "region_name", "region_name_sv",
+                 "urban_rural_code", "urban_rural_name", "language_code"],
     },
     "mergers": {
         "key": ["old_code"],

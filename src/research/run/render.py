@@ -47,8 +47,9 @@ def render_html(nb, meta: dict, template_dir: str | Path) -> str:
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.exclude_markdown = True
     c.HTMLExporter.exclude_raw = True
+    # <html lang="...">: nbconvert writes its own `language_code` trait over the resources'
+    c.HTMLExporter.language_code = meta.get("language", "fi")
     exporter = HTMLExporter(config=c, template_name="report",
                             extra_template_basedirs=[str(Path(template_dir).resolve())])
-    body, _ = exporter.from_notebook_node(nb, resources={"language_code": meta.get("language",
-                                                                                    "fi")})
+    body, _ = exporter.from_notebook_node(nb)
     return body
