@@ -111,7 +111,7 @@ show.figure(vitality_charts.index_chart(V, R, units, highlight=units[0]))
 show.table(vitality.strengths_table(V, R, units[0][1], V.base_year), R.language, caption=R.L("vitality.caption_strengths", name=R.name(units[0][1]), year=V.base_year))
 
 # %%
-show.para(R.L("vitality.caveat", base=V.base_year), "note")
+show.para(vitality.caveat(V, R), "note")
 
 # %% [markdown]
 # ## Section: survey

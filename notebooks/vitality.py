@@ -32,7 +32,7 @@ show.para(vitality.summary(V, R, "subregion", R.config.subregion))
 show.para(vitality_audit.audit_summary(V, R))
 
 # %%
-show.para(R.L("vitality.caveat", base=V.base_year), "note")
+show.para(vitality.caveat(V, R), "note")
 
 # %%
 show.heading(R.L("vitality.heading_method"), 3)

@@ -247,6 +247,13 @@ def summary(result: IndexResult, report, level: str, code: str, note: bool = Tru
     return " ".join(parts)
 
 
+def caveat(result: IndexResult, report) -> str:
+    """What the index cannot say: a relative position, lagged statistics, and the change of
+    the programme's own municipalities (counted from the config) is not its effect."""
+    return report.L("vitality.caveat", base=result.base_year,
+                    n=len(report.config.municipalities))
+
+
 def change_note(result: IndexResult, report, n_scale: int) -> str:
     """How the bands of a change are made: points from the draws on the nominal scale (of
     `n_scale`), ranks from all draws, and (setting `count_noise`) counts redrawn."""

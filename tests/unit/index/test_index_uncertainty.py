@@ -4,7 +4,6 @@ counts, each checked against a hand calculation or an independent implementation
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,7 +11,6 @@ import pytest
 import yaml
 from scipy import stats
 
-from research.core import labels
 from research.index import uncertainty
 from research.index.aggregate import aggregate, aggregate_draws
 from research.index.build import compute_index, index_change
@@ -125,7 +123,7 @@ def test_change_band_uses_the_nominal_scale_only(world, tmp_path):
         assert np.percentile(diff, 95) != pytest.approx(np.percentile(same, 95))
 
 
-def test_rank_is_the_median_of_the_draws_and_inside_its_band(world, tmp_path):
+def test_rank_is_the_median_of_the_draws_and_inside_its_band(world, tmp_path, make_report):
     """Ranks by hand (scipy, ties 'min') of the hand-computed draws: the table's median and
     band are theirs; the rank shown in the report is that median."""
     indicators, municipalities = world
@@ -142,16 +140,16 @@ def test_rank_is_the_median_of_the_draws_and_inside_its_band(world, tmp_path):
     np.testing.assert_allclose(s["rank_median"], np.median(ranks, axis=1))
     np.testing.assert_allclose(s["rank_p05"], np.percentile(ranks, 5, axis=1))
     np.testing.assert_allclose(s["rank_p95"], np.percentile(ranks, 95, axis=1))
-    report = SimpleNamespace(L=lambda k, **v: labels.text(k, "en", **v), language="en")
+    report = make_report(language="en")
     for _, row in result.scores.iterrows():
         shown, band = vitality.rank_text(report, row).split(" (")
         low, high = band.split(")")[0].split("–")
         assert int(low) <= int(shown) <= int(high)
 
 
-def test_rank_text_shows_the_median_not_the_nominal_rank():
+def test_rank_text_shows_the_median_not_the_nominal_rank(make_report):
     """Karijoki 2017 today: nominal rank 216 outside its band 199-270 would be shown."""
-    report = SimpleNamespace(L=lambda k, **v: labels.text(k, "fi", **v), language="fi")
+    report = make_report(language="fi")
     row = pd.Series({"rank": 216.0, "rank_median": 230.4, "rank_p05": 199.0,
                      "rank_p95": 270.0, "n_ranked": 292.0})
     assert vitality.rank_text(report, row) == "230 (199–270) / 292"

@@ -133,12 +133,13 @@ def test_unknown_workshop_names_config():
 
 # --- privacy of open answers, through setup() with a stand-in report --------------------
 
-def fake_report(unit, tables):
-    cfg = load_config(ROOT / "config" / "suupohja.yml", ROOT / "data" / "raw")
+def with_names(tables):
+    """The report's tables plus the classification rows that name the municipalities."""
     names = {"232": "Kauhajoki", "846": "Teuva", "151": "Isojoki", "218": "Karijoki"}
-    return SimpleNamespace(config=cfg, unit=unit, language="en", processed=Path("unused"),
-                           table=lambda name: tables[name].copy(), name=names.__getitem__,
-                           L=L)
+    municipalities = pd.DataFrame({"year": 2026, "municipality_code": list(names),
+                                   "name_fi": list(names.values()), "subregion_code": "144",
+                                   "subregion_name": "Suupohja"})
+    return {**tables, "municipalities": municipalities}
 
 
 def privacy_tables():
@@ -166,8 +167,8 @@ def privacy_tables():
 
 
 @pytest.mark.parametrize("unit", ["w1-all", "w1-151", "w1-846", "w1-218"])
-def test_no_email_phone_or_small_group_quote_in_output(unit):
-    W = workshops.setup(fake_report(unit, privacy_tables()))
+def test_no_email_phone_or_small_group_quote_in_output(unit, make_report):
+    W = workshops.setup(make_report(unit, "en", phase="reflection", tables=with_names(privacy_tables())))
     outputs = [workshops.kwic_table(W, L), workshops.uncoded_table(W, L),
                workshops.theme_table(W, L), workshops.cooccurrence_table(W),
                workshops.theme_by_municipality(W, L)]
@@ -192,8 +193,8 @@ def test_no_email_phone_or_small_group_quote_in_output(unit):
             L("workshop.themes_suppressed", threshold=5)
 
 
-def test_theme_table_shares():
-    W = workshops.setup(fake_report("w1-232", privacy_tables()))
+def test_theme_table_shares(make_report):
+    W = workshops.setup(make_report("w1-232", "en", phase="reflection", tables=with_names(privacy_tables())))
     t = workshops.theme_table(W, L).set_index(L("workshop.col_theme"))
     # Kauhajoki: 12 answers, 6 mention cooperation
     assert t.loc["Cooperation and networks", "w1"] == 50
@@ -310,13 +311,13 @@ def _only(tables, keep):
             for k, v in tables.items()}
 
 
-def test_other_programme_rows_never_enter():
+def test_other_programme_rows_never_enter(make_report):
     tables = privacy_tables()
     other = {k: v[v["municipality_code"] == "232"].assign(municipality_code="005")
              for k, v in tables.items() if k != "lemmas"}
     tables = {k: pd.concat([v, other[k]], ignore_index=True) if k in other else v
               for k, v in tables.items()}
-    W = workshops.setup(fake_report("w1-all", tables))
+    W = workshops.setup(make_report("w1-all", "en", phase="reflection", tables=with_names(tables)))
     assert sorted(W.respondents["municipality_code"].unique()) == ["151", "218", "232", "846"]
     assert "005" not in set(W.responses["municipality_code"]) | set(W.comments["municipality_code"])
     # the programme total is 6 + 5 + 2 + 5 = 18, not 24
@@ -324,18 +325,18 @@ def test_other_programme_rows_never_enter():
     assert workshops.missing_note(W, L) is None
 
 
-def test_no_feedback_for_the_programme_says_so():
+def test_no_feedback_for_the_programme_says_so(make_report):
     tables = _only(privacy_tables(), ["005"])
-    W = workshops.setup(fake_report("w1-all", tables))
+    W = workshops.setup(make_report("w1-all", "en", phase="reflection", tables=with_names(tables)))
     assert workshops.missing_note(W, L) == (
         "There is no feedback from this programme's municipalities for workshop w1, so no "
         "analyses are made. If feedback was collected, list its export in "
         "data/raw/workshops/workshops.yml and run research prepare.")
 
 
-def test_municipality_without_participants_says_so():
+def test_municipality_without_participants_says_so(make_report):
     tables = _only(privacy_tables(), ["232", "846", "151"])
-    W = workshops.setup(fake_report("w1-218", tables))
+    W = workshops.setup(make_report("w1-218", "en", phase="reflection", tables=with_names(tables)))
     assert workshops.missing_note(W, L) == (
         "There is no feedback from Karijoki for workshop w1, so no analyses are made. The "
         "whole programme's results are in report w1-all.")
@@ -371,7 +372,7 @@ def test_bundled_demo_is_the_generators_output_and_has_no_names(tmp_path):
     assert "@" in text and " 040 " in text
 
 
-def test_programme_comparison_counts_the_same_municipalities_and_names_them():
+def test_programme_comparison_counts_the_same_municipalities_and_names_them(make_report):
     from research.report import workshop_consultants
     from research.stats import workshop_themes
     tables = privacy_tables()
@@ -380,7 +381,7 @@ def test_programme_comparison_counts_the_same_municipalities_and_names_them():
         w2 = df[df["municipality_code"] != "151"].assign(
             wave="w2", respondent=lambda d: "w2-" + d["respondent"])
         tables[name] = pd.concat([df, w2], ignore_index=True)
-    W = workshops.setup(fake_report("w2-all", tables))
+    W = workshops.setup(make_report("w2-all", "en", phase="reflection", tables=with_names(tables)))
     # w1: Isojoki (2) and Teuva (its complement) hidden; w2: Isojoki absent, all others shown
     assert wstats.shown_municipalities(W, "w1") == ["232", "218"]
     assert wstats.shown_municipalities(W, "w2") == ["232", "846", "218"]
@@ -396,4 +397,4 @@ def test_programme_comparison_counts_the_same_municipalities_and_names_them():
     section = "".join(x.data for x in workshop_consultants.consultants_section(W, L))
     assert "Kauhajoki, Karijoki" in section
     # a municipality's own report compares only itself: no note
-    assert workshops.comparison_note(workshops.setup(fake_report("w2-232", tables)), L) is None
+    assert workshops.comparison_note(workshops.setup(make_report("w2-232", "en", phase="reflection", tables=with_names(tables))), L) is None
