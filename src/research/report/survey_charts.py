@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from research.core.instrument import Instrument
+from research.core.schema import in_language
 from research.report import style
 
 
@@ -55,7 +56,7 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
     ax_dk.set_xlabel("%")
     labels = items[0].labels
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours]
-    names = [labels.get(v, {}).get(language, str(v)) for v in values]
+    names = [in_language(labels.get(v), language, str(v)) for v in values]
     fig.legend(handles, names, loc="lower center", ncol=len(values), fontsize=7, frameon=False)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

@@ -34,8 +34,8 @@ def test_p_values_and_intervals():
     assert numbers.format_p_eq(0.0456, "en") == "p = 0.046"
     assert numbers.format_p_eq(0.0001, "fi") == "p < 0,001"
     assert numbers.format_p_eq(float("nan"), "fi") == "p = –"
-    assert numbers.format_ci(-0.001, 0.256, "fi") == "0,00 … 0,26"    # no '-0,00'
-    assert numbers.format_ci(-1.5, 2.25, "en", 1) == "-1.5 … 2.2"
+    assert numbers.format_ci(-0.001, 0.256, "fi") == "0,00–0,26"    # no '−0,00'
+    assert numbers.format_ci(-1.5, 2.25, "en", 1) == "\u22121.5\u00a0\u2013 2.2"
     assert numbers.format_ci(np.nan, 1.0, "en") == "–"
 
 
