@@ -132,7 +132,8 @@ def load_rubric(path: str | Path) -> Rubric:
     path = Path(path)
     data = validate(SCHEMA, yamlfile.load(path, "evaluation rubric"), path)
     table = pd.DataFrame([{"criterion": c["id"], "name_fi": c["fi"], "name_en": c["en"],
-                           "name_sv": c.get("sv") or c["fi"], "order": i} for i, c in enumerate(data["criteria"])])
+                           "name_sv": c.get("sv") or c["fi"], "order": i}
+                          for i, c in enumerate(data["criteria"])])
     dup = table["criterion"][table["criterion"].duplicated()]
     if len(dup):
         raise UserError(f"key 'criteria': criterion id '{dup.iloc[0]}' appears twice", file=path)
