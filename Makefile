@@ -36,7 +36,11 @@ test: $(VENV)/.installed-test ## Run the test suite
 review: $(VENV)/.installed-test ## Rerun the executed notebooks in reports/ with strict nbval
 	$(BIN)/research review
 
-bench: $(VENV)/.installed ## Benchmark research run against a naive papermill loop
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench ## Benchmark: national baseline, naive loop, rerun, Dask LocalCluster
 	$(BIN)/python benchmarks/bench_vitality.py
 	$(BIN)/python benchmarks/bench_run.py
 

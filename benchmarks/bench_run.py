@@ -1,17 +1,24 @@
-"""Benchmark: `research run` against the naive papermill + nbconvert CLI loop.
+"""Benchmark: the national baseline, the naive papermill loop, the rerun and a Dask cluster.
 
-Runs the baseline phase for 40 municipalities of the national data (a generated config) in a
-scratch folder (.bench/), first as a researcher would script it (one `papermill` CLI call and
-one `jupyter nbconvert --no-input` call per municipality, in a loop), then with
-`research run`, then `research run` again with nothing changed. Prints the wall time of
-each, their ratio and the peak memory of each run's process tree.
-Usage: python benchmarks/bench_run.py [--n 40] [--jobs N]
+In a scratch folder (.bench/) with the bundled data prepared, from one run:
+(a) the baseline of every mainland municipality (`research new-region --country`) with
+    `research run -p baseline -j JOBS`: wall time, seconds per report, peak memory of the
+    process tree, the largest report;
+(b) on the first N of them (default 10): the naive loop a researcher would script (one
+    `papermill` CLI call and one `jupyter nbconvert --no-input` call per municipality) and
+    `research run -j JOBS` on the same subset, with their ratio;
+(c) the national `research run` again with nothing changed;
+(d) the subset with `research run --cluster local -j JOBS` (a Dask LocalCluster of JOBS
+    worker processes) against the process pool of (b).
+Usage: python benchmarks/bench_run.py [--n 10] [--jobs 2] [--skip-national]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -24,6 +31,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+GOALS = {"national_s": 300.0, "report_mb": 1.5, "peak_mb": 2048.0, "rerun_s": 3.0,
+         "speedup": 8.0, "cluster_ratio": 1.2}
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
@@ -51,29 +60,7 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return time.perf_counter() - start, peak[0] / 2**20
 
 
-def bench_config(work: Path, n: int) -> Path:
-    """A config whose programme is the first n mainland municipalities by code."""
-    from research.geo.classification import municipalities_table
-    table = municipalities_table(ROOT / "data" / "raw")
-    latest = table[table["year"] == table["year"].max()]["municipality_code"]
-    codes = table[(table["year"] == 2017) & (table["region_code"] != "21")
-                  & table["municipality_code"].isin(latest)]
-    codes = sorted(codes["municipality_code"])[:n]
-    data = yaml.safe_load((ROOT / "config" / "suupohja.yml").read_text(encoding="utf-8"))
-    data["municipalities"] = codes
-    data["peers"] = [c for c in data["peers"] if c not in codes]
-    data["phases"]["evaluation"]["comparison"] = []
-    path = work / "config" / "bench.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count())
-    args = parser.parse_args()
+def scratch() -> Path:
     work = ROOT / ".bench"
     shutil.rmtree(work, ignore_errors=True)
     for name in ("notebooks", "templates", "config"):
@@ -82,33 +69,93 @@ def main() -> None:
     (work / "data" / "raw").symlink_to(ROOT / "data" / "raw")
     subprocess.run([str(BIN / "research"), "prepare"], cwd=work, check=True,
                    stdout=subprocess.DEVNULL)
-    config = bench_config(work, args.n)
-    codes = yaml.safe_load(config.read_text(encoding="utf-8"))["municipalities"]
+    subprocess.run([str(BIN / "research"), "new-region", "--country", "--out",
+                    "config/country.yml"], cwd=work, check=True, stdout=subprocess.DEVNULL)
+    return work
 
+
+def subset_config(work: Path, n: int) -> tuple[Path, list[str]]:
+    """The national config cut to its first n municipalities (the same reports as (a))."""
+    data = yaml.safe_load((work / "config" / "country.yml").read_text(encoding="utf-8"))
+    data["municipalities"] = data["municipalities"][:n]
+    path = work / "config" / "subset.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path, data["municipalities"]
+
+
+def naive_loop(work: Path, codes: list[str]) -> Path:
     (work / "naive").mkdir()
-    subprocess.run([str(BIN / "jupytext"), "--to", "notebook", "-o",
-                    "naive/baseline.ipynb", "notebooks/baseline.py"], cwd=work, check=True,
+    subprocess.run([str(BIN / "jupytext"), "--to", "notebook", "-o", "naive/baseline.ipynb",
+                    "notebooks/baseline.py"], cwd=work, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    script = work / "naive" / "loop.sh"
     lines = ["set -e", "cd naive"]
     for code in codes:
         lines.append(f"{BIN}/papermill -k python3 baseline.ipynb out_{code}.ipynb -r unit {code}"
-                     " -p config ../config/bench.yml -p processed ../data/processed"
+                     " -p config ../config/subset.yml -p processed ../data/processed"
                      " -p raw ../data/raw --log-level ERROR")
         lines.append(f"{BIN}/jupyter nbconvert --to html --no-input out_{code}.ipynb "
                      "--log-level ERROR")
+    script = work / "naive" / "loop.sh"
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    naive_s, naive_mb = timed(["bash", str(script)], work)
-    run = [str(BIN / "research"), "run", "--config", "config/bench.yml", "-p", "baseline",
-           "-j", str(args.jobs)]
-    kit_s, kit_mb = timed(run, work)
-    again_s, again_mb = timed(run, work)
-    print(f"baseline phase, {len(codes)} municipalities, {args.jobs} workers, "
-          f"{os.cpu_count()} cores")
-    print(f"naive papermill + nbconvert CLI loop: {naive_s:8.1f} s  peak {naive_mb:6.0f} MB")
-    print(f"research run:                        {kit_s:8.1f} s  peak {kit_mb:6.0f} MB")
-    print(f"speed-up:                            {naive_s / kit_s:8.1f} x")
-    print(f"research run, nothing changed:       {again_s:8.2f} s  peak {again_mb:6.0f} MB")
+    return script
+
+
+def research(config: str, reports: str, jobs: int, *extra: str) -> list[str]:
+    return [str(BIN / "research"), "run", "--config", config, "-p", "baseline", "-j", str(jobs),
+            "--reports", reports, *extra]
+
+
+def largest_report(reports: Path) -> float:
+    sizes = [p.stat().st_size for p in (reports / "html" / "baseline").glob("*.html")]
+    return max(sizes) / 1e6 if sizes else float("nan")
+
+
+def verdict(ok: bool) -> str:
+    return "goal met" if ok else "GOAL MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip-national", action="store_true",
+                        help="Only (b) and (d), for a quick check.")
+    args = parser.parse_args()
+    work = scratch()
+    _, codes = subset_config(work, args.n)
+    load = os.getloadavg()[0]
+    print(f"{dt.date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
+          f"{psutil.virtual_memory().total / 2**30:.0f} GB, load average {load:.2f} at start; "
+          f"-j {args.jobs}")
+    if not args.skip_national:
+        n_all = len(yaml.safe_load((work / "config" / "country.yml").read_text(
+            encoding="utf-8"))["municipalities"])
+        nat_s, nat_mb = timed(research("config/country.yml", "reports-national", args.jobs), work)
+        size = largest_report(work / "reports-national")
+        print(f"(a) national baseline, {n_all} reports:  {nat_s:8.1f} s wall  "
+              f"{nat_s / n_all:5.2f} s/report  peak {nat_mb:6.0f} MB  largest report "
+              f"{size:.2f} MB  [{verdict(nat_s <= GOALS['national_s'])} <= 300 s; "
+              f"{verdict(nat_mb <= GOALS['peak_mb'])} <= 2 GB; "
+              f"{verdict(size < GOALS['report_mb'])} < 1.5 MB]")
+    naive_s, naive_mb = timed(["bash", str(naive_loop(work, codes))], work)
+    kit_s, kit_mb = timed(research("config/subset.yml", "reports-subset", args.jobs), work)
+    ratio = naive_s / kit_s
+    print(f"(b) naive papermill + nbconvert loop, {len(codes)} reports: {naive_s:8.1f} s  "
+          f"peak {naive_mb:6.0f} MB")
+    print(f"    research run -j {args.jobs}, same {len(codes)} reports:     {kit_s:8.1f} s  "
+          f"peak {kit_mb:6.0f} MB  -> {ratio:.1f}x faster  "
+          f"[{verdict(ratio >= GOALS['speedup'])} >= 8x]")
+    if not args.skip_national:
+        again_s, again_mb = timed(research("config/country.yml", "reports-national",
+                                           args.jobs), work)
+        print(f"(c) national run again, nothing changed: {again_s:8.2f} s  "
+              f"peak {again_mb:6.0f} MB  [{verdict(again_s < GOALS['rerun_s'])} < 3 s]")
+    dask_s, dask_mb = timed(research("config/subset.yml", "reports-dask", args.jobs,
+                                     "--cluster", "local"), work)
+    print(f"(d) research run --cluster local, {len(codes)} reports: {dask_s:8.1f} s  "
+          f"peak {dask_mb:6.0f} MB  -> {dask_s / kit_s:.2f}x the process pool  "
+          f"[{verdict(dask_s <= GOALS['cluster_ratio'] * kit_s)} within 20 %]")
+    print(f"load average at the end {os.getloadavg()[0]:.2f} (other sessions share the machine)")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ R = report.setup(config, "baseline", unit, processed, raw, language)
 # ## Section: population
 
 # %%
-pop = population.series(R.table("indicators"), R.municipalities, R.unit, R.config.subregion,
+pop = population.series(R.table("indicators"), R.municipalities, R.unit, R.subregion_code,
                         R.config.peers)
 show.heading(R.L("population.title"))
 
@@ -151,10 +151,10 @@ show.figure(survey_report.likert(resp, R, ins, wave))
 rel = scales.reliability(resp, ins, wave)
 show.heading(survey_report.reliability_title(tab, R), level=3)
 
-# %%
+# %% tags=["methods"]
 show.table(survey_report.reliability_display(rel, R, ins), R.language, R.L("survey.reliability_caption"), decimals=2)
 
-# %%
+# %% tags=["methods"]
 show.para(survey_report.reliability_note(rel, R, ins, tab))
 
 # %%
@@ -176,3 +176,7 @@ show.table(targets.targets_display(dev, R.language), R.language)
 
 # %%
 show.para(survey_report.targets_caveat(R, resp, wave, dev), kind="note")
+
+# %% tags=["headline"]
+from research.report import headline
+show.headline(R.L("report.headline"), headline.baseline(R, pop, tab, ins, dev))

@@ -87,23 +87,31 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
         phase: Optional[List[str]] = typer.Option(None, "--phase", "-p",
                                                   help="Only this phase (repeatable)."),
         unit: Optional[List[str]] = typer.Option(None, "--unit", "-u",
-                                                 help="Only this unit or municipality code "
+                                                 help="Only this unit, municipality code or "
+                                                      "name, e.g. 232 or Kauhajoki "
                                                       "(repeatable)."),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j",
                                            help="Parallel workers (default: number of cores)."),
         force: bool = typer.Option(False, "--force", help="Rerun units whose inputs are "
                                                           "unchanged."),
+        cluster: Optional[str] = typer.Option(
+            None, "--cluster", help="Run the units on the Dask cluster whose scheduler is "
+            "at this address (tcp://host:8786), or 'local' for a LocalCluster of -j "
+            "worker processes."),
         language: str = typer.Option("", "--language", "-l",
                                      help="Report language fi, en or sv (default: the config's)."),
         reports: Path = typer.Option(Path("reports"), help="Output folder."),
         processed: Path = typer.Option(Path("data/processed"), help="Tidy tables folder."),
         raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
         notebooks: Path = typer.Option(Path("notebooks"), help="Notebook sources."),
-        templates: Path = typer.Option(Path("templates"), help="Report templates.")) -> None:
+        templates: Path = typer.Option(Path("templates"), help="Report templates."),
+        pdf: bool = typer.Option(False, "--pdf", help="Also print each municipal report to "
+                                                      "reports/pdf/ with headless Chromium.")
+        ) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
     from research.core.config import language_problem, load_config
     from research.run.manifest import RunContext
-    from research.run.matrix import build_matrix
+    from research.run.matrix import build_matrix, municipality_names
     from research.run.pipeline import run as run_matrix
 
     cfg = load_config(config, raw_dir=raw)
@@ -111,12 +119,17 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
     problem = language_problem(lang)
     if problem:
         raise UserError(f"--language: {problem}")
-    matrix = build_matrix(cfg, phase, unit)
+    matrix = build_matrix(cfg, phase, unit, names=municipality_names(cfg, raw))
+    browser = None
+    if pdf:
+        from research.run.pdf import require_chromium
+        browser = require_chromium()
     ctx = RunContext(config=cfg, language=lang, notebooks=notebooks, templates=templates,
                      processed=processed, raw=raw, reports=reports)
     progress = _Progress()
     try:
-        results = run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress)
+        results = run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress,
+                             cluster=cluster, pdf_browser=browser)
     finally:
         progress.stop()
     counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "unchanged", "failed")}
@@ -164,14 +177,19 @@ def audit_privacy(reports: Path = typer.Option(Path("reports"),
 
 
 @app.command("new-region")
-def new_region(subregion: str = typer.Option(..., help="Sub-region code, e.g. 146."),
+def new_region(subregion: Optional[str] = typer.Option(None, help="Sub-region code, e.g. 146."),
+               country: bool = typer.Option(False, "--country", help="A national programme: "
+                                            "every mainland municipality."),
                out_file: Path = typer.Option(..., "--out", help="Config file to write."),
                raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
                year: int = typer.Option(2017, help="Classification year of the programme.")
                ) -> None:
-    """Write a ready config for any Finnish sub-region."""
+    """Write a ready config for any Finnish sub-region (--subregion) or the whole country
+    (--country)."""
     from research.geo.regions import write_region_config
-    path = write_region_config(subregion, out_file, raw, year)
+    if country == (subregion is not None):
+        raise UserError("give either --subregion CODE or --country")
+    path = write_region_config(None if country else subregion, out_file, raw, year)
     out.print(f"[green]wrote {path}[/green]; next: research run --config {path} "
               f"--reports reports-{path.stem}", soft_wrap=True)
 

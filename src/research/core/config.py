@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from research.core.errors import UserError
-from research.core.schema import (Check, Date, Float, Int, Invalid, Key, ListOf, Map, Text,
-                                  closest, validate)
+from research.core.schema import (Bool, Check, Date, Float, Int, Invalid, Key, ListOf, Map, OneOf,
+                                  Text, closest, validate)
 
 #: the report languages: Finnish, English, Swedish
 LANGUAGES = ("fi", "en", "sv")
@@ -25,6 +25,10 @@ LANGUAGES = ("fi", "en", "sv")
 LANGUAGE_NAMES = {"fin": "fi", "suomi": "fi", "finnish": "fi", "finska": "fi", "eng": "en",
                   "english": "en", "englanti": "en", "engelska": "en", "se": "sv", "swe": "sv",
                   "sve": "sv", "svenska": "sv", "swedish": "sv", "ruotsi": "sv"}
+#: what a programme covers: one sub-region (`subregion` names it) or the whole country
+SCOPES = ("subregion", "country")
+#: the code of the whole country (mainland) among the areas
+COUNTRY = "SSS"
 #: the least privacy threshold a config may set (the default is 5)
 MIN_GROUP_SIZE = 3
 CODE_WORDS = {"municipality": "a 3-digit municipality code",
@@ -42,8 +46,10 @@ def config_schema(municipalities: dict[str, str], subregions: dict[str, str]) ->
         "programme": Map({"name_fi": Text(), "name_en": Text(), "name_sv": Key(Text(), ""),
                           "start_year": Int(),
                           "end_year": Int()}),
-        "subregion": subregion,
+        "scope": Key(OneOf(SCOPES), "subregion"),
+        "subregion": Key(subregion, ""),
         "municipalities": ListOf(municipality),
+        "max_compared": Key(Int(), 10),
         "peers": Key(ListOf(municipality), []),
         "n_peers": Key(Int(), 8),
         "language": Key(Check(_language), "fi"),
@@ -74,6 +80,7 @@ def config_schema(municipalities: dict[str, str], subregions: dict[str, str]) ->
                 "base_year": Int(),
                 "final_year": Int(),
                 "index": Key(Text(), "config/vitality_index.yml"),
+                "rank_all": Key(Bool(), False),
             }),
         }),
     })
@@ -95,6 +102,13 @@ class Config:
     @property
     def subregion(self) -> str:
         return self.data["subregion"]
+
+    @property
+    def area(self) -> tuple[str, str]:
+        """(level, code) of the area the programme covers: its sub-region, or the country."""
+        if self.data["scope"] == "country":
+            return ("country", COUNTRY)
+        return ("subregion", self.subregion)
 
     @property
     def language(self) -> str:
@@ -215,6 +229,12 @@ def load_config(path: str | Path, raw_dir: str | Path = "data/raw") -> Config:
     year = (data or {}).get("classification_year", 2017) if isinstance(data, dict) else 2017
     municipalities, subregions = known_codes(raw_dir, year if isinstance(year, int) else 2017)
     checked = validate(config_schema(municipalities, subregions), data, path, rows=False)
+    if checked["scope"] == "subregion" and not checked["subregion"]:
+        raise UserError("key 'subregion': expected a 3-digit sub-region code in quotes (or "
+                        "'scope: country' for a national programme)", file=path)
+    if checked["max_compared"] < 1:
+        raise UserError(f"key 'max_compared': expected at least 1, got "
+                        f"{checked['max_compared']}", file=path)
     programme_codes = set(checked["municipalities"])
     if not programme_codes:
         raise UserError("key 'municipalities': list at least one municipality", file=path)

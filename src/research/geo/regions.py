@@ -1,9 +1,11 @@
-"""`research new-region`: a ready programme config for any Finnish sub-region.
+"""`research new-region`: a ready programme config for any Finnish sub-region, or the country.
 
 The municipalities are the sub-region's members in the classification year; the peers are
 the municipalities of the same region and urban/rural group outside the sub-region (at most
 eight, nearest in population first), so that the same reports can be made for another
-region by writing one file and no code.
+region by writing one file and no code. `--country` writes a national programme: every
+mainland municipality, `scope: country`, peers proposed, the vitality report ranking all
+municipalities and sub-regions.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from research.core.errors import UserError
 from research.core.atomic import write_text
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "region" / "config_template.yml"
+COUNTRY_TEMPLATE = TEMPLATE.with_name("config_country_template.yml")
+#: Åland's region code: not part of the mainland programme (nor of the index's country)
+ALAND = "21"
 MAX_PEERS = 8
 
 
@@ -59,6 +64,25 @@ def region_config_text(subregion: str, raw_dir: str | Path, year: int = 2017,
         year=year, start_year=year, end_year=year + 1, final_year=year + 2)
 
 
+def country_config_text(raw_dir: str | Path, year: int = 2017,
+                        template: Path = COUNTRY_TEMPLATE) -> str:
+    """The config text of a national programme: every mainland municipality of the `year`
+    classification that is still a municipality in the latest one (a merged municipality
+    has no statistics of its own after the merger)."""
+    table = municipalities_table(raw_dir)
+    if year not in set(table["year"]):
+        raise UserError(f"no classification for year {year} "
+                        f"(years {table['year'].min()}-{table['year'].max()})")
+    latest = set(table.loc[table["year"] == table["year"].max(), "municipality_code"])
+    df = table[(table["year"] == year) & (table["region_code"] != ALAND)
+               & table["municipality_code"].isin(latest)].sort_values("municipality_code")
+    lines = "\n".join(f'  - "{m}"                     # {n}'
+                      for m, n in zip(df["municipality_code"], df["name_fi"]))
+    return template.read_text(encoding="utf-8").format(
+        n=len(df), municipalities=lines, year=year, start_year=year, end_year=year + 1,
+        final_year=year + 2)
+
+
 def _population(raw_dir: str | Path, year: int) -> dict[str, float]:
     import pandas as pd
     path = Path(raw_dir) / "statfin" / "sotkanet_vaesto_kunnat_2000_2022.csv"
@@ -67,12 +91,14 @@ def _population(raw_dir: str | Path, year: int) -> dict[str, float]:
     return dict(zip(df["municipality_code"], df["value"].astype(float)))
 
 
-def write_region_config(subregion: str, out: str | Path, raw_dir: str | Path = "data/raw",
+def write_region_config(subregion: str | None, out: str | Path, raw_dir: str | Path = "data/raw",
                         year: int = 2017) -> Path:
-    """Write the config atomically and check that it loads; return its path."""
+    """Write the config of a sub-region (or, with `subregion` None, of the whole country)
+    atomically and check that it loads; return its path."""
     from research.core.config import load_config
     out = Path(out)
-    text = region_config_text(subregion, raw_dir, year)
+    text = (country_config_text(raw_dir, year) if subregion is None
+            else region_config_text(subregion, raw_dir, year))
     write_text(out, text)
     load_config(out, raw_dir)
     return out

@@ -45,18 +45,22 @@ def coverage_table(result: IndexResult) -> pd.DataFrame:
     return g
 
 
-def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality_index"
-                 ) -> list[Path]:
+def export_index(table: pd.DataFrame, out_dir: str | Path, stem: str = "vitality_index",
+                 workbook: bool = True) -> list[Path]:
     """Write the index table (from `index_table`) to `<stem>.csv` and `<stem>.xlsx` in
     `out_dir`, each by a temporary file and a rename. The workbook has a sheet `index` with
     the whole table and one sheet per theme (and one for the index) with units as rows and
-    years as columns, for the municipalities' own follow-up. Returns the two paths."""
+    years as columns (the analyst's workbook of ids; `workbook=False` writes only the CSV, the
+    machine-readable file beside the report layer's workbook for officials). Returns the
+    paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     themes = [c for c in table.columns if c not in FIXED_COLUMNS]
     table = neutralise_frame(table)   # names cannot become live formulas (OWASP)
     csv = write_with(out_dir / f"{stem}.csv", lambda p: table.to_csv(
         p, index=False, lineterminator="\n", float_format="%.6g"))
+    if not workbook:
+        return [csv]
 
     def write_xlsx(path):
         with pd.ExcelWriter(path, engine="openpyxl") as xw:

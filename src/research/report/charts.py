@@ -17,13 +17,16 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from research.report import style
+from research.report import alt, style
 from research.report.style import COUNTRY, PEER, PROGRAMME, SUBREGION
 from research.report.style import HIGHLIGHT as UNIT
 
 
-def _title(meta: pd.Series, language: str) -> str:
-    return f"{meta[f'name_{language}']} ({meta[f'unit_{language}']})"
+def _title(meta: pd.Series, language: str, year: str = "") -> str:
+    """A panel's title wrapped to the width of half a figure."""
+    import textwrap
+    return "\n".join(textwrap.wrap(f"{meta[f'name_{language}']} ({meta[f'unit_{language}']})"
+                                    f"{year}", 46))
 
 
 def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd.DataFrame,
@@ -38,7 +41,9 @@ def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd
     codes = sorted(set(peers) | set(programme) | {unit})
     ncol = 2
     nrow = max(1, -(-len(ids) // ncol))
-    fig, axes = style.subplots(nrow, ncol, figsize=(style.WIDE, 2.2 + 1.9 * nrow), squeeze=False)
+    names = [report.name(c) for c in codes]
+    fig, axes = style.subplots(nrow, ncol, figsize=(style.WIDE, 1.3 + 2.5 * nrow), squeeze=False)
+    n_high = n_low = 0
     for ax, ind in zip(axes.flat, ids):
         df = indicators[(indicators["indicator"] == ind) & (indicators["year"] == years[ind])
                         & indicators["municipality_code"].isin(codes)].dropna(subset=["value"])
@@ -46,20 +51,27 @@ def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd
         colours = [UNIT if c == unit else PROGRAMME if c in programme else PEER
                    for c in df["municipality_code"]]
         ax.barh([report.name(c) for c in df["municipality_code"]], df["value"], color=colours)
+        if len(df) > 1 and unit in set(df["municipality_code"]):
+            n_high += df["municipality_code"].iloc[-1] == unit
+            n_low += df["municipality_code"].iloc[0] == unit
         peer_median = df[df["municipality_code"].isin(set(peers) - {unit})]["value"].median()
         if pd.notna(peer_median):
             ax.axvline(peer_median, color=style.REFERENCE, linestyle="--", linewidth=1)
-        ax.set_title(f"{_title(meta.loc[ind], lang)}, {int(years[ind])}", fontsize=style.FONT_TITLE)
-        ax.tick_params(labelsize=style.FONT_SMALL)
+        ax.set_title(_title(meta.loc[ind], lang, f", {int(years[ind])}"),
+                     fontsize=style.FONT_SMALL)
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")
     fig.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in (UNIT, PROGRAMME, PEER)]
                + [plt.Line2D([0], [0], color=style.REFERENCE, linestyle="--")],
                labels=[report.unit_name, report.L("stats.programme_municipalities"),
                        report.L("stats.peer_municipalities"), report.L("label.peers_median")],
-               loc="lower center", ncol=4, frameon=False, fontsize=style.FONT_SMALL)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    return fig
+               loc="lower center", ncol=2, frameon=False)
+    wl = style.label_width(names)
+    style.layout(fig, left=wl, right=0.2, top=0.35, bottom=0.95, wspace=(wl + 0.3) / 4,
+                 hspace=0.75)
+    return style.describe(fig, report.L("chart.comparison_title"), report.L(
+        "chart.comparison", name=report.unit_name, n_high=int(n_high), n_low=int(n_low),
+        n=len(ids)))
 
 
 def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids: list[str],
@@ -70,7 +82,8 @@ def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids:
     meta = catalogue.set_index("indicator")
     ncol = 2
     nrow = max(1, -(-len(ids) // ncol))
-    fig, axes = style.subplots(nrow, ncol, figsize=(style.WIDE, 1.2 + 2.4 * nrow), squeeze=False)
+    fig, axes = style.subplots(nrow, ncol, figsize=(style.WIDE, 1.3 + 2.5 * nrow), squeeze=False)
+    n_up = n_down = 0
     series = {
         "peers": dict(color=PEER, linewidth=1.8, label=report.L("label.peers_median")),
         "country": dict(color=COUNTRY, linewidth=1.2, label=report.L("label.country")),
@@ -84,17 +97,21 @@ def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids:
             s = part[part["series"] == name]
             if len(s):
                 ax.plot(s["year"], s["value"], **kw)
-        ax.set_title(_title(meta.loc[ind], lang), fontsize=style.FONT_TITLE)
+        own = part[part["series"] == "unit"].sort_values("year").dropna(subset=["value"])
+        if len(own) > 1:
+            n_up += own["value"].iloc[-1] > own["value"].iloc[0]
+            n_down += own["value"].iloc[-1] < own["value"].iloc[0]
+        ax.set_title(_title(meta.loc[ind], lang), fontsize=style.FONT_SMALL)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.tick_params(labelsize=style.FONT_SMALL)
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")
     handles = [plt.Line2D([0], [0], **{k: v for k, v in kw.items() if k != "label"})
                for kw in series.values()]
-    fig.legend(handles, [kw["label"] for kw in series.values()], loc="lower center", ncol=4,
-               frameon=False, fontsize=style.FONT_SMALL)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
+    fig.legend(handles, [kw["label"] for kw in series.values()], loc="lower center", ncol=2,
+               frameon=False)
+    style.layout(fig, left=0.6, right=0.2, top=0.35, bottom=0.95, wspace=0.25, hspace=0.75)
+    return style.describe(fig, report.L("chart.trend_title"), report.L(
+        "chart.trend", name=report.unit_name, n_up=int(n_up), n_down=int(n_down), n=len(ids)))
 
 
 def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
@@ -102,7 +119,7 @@ def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
     0 is the country's average, positive is better (direction taken into account)."""
     lang = report.language
     df = prof[prof["kind"] == "rate"].dropna(subset=["z"]).reset_index(drop=True)
-    fig, ax = style.subplots(figsize=(style.WIDTH, 0.8 + 0.32 * len(df)))
+    fig, ax = style.subplots(figsize=(style.WIDTH, 1.6 + 0.3 * len(df)))
     labels = [f"{report.L('stats.theme.' + t)}: {n}" for t, n in
               zip(df["theme"], df[f"name_{lang}"])]
     ypos = {ind: len(df) - 1 - i for i, ind in enumerate(df["indicator"])}
@@ -112,9 +129,13 @@ def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
     ax.scatter(df["z"], df["indicator"].map(ypos), color=UNIT, s=48, label=report.unit_name,
                zorder=3)
     ax.axvline(0, color="black", linewidth=0.7)
-    ax.set_yticks([ypos[i] for i in df["indicator"]], labels, fontsize=8)
+    ax.set_yticks([ypos[i] for i in df["indicator"]], labels)
     ax.set_xlabel(report.L("stats.score_axis"))
-    ax.set_title(report.L("stats.score_title"), fontsize=10)
-    ax.legend(frameon=False, fontsize=style.FONT_SMALL, loc="lower right")
-    fig.tight_layout()
-    return fig
+    ax.set_title(report.L("stats.score_title"))
+    ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
+              borderaxespad=1.2)
+    wl = min(style.label_width(labels), 4.2)
+    style.layout(fig, left=wl, right=0.2, top=0.75, bottom=0.6)
+    sentence = alt.best_worst(report.L, report.unit_name, dict(zip(df[f"name_{lang}"], df["z"])),
+                              alt.number(lang, 2))
+    return style.describe(fig, report.L("stats.score_title"), sentence)

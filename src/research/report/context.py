@@ -14,9 +14,28 @@ import pandas as pd
 
 from research.core import labels, units
 from research.core.config import Config, load_config
-from research.core.tables import read_table
+from research.core.tables import DIGEST, read_table
 from research.core.units import UnitId
 from research.geo.classification import name_column
+
+
+#: The processed tables read in this process, for the generation they were read from.
+_READ: dict = {}
+
+
+def _read(processed: Path, name: str) -> pd.DataFrame:
+    """`read_table`, kept for the next notebook of the same kernel: the runner's warm kernel
+    reads the indicators once, not once per report. Keyed by the generation's digest."""
+    digest = Path(processed) / DIGEST
+    if not digest.exists():
+        return read_table(processed, name)
+    key = (str(Path(processed).resolve()), digest.read_bytes())
+    if _READ.get("key") != key:
+        _READ.clear()
+        _READ["key"] = key
+    if name not in _READ:
+        _READ[name] = read_table(processed, name)
+    return _READ[name]
 
 
 @dataclass
@@ -32,9 +51,10 @@ class Report:
     _tables: dict = field(default_factory=dict, repr=False)
 
     def table(self, name: str) -> pd.DataFrame:
-        """A processed table, read once per notebook; callers get a copy."""
+        """A processed table, read once per kernel (while the processed data stay the same
+        generation); callers get a copy."""
         if name not in self._tables:
-            self._tables[name] = read_table(self.processed, name)
+            self._tables[name] = _read(self.processed, name)
         return self._tables[name].copy()
 
     def L(self, key: str, **values) -> str:
@@ -73,11 +93,25 @@ class Report:
         return str(m.loc[code, name_column("municipality", self.language, m.columns)])
 
     @property
+    def subregion_code(self) -> str:
+        """The sub-region a report compares with: a municipality's own (in the config's
+        classification year), else the config's ('' for a national programme)."""
+        code = self.unit_id.municipality
+        if code is not None and code in self.classification.index:
+            return str(self.classification.loc[code, "subregion_code"])
+        return self.config.subregion
+
+    @property
     def subregion_name(self) -> str:
+        """The name of `subregion_code` in the report language (the country's for a national
+        programme)."""
+        code = self.subregion_code
+        if not code:
+            return self.L("vitality.country")
         m = self.municipalities
-        rows = m[m["subregion_code"] == self.config.subregion]
+        rows = m[m["subregion_code"] == code]
         column = name_column("subregion", self.language, m.columns)
-        return str(rows[column].iloc[0]) if len(rows) else self.config.subregion
+        return str(rows[column].iloc[0]) if len(rows) else code
 
     @property
     def unit_id(self) -> UnitId:

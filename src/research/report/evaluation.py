@@ -93,6 +93,9 @@ def survey(R) -> dict | None:
             "item_names": {i.code: f"{i.code}: {i.text(R.language)}"
                            + (f" ({R.L('evaluation.survey.reverse_mark')})" if i.reverse else "")
                            for i in inst.items},
+            "item_texts": {i.code: i.text(R.language)
+                           + (f" ({R.L('evaluation.survey.reverse_mark')})" if i.reverse else "")
+                           for i in inst.items},
             "low": inst.items[0].low, "high": inst.items[0].high,
             "base": base, "final": final}
 
@@ -125,6 +128,7 @@ def survey_results(data: dict | None, R) -> dict | None:
         "items": change.item_change(data["responses"], design=link["design"], **kw),
         "ordinal": change.ordinal_change(data["responses"], **kw),
         "names": {"dimension": data["names"], "item": data["item_names"]},
+        "plain_names": {"dimension": data["names"], "item": data["item_texts"]},
         "low": data["low"], "high": data["high"],
     }
 
@@ -190,6 +194,27 @@ def change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
                            "effect": "evaluation.col.effect", "p_txt": "evaluation.col.p",
                            "p_adj_txt": "evaluation.col.p_adjusted",
                            "n_b": "evaluation.col.n_baseline", "n_f": "evaluation.col.n_final"})
+
+
+def verdict(estimate: float, p_adjusted: float, R) -> str:
+    """A plain word for a change: clearly better, clearly worse, or no clear change."""
+    if not (np.isfinite(estimate) and np.isfinite(p_adjusted)) or p_adjusted >= ALPHA:
+        return R.L("evaluation.verdict.none")
+    return R.L("evaluation.verdict.up" if estimate > 0 else "evaluation.verdict.down")
+
+
+def plain_change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
+    """The municipal report's change table: wording (no item codes), the two means, the
+    change and a verdict word; five columns that fit an A4 page."""
+    if SR is None:
+        return None
+    out = _in_order(SR["dimensions" if key == "dimension" else "items"], key,
+                    SR["plain_names"][key])
+    out["verdict"] = [verdict(e, p, R) for e, p in zip(out["estimate"], out["p_adjusted"])]
+    return _table(R, out, {key: f"evaluation.col.{key}", "mean_baseline": "evaluation.col.mean_baseline",
+                           "mean_final": "evaluation.col.mean_final",
+                           "estimate": "evaluation.col.difference",
+                           "verdict": "evaluation.col.verdict"})
 
 
 def dimensions_caption(SR: dict | None, R) -> str | None:

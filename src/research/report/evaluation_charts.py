@@ -11,8 +11,9 @@ from research.report import style
 
 
 def event_study_figure(es: pd.DataFrame, event_year: int, end_year: int, title: str,
-                       ylabel: str, xlabel: str):
-    """Event-study coefficients with intervals; the programme years shaded."""
+                       ylabel: str, xlabel: str, sentence: str):
+    """Event-study coefficients with intervals; the programme years shaded; `sentence` is the
+    computed part of the alt text."""
     from matplotlib.ticker import MaxNLocator
 
     fig, ax = style.subplots(figsize=(style.WIDTH, 4))
@@ -26,12 +27,13 @@ def event_study_figure(es: pd.DataFrame, event_year: int, end_year: int, title: 
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    fig.tight_layout()
-    return fig
+    style.layout(fig, left=0.9, right=0.25, top=0.4, bottom=0.6)
+    return style.describe(fig, title, sentence)
 
 
 def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dict):
-    """Actual against synthetic series; `labels` has title, actual, synthetic, xlabel, ylabel."""
+    """Actual against synthetic series; `labels` has title, actual, synthetic, xlabel, ylabel
+    and sentence (the computed part of the alt text)."""
     from matplotlib.ticker import MaxNLocator
 
     fig, ax = style.subplots(figsize=(style.WIDTH, 4))
@@ -43,7 +45,8 @@ def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dic
     ax.set_title(labels["title"])
     ax.set_xlabel(labels["xlabel"])
     ax.set_ylabel(labels["ylabel"])
-    ax.legend(frameon=False)
-    fig.tight_layout()
-    return fig
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    right = style.label_width([labels["actual"], labels["synthetic"]]) + 0.4
+    style.layout(fig, left=0.9, right=right, top=0.4, bottom=0.6)
+    return style.describe(fig, labels["title"], labels["sentence"])
 

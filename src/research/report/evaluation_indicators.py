@@ -13,6 +13,7 @@ import pandas as pd
 
 from research.core.labels import localise_number
 from research.core.numbers import format_value
+from research.report import alt
 from research.report import evaluation_charts as charts
 from research.report.evaluation import (ALPHA, _problem, _table, fmt_ci, fmt_p, fmt_p_eq,
                                         fmt_p_wild, units)
@@ -93,6 +94,12 @@ def did_table(D: dict | None, R) -> pd.DataFrame | None:
                            "p_wild_txt": "evaluation.col.p_wild"})
 
 
+def plain_did_table(D: dict | None, R) -> pd.DataFrame | None:
+    """The municipal report's version of `did_table`: period, change and interval only."""
+    table = did_table(D, R)
+    return None if table is None else table.iloc[:, :3]
+
+
 def did_text(D: dict | None, R) -> str | None:
     if D is None:
         return None
@@ -162,7 +169,10 @@ def event_figure(D: dict | None, R):
     return charts.event_study_figure(D["event"], start, end,
                                      R.L("evaluation.event.title", unit=R.unit_name),
                                      R.L("evaluation.event.ylabel", ref=start - 1),
-                                     R.L("label.year"))
+                                     R.L("label.year"), alt.best_worst(
+                                         R.L, R.unit_name, {str(int(y)): e for y, e in zip(
+                                             D["event"]["year"], D["event"]["estimate"])},
+                                         alt.number(R.language, 2)))
 
 
 def region_wide(R) -> pd.DataFrame:
@@ -247,7 +257,17 @@ def synth_figure(SC: dict | None, R):
     return charts.synth_figure(SC["path"], start, end, {
         "title": R.L("evaluation.synth.title", name=R.subregion_name),
         "actual": R.subregion_name, "synthetic": R.L("evaluation.synth.synthetic"),
-        "xlabel": R.L("label.year"), "ylabel": indicator_label(R, with_unit=True)})
+        "xlabel": R.L("label.year"), "ylabel": indicator_label(R, with_unit=True),
+        "sentence": _synth_sentence(SC["path"], R)})
+
+
+def _synth_sentence(path: pd.DataFrame, R) -> str:
+    last = path.dropna(subset=["actual", "synthetic"]).sort_values("year")
+    if last.empty:
+        return R.L("chart.no_values")
+    row = last.iloc[-1]
+    return R.L("chart.synth", year=int(row["year"]), actual=float(row["actual"]),
+               synthetic=float(row["synthetic"]))
 
 
 def caveat(R) -> str:

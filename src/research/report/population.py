@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from research.report import style
+from research.report import alt, style
 
 
 def series(indicators: pd.DataFrame, municipalities: pd.DataFrame, unit: str,
@@ -70,8 +70,7 @@ def summary(pop: pd.DataFrame, report) -> str:
 
 def index_chart(pop: pd.DataFrame, report):
     """Line chart of the population index: the unit highlighted, peers grey, sub-region dashed."""
-    style.apply_theme()
-    fig, ax = style.subplots(figsize=(style.WIDTH, 4.2))
+    fig, ax = style.subplots(figsize=(style.WIDTH, 4.4))
     for _code, part in pop[pop["series"] == "peer"].groupby("code", sort=True):
         ax.plot(part["year"], part["index"], color=style.GREY_LIGHT, linewidth=1)
     peer_median = pop[pop["series"] == "peer"].groupby("year")["index"].median()
@@ -85,9 +84,16 @@ def index_chart(pop: pd.DataFrame, report):
     ax.plot(unit["year"], unit["index"], color=style.HIGHLIGHT, linewidth=2.6,
             label=report.unit_name)
     ax.axhline(100, color="black", linewidth=0.6)
-    ax.set_title(report.L("population.index_title", base=int(pop["base_year"].iloc[0])))
+    title = report.L("population.index_title", base=int(pop["base_year"].iloc[0]))
+    ax.set_title(title)
     ax.set_xlabel(report.L("label.year"))
     ax.set_ylabel(report.L("label.index"))
-    ax.legend(frameon=False, loc="lower left")
-    fig.tight_layout()
-    return fig
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    style.layout(fig, left=0.75, right=2.3, top=0.4, bottom=0.6)
+    last = int(pop["year"].max())
+    final = {report.unit_name: unit.loc[unit["year"] == last, "index"],
+             report.subregion_name: sub.loc[sub["year"] == last, "index"],
+             report.L("label.peers_median"): peer_median.loc[[last]] if last in peer_median
+             else pd.Series(dtype=float)}
+    final = {k: float(v.iloc[0]) for k, v in final.items() if len(v)}
+    return style.describe(fig, title, alt.extremes(report.L, last, final))

@@ -45,20 +45,31 @@ def plan_inputs(config, processed) -> dict:
     return {"threshold": config.min_group_size, "code": code,
             "municipalities": [str(c) for c in config.municipalities],
             "workshops": [w["id"] for w in reflection.get("workshops", [])],
-            "respondents": digest.get("respondents")}
+            "respondents": digest.get("respondents"),
+            "survey_waves": survey_waves(config), "responses": digest.get("responses")}
+
+
+def survey_waves(config) -> list[str]:
+    """The survey waves the baseline and evaluation reports show (in that order)."""
+    waves = [(config.phases.get(p) or {}).get("survey_wave") for p in ("baseline", "evaluation")]
+    return list(dict.fromkeys(str(w) for w in waves if w))
 
 
 def compute_plan(config, processed) -> tuple[dict, pd.DataFrame]:
     """(inputs, plan with hidden values blanked) of a config and its prepared data."""
     inputs = plan_inputs(config, processed)
-    if inputs["respondents"] is None or not inputs["workshops"]:
-        return inputs, privacy_plan.published(privacy_plan.workshop_plan(
-            pd.DataFrame(columns=["wave", "municipality_code", *privacy_plan.BACKGROUND]),
-            [], inputs["municipalities"], inputs["threshold"]))
-    respondents = read_table(processed, "respondents")
-    plan_ = privacy_plan.workshop_plan(respondents, inputs["workshops"],
-                                       inputs["municipalities"], inputs["threshold"])
-    return inputs, privacy_plan.published(plan_)
+    where, threshold = inputs["municipalities"], inputs["threshold"]
+    parts = [privacy_plan.workshop_plan(
+        pd.DataFrame(columns=["wave", "municipality_code", *privacy_plan.BACKGROUND]),
+        [], where, threshold)]
+    if inputs["respondents"] is not None and inputs["workshops"]:
+        parts.append(privacy_plan.workshop_plan(read_table(processed, "respondents"),
+                                                inputs["workshops"], where, threshold))
+    if inputs["responses"] is not None and inputs["survey_waves"]:
+        parts.append(privacy_plan.survey_plan(read_table(processed, "responses"),
+                                              inputs["survey_waves"], where, threshold))
+    parts = [p for p in parts if not p.empty] or parts[:1]
+    return inputs, privacy_plan.published(pd.concat(parts, ignore_index=True))
 
 
 def write_plan(folder: Path, inputs: dict, plan_: pd.DataFrame) -> Path:

@@ -49,6 +49,16 @@ def bullets(items: list[str] | None):
     return HTML("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
 
 
+def headline(title: str, sentences: list[str] | None):
+    """The key-findings box that opens a report: a level-2 heading and plain sentences."""
+    if not sentences:
+        return None
+    from IPython.display import HTML
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return HTML(f'<section class="report-headline"><h2 id="{_slug(title)}">'
+                f"{html.escape(title)}</h2><ul>{items}</ul></section>")
+
+
 NUMBER_LIKE = re.compile(r"^[\s\d.,\u00a0+\-−–×<>()%…]*$")
 
 
@@ -91,10 +101,15 @@ def table(df: pd.DataFrame | None, language: str = "fi", caption: str = "", deci
 
 
 def figure(fig):
-    """Show a matplotlib figure once, as PNG, and close it."""
+    """Show a matplotlib figure once, as a 2x PNG with its alt text (`style.html`), and close
+    it."""
     if fig is None:
         return None
     import matplotlib.pyplot as plt
-    from IPython.display import display
-    display(fig)
-    plt.close(fig)
+    from IPython.display import HTML, display
+
+    from research.report import style
+    try:
+        display(HTML(style.html(fig)))
+    finally:
+        plt.close(fig)

@@ -30,6 +30,7 @@ class StatsSection:
     catalogue: pd.DataFrame
     indicators: pd.DataFrame
     raw_features: pd.DataFrame
+    compared: list[str]
 
     @property
     def trend_ids(self) -> list[str]:
@@ -51,28 +52,32 @@ def _per_theme(prof: pd.DataFrame, min_years: int) -> list[str]:
 def build(R) -> StatsSection:
     """Peers (from the config, or proposed), the profile and the chart series for R's unit;
     comparison groups from the classification of the config's `classification_year`."""
+    from research.report.runlevel import compared, shared
     unit = R.unit if R.is_municipality else R.config.municipalities[0]
     year = int(R.config.phases["baseline"]["year"])
     ind, munis = R.table("indicators"), R.classification
     cat = R.table("indicator_catalogue")
     area = R.table("area_indicators")
     programme = R.config.municipalities
+    run = shared(R)
     peers = peer_mod.peer_table(ind, munis, unit, programme, R.config.peers,
-                                int(R.config["n_peers"]), year)
+                                int(R.config["n_peers"]), year, raw=run["features"])
     codes = peers["municipality_code"].tolist()
-    prof = prof_mod.profile(ind, cat, munis, unit, programme, codes, year, area)
+    prof = prof_mod.profile(ind, cat, munis, unit, programme, codes, year, area,
+                            areas=run["areas"])
     if "show" in cat.columns:  # helper counts (numerators, denominators) are not shown
         hidden = cat.loc[cat["show"].astype(str).str.lower() == "false", "indicator"]
         prof = prof[~prof["indicator"].isin(hidden)].reset_index(drop=True)
     years = prof.set_index("indicator")["latest_year"]
-    z = prof_mod.standardised(ind, cat, sorted(munis.index), years)
+    z = run["reference"]
+    z = z[(z["year"] == z["indicator"].map(years)) & z["municipality_code"].isin(codes)]
     trend_ids = _per_theme(prof, min_years=5)
     ser = prof_mod.series(ind[ind["year"] <= year], cat, munis, unit, codes, trend_ids,
-                          area[area["year"] <= year])
+                          areas=run["areas"][run["areas"]["year"] <= year])
     return StatsSection(unit=unit, year=year, peers=peers, peer_codes=codes, profile=prof,
-                        peer_scores=z[z["municipality_code"].isin(codes)], series=ser,
-                        catalogue=cat, indicators=ind,
-                        raw_features=peer_mod.features(ind, munis, year))
+                        peer_scores=z[["indicator", "municipality_code", "z"]]
+                        .reset_index(drop=True), series=ser, catalogue=cat, indicators=ind,
+                        raw_features=run["features"], compared=compared(R, unit))
 
 
 def intro(S: StatsSection, R) -> str:
@@ -177,10 +182,12 @@ def caveats(S: StatsSection, R) -> list[str]:
 
 
 def comparison_figure(S: StatsSection, R):
-    """The unit among its peers and the programme, one rate per theme."""
+    """The unit among its peers and the programme's municipalities it is compared with
+    (at most `max_compared` of them, `research.report.runlevel.compared`), one rate per
+    theme."""
     from research.report.charts import comparison_chart
     return comparison_chart(S.indicators, S.catalogue, S.profile, S.unit, S.peer_codes,
-                            R.config.municipalities, S.comparison_ids, R)
+                            [S.unit, *S.compared], S.comparison_ids, R)
 
 
 def trend_figure(S: StatsSection, R):

@@ -10,36 +10,36 @@ import numpy as np
 import pandas as pd
 
 from research.core.instrument import Instrument
+from research.core import labels as label_table
 from research.core.schema import in_language
-from research.report import style
+from research.report import alt, style
 
 
 def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, title: str,
                  dont_know_label: str, suppressed_label: str):
     """Diverging stacked bars (percent of substantive answers) with a "don't know" bar."""
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    style.apply_theme()
     items = list(instrument.items)
-    fig, (ax, ax_dk) = style.subplots(1, 2, figsize=(9.5, 0.42 * len(items) + 1.6),
+    fig, (ax, ax_dk) = style.subplots(1, 2, figsize=(9.5, 0.5 * len(items) + 1.9),
                                       sharey=True, gridspec_kw={"width_ratios": [5, 1]})
     low, high = items[0].low, items[0].high
     values = list(range(low, high + 1))
-    colours = sns.color_palette(style.DIVERGING, n_colors=len(values)).as_hex()
+    colours = style.likert_colours(len(values))
+    agree = {}
     mid = (low + high) / 2
     y = np.arange(len(items))[::-1]
     table = counts.set_index("item")
     for yi, item in zip(y, items):
         row = table.loc[item.code]
         if bool(row["suppressed"]):
-            ax.text(0, yi, suppressed_label, ha="center", va="center", fontsize=style.FONT_SMALL,
-                    color=style.REFERENCE)
+            ax.text(0, yi, suppressed_label, ha="center", va="center", color=style.REFERENCE)
             continue
         answered = sum(row[v] for v in values)
         if answered == 0:
             continue
         share = {v: 100 * row[v] / answered for v in values}
+        agree[item.text(language)] = sum(share[v] for v in values if v > mid)
         left = -sum(share[v] for v in values if v < mid) - share.get(mid, 0) / 2
         for v, colour in zip(values, colours):
             ax.barh(yi, share[v], left=left, color=colour, edgecolor="white", height=0.75)
@@ -47,19 +47,23 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
         ax_dk.barh(yi, 100 * row["dont_know"] / row["n"], color=style.GREY, height=0.75)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([_wrap(i.text(language), 55) for i in items], fontsize=7.5)
+    ax.set_yticklabels([_wrap(i.text(language), 48) for i in items])
     ax.set_xlim(-100, 100)
     ax.set_xlabel("%")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax_dk.set_xlim(0, 100)
-    ax_dk.set_title(dont_know_label, fontsize=9)
+    ax_dk.set_xticks([50, 100])
+    ax_dk.set_title(dont_know_label, fontsize=style.FONT_SMALL)
     ax_dk.set_xlabel("%")
     labels = items[0].labels
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours]
     names = [in_language(labels.get(v), language, str(v)) for v in values]
-    fig.legend(handles, names, loc="lower center", ncol=len(values), fontsize=7, frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
+    fig.legend(handles, names, loc="lower center", ncol=min(len(values), 3), frameon=False)
+    style.layout(fig, left=3.35, right=0.2, top=0.4, bottom=0.6 + 0.22 * -(-len(values) // 3),
+                 wspace=0.06)
+    share = lambda v: label_table.text("chart.agree", language, share=v)  # noqa: E731
+    return style.describe(fig, title, alt.best_worst(
+        lambda key, **kw: label_table.text(key, language, **kw), title, agree, share))
 
 
 def _wrap(text: str, width: int) -> str:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import pandas as pd
 
 from research.core import labels
-from research.report import privacy
-from research.stats import scales
+from research.report import privacy, published
+from research.stats import privacy_plan, scales
+from research.stats.suppression import key_of
 from research.core.instrument import Instrument, load_instrument
-from research.report import style
+from research.report import alt, style
 from research.report.survey_charts import likert_chart
 
 
@@ -79,12 +80,47 @@ def has_scores(table: pd.DataFrame) -> bool:
     return bool((~table["suppressed"].astype(bool)).any())
 
 
+def respondent_cells(R, wave: str) -> pd.DataFrame:
+    """The run plan's cells of the unit's and the programme's respondent counts in a wave
+    (`privacy_plan.survey_plan`), recorded in the unit's side file as published."""
+    if getattr(R, "processed", None) is None:   # a context without prepared data: its table
+        plan = privacy_plan.survey_plan(R.table("responses"), [wave],
+                                        [str(m) for m in R.config.municipalities],
+                                        R.config.min_group_size)
+    else:
+        plan = published.plan(R)
+    keys = [key_of(municipality_code=str(R.unit)), key_of()]
+    cells = plan[(plan["population"] == privacy_plan.population("survey", wave))
+                 & plan["key"].isin(keys)]
+    published.publish(R.phase, str(R.unit), cells)
+    return cells
+
+
+def _plan_count(R, wave: str, key: str, n: int) -> int | str:
+    """`n`, or the privacy mark when the run plan hides that count (small, or complementary
+    to a small one across the reports of the run)."""
+    cells = respondent_cells(R, wave)
+    hidden = cells.loc[cells["key"] == key, "hidden"].astype(bool).any()
+    if hidden or 0 < n < R.config.min_group_size:
+        return R.L("privacy.fewer", threshold=R.config.min_group_size)
+    return n
+
+
+def _unit_hidden(R) -> bool:
+    """Whether the run plan hides the unit's respondent count in the report's wave (then its
+    municipality-level scores, which would show that count as their n, are hidden too)."""
+    wave = R.config.phases["evaluation" if R.phase == "evaluation" else "baseline"]["survey_wave"]
+    cells = respondent_cells(R, wave)
+    return bool(cells.loc[cells["key"] == key_of(municipality_code=str(R.unit)),
+                          "hidden"].astype(bool).any())
+
+
 def unit_respondents(R, responses: pd.DataFrame, wave: str) -> int | str:
-    """The unit's number of respondents in a wave, or the privacy mark if below threshold."""
+    """The unit's number of respondents in a wave, or the privacy mark when the run's plan
+    hides it."""
     people = responses[(responses["wave"] == wave) & (responses["municipality_code"] == R.unit)]
     n = int(people["respondent"].nunique())
-    threshold = R.config.min_group_size
-    return n if n >= threshold or n == 0 else R.L("privacy.fewer", threshold=threshold)
+    return _plan_count(R, wave, key_of(municipality_code=str(R.unit)), n)
 
 
 def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
@@ -95,10 +131,12 @@ def intro(R, responses: pd.DataFrame, instrument: Instrument, wave: str) -> str:
     if n_total == 0:
         return R.L("survey.no_data", wave=name)
     if not has_unit_data(R, responses, wave):
-        return R.L("survey.no_unit_data", wave=name, name=R.unit_name, n_total=n_total)
+        return R.L("survey.no_unit_data", wave=name, name=R.unit_name,
+                   n_total=_plan_count(R, wave, key_of(), n_total))
     item = instrument.items[0]
     return R.L("survey.intro", wave=name, n_unit=unit_respondents(R, responses, wave),
-               name=R.unit_name, n_total=n_total, low=item.low, high=item.high)
+               name=R.unit_name, n_total=_plan_count(R, wave, key_of(), n_total),
+               low=item.low, high=item.high)
 
 
 def targets_caveat(R, responses: pd.DataFrame, wave: str, targets: pd.DataFrame) -> str:
@@ -125,6 +163,8 @@ def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFra
         return None
     keep = ((table["municipality_code"] == R.unit) | (table["level"] == "subregion"))
     part = table[keep & table["level"].isin(["municipality", "municipality_role", "subregion"])]
+    part = part.assign(suppressed=part["suppressed"].astype(bool)
+                       | ((part["level"] == "municipality") & _unit_hidden(R)))
     part = privacy.mark(part, R.language, R.config.min_group_size,
                         columns=["n", "mean", "ci_low", "ci_high"],
                         decimals={"n": 0, "mean": 2, "ci_low": 2, "ci_high": 2})
@@ -171,7 +211,6 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
         return None
     import numpy as np
 
-    style.apply_theme()
     rows = table[table["level"].isin(["municipality", "subregion"]) & ~table["suppressed"]]
     groups = sorted(set(rows.loc[rows["level"] == "municipality", "municipality_code"]))
     groups = [g for g in groups if g != R.unit] + ([R.unit] if R.unit in groups else [])
@@ -201,13 +240,20 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     item = instrument.items[0]
     ax.set_xlim(item.low, item.high)
     ax.set_yticks(np.arange(len(dims))[::-1])
-    ax.set_yticklabels([instrument.scale_name(d, R.language) for d in dims])
+    dim_names = [instrument.scale_name(d, R.language) for d in dims]
+    ax.set_yticklabels(dim_names)
     ax.set_xlabel(R.L("survey.col.mean"))
-    ax.set_title(R.L("survey.chart_title"), fontsize=11)
-    ax.legend(frameon=False, fontsize=style.FONT_SMALL, loc="center left",
-              bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
-    return fig
+    ax.set_title(R.L("survey.chart_title"))
+    legend = ax.get_legend_handles_labels()[1]
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    style.layout(fig, left=style.label_width(dim_names), right=style.label_width(legend) + 0.4,
+                 top=0.4, bottom=0.6)
+    own = rows[rows["municipality_code"] == (R.unit if R.unit in groups else scales.SUBREGION)]
+    who = R.unit_name if R.unit in groups else R.L("survey.group.subregion")
+    sentence = alt.best_worst(R.L, who, {instrument.scale_name(d, R.language): m for d, m in
+                                         zip(own["scale"], own["mean"])},
+                              alt.number(R.language, 2))
+    return style.describe(fig, R.L("survey.chart_title"), sentence)
 
 
 def reliability_title(table: pd.DataFrame, R) -> str | None:

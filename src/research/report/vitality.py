@@ -33,29 +33,25 @@ def build(report, draws: int | None = None) -> IndexResult:
     """The vitality index of every municipality and area for a report's config.
 
     The index (with its Monte Carlo draws) depends only on the framework file, the processed
-    tables and the years, so it is computed once per kernel and reused by every report the
-    runner executes in that kernel; the result is the same as a fresh computation (seeded).
+    tables and the years, so it is computed once per run, before the notebooks, and read
+    from the run-level artefact (`research.report.runlevel`); outside the runner it is
+    computed once per kernel. The result is the same as a fresh computation (seeded).
+    `draws` other than the framework's computes it anew.
     """
-    from research.core.tables import DIGEST
+    if draws is not None:
+        return compute(report, draws)
+    from research.report.runlevel import shared
+    return shared(report)["index"]
+
+
+def compute(report, draws: int | None = None) -> IndexResult:
+    """The index computed from the processed tables (see `build`)."""
     vit = report.config["phases"]["vitality"]
-    path = framework_path(report)
-    digest = Path(report.processed) / DIGEST
-    key = (str(path.resolve()), path.read_bytes() if path.exists() else b"",
-           digest.read_bytes() if digest.exists() else str(report.processed).encode(),
-           int(vit["base_year"]), int(vit["final_year"]), draws)
-    if key not in _BUILT:
-        _BUILT.clear()
-        fw = load_framework(path)
-        if fw.from_catalogue:
-            fw = with_catalogue(fw, report.table("indicator_catalogue"))
-        _BUILT[key] = compute_index(report.table("indicators"), report.table("municipalities"),
-                                    fw, int(vit["base_year"]), int(vit["final_year"]),
-                                    draws=draws)
-    return _BUILT[key]
-
-
-#: The last index built in this process (see `build`).
-_BUILT: dict = {}
+    fw = load_framework(framework_path(report))
+    if fw.from_catalogue:
+        fw = with_catalogue(fw, report.table("indicator_catalogue"))
+    return compute_index(report.table("indicators"), report.table("municipalities"), fw,
+                         int(vit["base_year"]), int(vit["final_year"]), draws=draws)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,20 +80,64 @@ def index_table(result: IndexResult, municipalities: pd.DataFrame, language: str
 
 
 def focus(result: IndexResult, report) -> list[tuple[str, str]]:
-    """(level, code) of the report's units: programme municipalities (the unit first when it is
-    a municipality), the sub-region, its region and the country."""
-    cfg = report.config
-    munis = list(cfg.municipalities)
-    if report.is_municipality and report.unit in munis:
-        munis.remove(report.unit)
-        munis.insert(0, report.unit)
-    elif report.is_municipality:
-        munis.insert(0, report.unit)
+    """(level, code) of the report's units: the unit first when it is a municipality, the
+    programme municipalities it is compared with (all of a small programme, at most
+    `max_compared`: `research.report.runlevel.compared`), its sub-region, its region and the
+    country; for the region report of a national programme only the country (its
+    municipalities and sub-regions are ranked in `ranking_table`)."""
+    from research.report.runlevel import compared
+    unit = report.unit if report.is_municipality else None
+    munis = ([unit] if unit else []) + compared(report, unit)
+    if unit is None and report.config["scope"] == "country":
+        return [("country", COUNTRY)]
     classes = report.table("municipalities").sort_values("year", kind="stable")
     region = str(classes.drop_duplicates("municipality_code", keep="last")
-                 .set_index("municipality_code").loc[munis[0], "region_code"])
+                 .set_index("municipality_code")
+                 .loc[unit or report.config.municipalities[0], "region_code"])
     return ([("municipality", c) for c in munis]
-            + [("subregion", cfg.subregion), ("region", region), ("country", COUNTRY)])
+            + [("subregion", report.subregion_code), ("region", region), ("country", COUNTRY)])
+
+
+def ranked_units(units: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The units of a rank table: all but the country (which is not ranked)."""
+    return [u for u in units if u[0] != "country"]
+
+
+def summaries(result: IndexResult, report, units: list[tuple[str, str]]) -> list[str] | None:
+    """One `summary` (without the note) per municipality and sub-region of `units`."""
+    items = [summary(result, report, level, code, note=False) for level, code in units
+             if level in ("municipality", "subregion")]
+    return items or None
+
+
+def ranking_heading(report) -> str | None:
+    """The heading of the national rankings (`phases.vitality.rank_all`), else None."""
+    return report.L("vitality.heading_ranking") if _rank_all(report) else None
+
+
+def _rank_all(report) -> bool:
+    return bool(report.config["phases"]["vitality"]["rank_all"])
+
+
+def ranking_table(result: IndexResult, report, level: str) -> pd.DataFrame | None:
+    """Every municipality or sub-region of the country by its rank in the final year (the
+    median of the draws with its 90 % band), with its index and its rank in the base year;
+    None unless the config asks for the rankings (`phases.vitality.rank_all`)."""
+    if not _rank_all(report):
+        return None
+    nm = names(report.table("municipalities"), report.language)
+    s = result.scores[result.scores["level"] == level]
+    final = s[s["year"] == result.final_year].dropna(subset=["rank_median"])
+    final = final.sort_values(["rank_median", "code"], kind="stable")
+    base = s[s["year"] == result.base_year].set_index("code")
+    return pd.DataFrame({
+        report.L("vitality.col_unit"): [nm.get((level, c), c) for c in final["code"]],
+        f"{report.L('vitality.col_index')} {result.final_year}": final["index"].to_numpy(),
+        f"{report.L('vitality.col_rank')} {result.final_year}": [
+            rank_text(report, r) for _, r in final.iterrows()],
+        f"{report.L('vitality.col_rank')} {result.base_year}": [
+            rank_text(report, base.loc[c]) if c in base.index else "–" for c in final["code"]],
+    })
 
 
 def pick(result: IndexResult, units: list[tuple[str, str]]) -> pd.DataFrame:
@@ -287,13 +327,17 @@ def profile_table(result: IndexResult, report, units: list[tuple[str, str]], yea
 
 def write_exports(config: str | Path, out_dir: str | Path, processed: str | Path =
                   "data/processed", raw: str | Path = "data/raw") -> list[Path]:
-    """For the runner: build the index of a config and export it (see `research.index.export`) into
-    `out_dir` (e.g. reports/vitality/); returns the written paths."""
+    """For the runner: build the index of a config and export it into `out_dir` (e.g.
+    reports/vitality/): the machine-readable CSV (`research.index.export`), the workbook and
+    the Excel CSV for officials (`research.report.exports`), the coverage CSV; returns the
+    written paths (machine CSV, workbook, Excel CSV, coverage)."""
+    from research.report import exports
     from research.report.context import setup
     rep = setup(str(config), "vitality", "region", str(processed), str(raw))
     result = build(rep)
     table = index_table(result, rep.table("municipalities"), rep.language)
-    paths = export.export_index(table, out_dir)
+    paths = export.export_index(table, out_dir, workbook=False)
+    paths += exports.write_official(result, rep, focus(result, rep), out_dir)
     cov = export.coverage_table(result)
     path = Path(out_dir) / "vitality_index_coverage.csv"
     write_with(path, lambda p: cov.to_csv(p, index=False, lineterminator="\n",

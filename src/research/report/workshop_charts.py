@@ -9,86 +9,113 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from research.report import alt, style
 from research.stats import privacy
 from research.stats.workshops import PROGRAMME, Workshops, has_feedback, is_suppressed
 
 
-def _style():
-    import seaborn as sns
-    sns.set_theme(style="whitegrid", context="notebook")
+def workshop_name(W, wave: str) -> str:
+    from research.report.workshops import workshop_name as name
+    return name(W, wave)
 
 
 def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
     """Dot-and-interval chart: each scale's mean per municipality and for the programme in
     this workshop; the report's municipality in red; suppressed groups are not drawn."""
-    import matplotlib.pyplot as plt
-
     if summary is None:
         return None
-    _style()
     part = summary[(summary["wave"] == W.workshop) & ~summary["suppressed"].astype(bool)]
     groups = W.municipalities + [PROGRAMME]
     scales = list(W.instrument.scales)
-    fig, ax = plt.subplots(figsize=(8, 0.7 * len(scales) + 1.5), dpi=90)
+    fig, ax = style.subplots(figsize=(style.WIDTH, 0.7 * len(scales) + 1.6))
     step = 0.8 / len(groups)
     for g, code in enumerate(groups):
         rows = part[part["municipality_code"] == code].set_index("scale").reindex(scales)
         y = np.arange(len(scales))[::-1] + 0.4 - g * step
         focus = code == W.focus
-        colour = "#d62728" if focus else ("black" if code == PROGRAMME else "0.6")
+        colour = style.HIGHLIGHT if focus else (style.COUNTRY if code == PROGRAMME
+                                                else style.GREY)
         label = L("report.whole_programme") if code == PROGRAMME else W.name(code)
+        if rows["mean"].isna().all():
+            continue      # a hidden group is neither drawn nor listed in the legend
         ax.errorbar(rows["mean"], y, xerr=[rows["mean"] - rows["ci_low"],
                                             rows["ci_high"] - rows["mean"]],
                     fmt="osD^vP"[g % 6], color=colour, markersize=7 if focus else 5,
                     linewidth=2 if focus else 1, capsize=2, label=label)
     ax.set_yticks(np.arange(len(scales))[::-1])
-    ax.set_yticklabels([W.scale_name(s) for s in scales])
+    scale_names = [W.scale_name(s) for s in scales]
+    ax.set_yticklabels(scale_names)
     low, high = W.instrument.items[0].low, W.instrument.items[0].high
     ax.set_xlim(low, high)
     ax.set_xlabel(L("workshop.axis_score", low=low, high=high))
-    ax.set_title(L("workshop.comparison_title", workshop=W.workshop))
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
-    fig.tight_layout()
-    return fig
+    title = L("workshop.comparison_title", workshop=workshop_name(W, W.workshop))
+    ax.set_title(title)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    style.layout(fig, left=style.label_width(scale_names), top=0.4, bottom=0.6,
+                 right=style.label_width(ax.get_legend_handles_labels()[1]) + 0.45)
+    own = part[part["municipality_code"] == W.focus]
+    who = L("report.whole_programme") if W.focus == PROGRAMME else W.name(W.focus)
+    return style.describe(fig, title, alt.best_worst(L, who, {
+        W.scale_name(s): m for s, m in zip(own["scale"], own["mean"])},
+        alt.number(W.language, 2)))
 
 
 def trend_chart(summary: pd.DataFrame, W: Workshops, L):
     """Small multiples, one per scale: the focus group's mean and interval at each workshop,
     and the programme's for comparison (dashed) in a municipality's report."""
-    import matplotlib.pyplot as plt
-
     if summary is None:
         return None
-    _style()
     scales = list(W.instrument.scales)
-    fig, axes = plt.subplots(1, len(scales), figsize=(2.1 * len(scales), 3.2), dpi=90,
-                             sharey=True)
+    fig, axes = style.subplots(1, len(scales), figsize=(min(2.2 * len(scales) + 0.8, 9.5), 3.9),
+                               sharey=True)
     axes = np.atleast_1d(axes)
     x = np.arange(len(W.order))
     low, high = W.instrument.items[0].low, W.instrument.items[0].high
-    series = [(W.focus, "#d62728", "-", 0.0)]
+    series = [(W.focus, style.HIGHLIGHT, "-", 0.0)]
     if W.focus != PROGRAMME:
-        series.append((PROGRAMME, "0.35", "--", 0.12))
+        series.append((PROGRAMME, style.GREY_DARK, "--", 0.12))
     for ax, scale in zip(axes, scales):
-        for code, colour, style, dx in series:
+        for code, colour, line, dx in series:
             rows = summary[(summary["municipality_code"] == code) & (summary["scale"] == scale)]
             rows = rows.set_index("wave").reindex(W.order)
             shown = ~rows["suppressed"].fillna(True).astype(bool)
             m = rows["mean"].where(shown)
             ax.errorbar(x + dx, m, yerr=[m - rows["ci_low"].where(shown),
                                          rows["ci_high"].where(shown) - m],
-                        color=colour, linestyle=style, marker="o", capsize=2,
+                        color=colour, linestyle=line, marker="o", capsize=2,
                         label=L("report.whole_programme") if code == PROGRAMME
                         else W.name(code))
-        ax.set_title(W.scale_name(scale), fontsize=9)
+        ax.set_title(_wrap(W.scale_name(scale), 20), fontsize=style.FONT_SMALL)
         ax.set_xticks(x)
-        ax.set_xticklabels(W.order)
+        ax.set_xticklabels([workshop_name(W, w) for w in W.order])
         ax.set_ylim(low, high)
     axes[0].set_ylabel(L("workshop.axis_score", low=low, high=high))
-    axes[-1].legend(frameon=False, fontsize=7, loc="lower right")
-    fig.suptitle(L("workshop.trend_title"), fontsize=10)
-    fig.tight_layout()
-    return fig
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, frameon=False, loc="lower center", ncol=2)
+    title = L("workshop.trend_title")
+    fig.suptitle(title)
+    style.layout(fig, left=0.7, right=0.15, top=0.85, bottom=0.85, wspace=0.12)
+    return style.describe(fig, title, _trend_sentence(summary, W, L))
+
+
+def _trend_sentence(summary: pd.DataFrame, W: Workshops, L) -> str:
+    """The focus group's best and worst scale at its latest workshop with shown means."""
+    rows = summary[(summary["municipality_code"] == W.focus)
+                   & ~summary["suppressed"].fillna(True).astype(bool)].dropna(subset=["mean"])
+    rows = rows[rows["wave"].isin(W.order)]
+    if rows.empty:
+        return L("chart.no_values")
+    last = max(rows["wave"], key=W.order.index)
+    rows = rows[rows["wave"] == last]
+    who = L("report.whole_programme") if W.focus == PROGRAMME else W.name(W.focus)
+    return alt.best_worst(L, f"{who}, {workshop_name(W, last)}", {W.scale_name(s): m for s, m in
+                                               zip(rows["scale"], rows["mean"])},
+                          alt.number(W.language, 2))
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def likert(W: Workshops, L):
@@ -107,5 +134,6 @@ def likert(W: Workshops, L):
     if is_suppressed(W):
         counts = counts.assign(suppressed=True)
     return likert_chart(counts, W.instrument, W.language,
-                        L("workshop.likert_title", workshop=W.workshop, who=who(W, L)),
+                        L("workshop.likert_title", workshop=workshop_name(W, W.workshop),
+                          who=who(W, L)),
                         L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))

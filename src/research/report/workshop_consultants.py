@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from research.report.workshops import comparison_note
+from research.report.workshops import comparison_note, workshop_name
 from research.stats.workshop_themes import theme_shift
 from research.stats.workshops import Workshops, has_feedback, item_changes
 
@@ -37,7 +37,8 @@ def consultants_section(W: Workshops, L) -> list:
         return [show.heading(L("workshop.consultants_heading")), show.para(L("workshop.trend_first"))]
     drops = item_drop_statements(item_changes(W), W, L)
     return [show.heading(L("workshop.consultants_heading")),
-            show.para(L("workshop.consultants_intro", workshop=W.workshop, previous=W.previous)),
+            show.para(L("workshop.consultants_intro", workshop=workshop_name(W, W.workshop),
+                        previous=workshop_name(W, W.previous))),
             show.heading(L("workshop.themes_shift_heading"), 3),
             show.para(comparison_note(W, L, [W.previous, W.workshop]), "note"),
             show.bullets(theme_shift_statements(theme_shift(W), W, L)),

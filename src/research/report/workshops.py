@@ -91,10 +91,16 @@ def setup(R) -> Workshops:
         plan=published.plan(R))
 
 
+def workshop_name(W: Workshops, wave: str) -> str:
+    """A workshop's title from the config (readers never see its id)."""
+    return (getattr(W, "titles", None) or {}).get(wave, wave)
+
+
 def title(W: Workshops, R) -> str:
     """The report's title: workshop id, its title and date, and whom the report is for."""
     date = format_date(W.dates[W.workshop], W.language)
-    return R.L("workshop.title", workshop=W.workshop, title=W.titles[W.workshop],
+    name = workshop_name(W, W.workshop)
+    return R.L("workshop.title", workshop=name, title=name,
                date=date, who=who(W, R.L))
 
 
@@ -103,9 +109,9 @@ def missing_note(W: Workshops, L) -> str | None:
     municipality gave feedback in this workshop, or (a municipality's report) the
     municipality had no participants in it (`has_feedback`); the analyses then show nothing."""
     if focus_size(W.programme()) == 0:
-        return L("workshop.no_feedback", workshop=W.workshop)
+        return L("workshop.no_feedback", workshop=workshop_name(W, W.workshop))
     if W.municipality and focus_size(W) == 0:
-        return L("workshop.no_participants", workshop=W.workshop, who=who(W, L))
+        return L("workshop.no_participants", workshop=workshop_name(W, W.workshop), who=who(W, L))
     return None
 
 
@@ -164,7 +170,8 @@ def change_statements(tr: pd.DataFrame, W: Workshops, L) -> list[str]:
             out.append(L("workshop.change_none", scale=name))
             continue
         key = "workshop.change_exceeds" if rec.exceeds else "workshop.change_within"
-        out.append(L(key, scale=name, previous=W.previous, workshop=W.workshop,
+        out.append(L(key, scale=name, previous=workshop_name(W, W.previous),
+                     workshop=workshop_name(W, W.workshop),
                      change=float(rec.change), low=float(rec.change_low),
                      high=float(rec.change_high)))
     return out
@@ -244,9 +251,9 @@ def theme_table(W: Workshops, L) -> pd.DataFrame:
     for wave in W.order:
         part = shares[shares["wave"] == wave]
         if part["answers"].iloc[0] == 0:
-            out[wave] = mark
+            out[workshop_name(W, wave)] = mark
             continue
-        out[wave] = (100 * part["share"]).round(0).to_numpy()
+        out[workshop_name(W, wave)] = (100 * part["share"]).round(0).to_numpy()
     return out
 
 
@@ -276,9 +283,10 @@ def comparison_note(W: Workshops, L, workshops: list[str] | None = None) -> str 
     if not W.is_consultants or len(workshops) < 2 or not has_feedback(W):
         return None
     names = [W.name(c) for c in comparison_set(W, workshops)]
+    titles = ", ".join(workshop_name(W, w) for w in workshops)
     if not names:
-        return L("workshop.comparison_set_none", workshops=", ".join(workshops))
-    return L("workshop.comparison_set", workshops=", ".join(workshops), names=", ".join(names))
+        return L("workshop.comparison_set_none", workshops=titles)
+    return L("workshop.comparison_set", workshops=titles, names=", ".join(names))
 
 
 def kwic_table(W: Workshops, L, per_theme: int = 3, width: int = 45) -> pd.DataFrame:

@@ -54,6 +54,11 @@ def sources(phase: str, provenance: dict[str, bool]) -> tuple[list[str], bool]:
     return keys, synthetic
 
 
+#: Labels of the title block and footer (`report.<key>` in labels.yml).
+LABELS = ("programme", "unit", "data_date", "contents", "sources", "manifest_entry",
+          "back_to_index", "synthetic_banner", "methods")
+
+
 def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
                 provenance: dict[str, bool]) -> dict:
     """Title block and footer values of a unit's HTML report, in the report language."""
@@ -82,77 +87,120 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
         "sources": [L("source.classification")] + [L(s) for s in keys],
         "notice": L("report.synthetic_notice") if synthetic else "",
         "manifest_entry": entry_id,
-        "labels": {k: L(f"report.{k}") for k in ("programme", "unit", "data_date", "contents",
-                                                 "sources", "manifest_entry")},
+        "labels": {k: L(f"report.{k}") for k in LABELS},
+        "index_href": "../../index.html",
+        # what differs between the two renderings (research.run.render.AUDIENCES)
+        "municipal": {"audience_label": L("report.audience_municipal"),
+                      "entry_label": L("report.version"), "entry": entry_id.split("@")[-1]},
+        "research": {"audience_label": L("report.audience_research"),
+                     "entry_label": L("report.manifest_entry"), "entry": entry_id,
+                     "other_href": f"../../{unit.html_rel}",
+                     "other_label": L("report.audience_municipal")},
     }
 
 
 def execute_unit(job: dict) -> dict:
     """Run one unit in a worker process; return its manifest entry (status ok or failed)."""
-    import jupytext
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    from research.run.render import render_html
-
     reports = Path(job["reports"])
     nb_path = reports / job["notebook_rel"]
-    html_path = reports / job["html_rel"]
     nb_path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {k: job[k] for k in ("phase", "unit", "parameters", "inputs", "input_hash",
-                                 "title")}
     tmp_nb = str(temporary(nb_path))
     quiet_kernel_logs(reports / "logs" / f"{job['phase']}-{job['unit']}.log")
     privacy_audit.clear_unit(reports, job["phase"], job["unit"])
     try:
-        source = jupytext.read(job["source"])
-        source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                         "language": "python"}
-        km = worker_kernel(nb_path.parent)
-        try:
-            nb = pm.execute_notebook(source, tmp_nb, parameters=job["parameters"],
-                                     kernel_name="python3", km=km,
-                                     progress_bar=False, log_output=False,
-                                     request_save_on_cell_execute=False)
-        except PapermillExecutionError as exc:
-            drop_worker_kernel()
-            failed = reports / "failed" / job["phase"] / f"{job['unit']}.ipynb"
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp_nb, failed)
-            first = (exc.source or "").strip().splitlines()
-            return dict(entry, status="failed", html=None, notebook=None,
-                        failed_notebook=str(failed.relative_to(reports)),
-                        error=f"cell {exc.exec_count}"
-                              + (f" ({first[0][:80]})" if first else "")
-                              + f": {exc.ename}: {exc.evalue}")
-        strip_volatile(nb)
-        import nbformat
-        nbformat.write(nb, tmp_nb)
-        entry.update(privacy_audit.gate(reports, job["phase"], job["unit"], tmp_nb))
-        if entry.get("status") == "failed":   # the attacker found something: not published
-            return entry
-        html = render_html(nb, job["meta"], job["templates"])
-        write_text(html_path, html)
-        os.replace(tmp_nb, nb_path)
-        (reports / "failed" / job["phase"] / f"{job['unit']}.ipynb").unlink(missing_ok=True)
-        return dict(entry, status="ok", html=job["html_rel"], notebook=job["notebook_rel"],
-                    error=None)
+        nb, failure = run_notebook(job, tmp_nb)
+        if failure is not None:
+            return keep_failed(job, tmp_nb, failure)
+        return publish(job, tmp_nb, lambda: renderings(nb, job))
     except Exception as exc:  # a broken unit must not stop the others
         drop_worker_kernel()
-        return dict(entry, status="failed", html=None, notebook=None,
-                    error=f"{type(exc).__name__}: {exc}")
+        return dict(entry_of(job), status="failed", html=None, html_research=None,
+                    notebook=None, error=f"{type(exc).__name__}: {exc}")
     finally:
         Path(tmp_nb).unlink(missing_ok=True)
 
 
+def entry_of(job: dict) -> dict:
+    entry = {k: job[k] for k in ("phase", "unit", "parameters", "inputs", "input_hash",
+                                 "title")}
+    return dict(entry, data_date=job["meta"].get("data_date", ""),
+                synthetic=bool(job["meta"].get("notice")))
+
+
+def renderings(nb, job: dict) -> dict[str, str]:
+    """The unit's two HTML renderings, {audience: text} (`research.run.render.AUDIENCES`)."""
+    from research.run.render import render_html
+
+    return {audience: render_html(nb, job["meta"], job["templates"], audience)
+            for audience in ("municipal", "research")}
+
+
+def run_notebook(job: dict, out: str):
+    """Execute a unit's notebook in this process's warm kernel (`research.run.kernel`),
+    writing the executed notebook to `out` (timings stripped): (notebook, None), or
+    (None, error text) when a cell fails (the failed notebook is then in `out`)."""
+    import jupytext
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = jupytext.read(job["source"])
+    source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+    km = worker_kernel((Path(job["reports"]) / job["notebook_rel"]).parent)
+    try:
+        nb = pm.execute_notebook(source, out, parameters=job["parameters"],
+                                 kernel_name="python3", km=km, progress_bar=False,
+                                 log_output=False, request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        drop_worker_kernel()
+        first = (exc.source or "").strip().splitlines()
+        return None, (f"cell {exc.exec_count}" + (f" ({first[0][:80]})" if first else "")
+                      + f": {exc.ename}: {exc.evalue}")
+    strip_volatile(nb)
+    nbformat.write(nb, out)
+    return nb, None
+
+
+def keep_failed(job: dict, tmp_nb: str, error: str) -> dict:
+    """The entry of a unit whose notebook failed; the notebook moves to ``failed/``."""
+    reports = Path(job["reports"])
+    failed = reports / "failed" / job["phase"] / f"{job['unit']}.ipynb"
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp_nb, failed)
+    return dict(entry_of(job), status="failed", html=None, html_research=None, notebook=None,
+                failed_notebook=str(failed.relative_to(reports)), error=error)
+
+
+def publish(job: dict, tmp_nb: str, html) -> dict:
+    """After the privacy gate, the unit's two HTML renderings (`html()` or the dict
+    {audience: text} itself) and its executed notebook (`tmp_nb`) are moved into place;
+    returns the unit's entry."""
+    reports = Path(job["reports"])
+    entry = entry_of(job)
+    entry.update(privacy_audit.gate(reports, job["phase"], job["unit"], tmp_nb))
+    if entry.get("status") == "failed":   # the attacker found something: not published
+        return entry
+    pages = html() if callable(html) else html
+    write_text(reports / job["html_rel"], pages["municipal"])
+    write_text(reports / job["research_rel"], pages["research"])
+    os.replace(tmp_nb, reports / job["notebook_rel"])
+    (reports / "failed" / job["phase"] / f"{job['unit']}.ipynb").unlink(missing_ok=True)
+    return dict(entry, status="ok", html=job["html_rel"], html_research=job["research_rel"],
+                notebook=job["notebook_rel"], error=None)
+
+
 def strip_volatile(nb) -> None:
-    """Drop papermill's timing metadata, so that executed notebooks are reproducible."""
+    """Drop papermill's timing metadata and number the cells, so that executed notebooks
+    (and their HTML) are the same in every run."""
     nb.metadata.get("papermill", {}).pop("start_time", None)
     nb.metadata.get("papermill", {}).pop("end_time", None)
     nb.metadata.get("papermill", {}).pop("duration", None)
     for key in ("input_path", "output_path"):
         nb.metadata.get("papermill", {}).pop(key, None)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        if "id" in cell:  # jupytext and papermill draw random ids: number them instead
+            cell["id"] = f"cell-{i}"
         pm_meta = cell.metadata.get("papermill", {})
         for key in ("start_time", "end_time", "duration"):
             pm_meta.pop(key, None)

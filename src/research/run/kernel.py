@@ -33,12 +33,17 @@ def worker_kernel(cwd: Path):
     from jupyter_client.manager import KernelManager
 
     km = _WORKER.get("km")
+    env = _run_env()
+    if km is not None and _WORKER.get("env") != env:  # a kernel of another run's folders
+        drop_worker_kernel()
+        km = None
     if km is None or not km.is_alive():
         km = KernelManager(kernel_name="python3")
         # no history database: restarting the execution counter would make IPython print
         # "Session/line number was not unique" into the next notebook's first cell
         km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
         _WORKER["km"] = km
+        _WORKER["env"] = env
         if not _WORKER.get("atexit"):
             atexit.register(drop_worker_kernel)
             _WORKER["atexit"] = True
@@ -54,6 +59,12 @@ def worker_kernel(cwd: Path):
     finally:
         kc.stop_channels()
     return km
+
+
+def _run_env() -> tuple:
+    """The environment variables that name a run's folders to its notebooks' kernel."""
+    from research.report import published, runlevel
+    return tuple(os.environ.get(k) for k in (published.ENV, runlevel.ENV))
 
 
 def drop_worker_kernel() -> None:

@@ -33,7 +33,13 @@ class Unit:
 
     @property
     def html_rel(self) -> str:
+        """The municipal rendering (for councils and officials)."""
         return f"html/{self.phase}/{self.unit}.html"
+
+    @property
+    def research_rel(self) -> str:
+        """The researcher and consultant rendering (with the methods appendix)."""
+        return f"html-research/{self.phase}/{self.unit}.html"
 
 
 def phase_units(config: Config) -> list[Unit]:
@@ -44,13 +50,48 @@ def phase_units(config: Config) -> list[Unit]:
     ids += [("reflection", unit_grammar.workshop(w, m)) for w in workshops
             for m in [*munis, None]]
     ids += [("evaluation", unit_grammar.municipality(m)) for m in munis]
-    ids += [("evaluation", unit_grammar.region()), ("vitality", unit_grammar.region())]
+    if config["scope"] == "subregion":  # a national programme has no sub-region to evaluate
+        ids.append(("evaluation", unit_grammar.region()))
+    ids.append(("vitality", unit_grammar.region()))
     return [Unit(phase, str(uid)) for phase, uid in ids]
 
 
+def municipality_names(config: Config, raw) -> dict[str, str]:
+    """{code: name} of the programme's municipalities, from the config's classification."""
+    from research.geo.classification import known_codes
+
+    known, _ = known_codes(raw, int(config.data.get("classification_year", 2017)))
+    return {c: known.get(c, c) for c in config.municipalities}
+
+
+def resolve_unit(wanted: str, names: dict[str, str]) -> str:
+    """A `--unit` value as the unit grammar writes it: a programme municipality's name
+    (any case, e.g. `kauhajoki`) becomes its code; codes and unit ids are left as they are.
+
+    `names` is {code: name} of the programme's municipalities.
+    """
+    from research.geo.classification import normalise_name
+
+    text = str(wanted).strip()
+    if not text or text[0].isdigit() or text == unit_grammar.REGION or "-" in text:
+        return text
+    by_name = {normalise_name(n): c for c, n in names.items()}
+    code = by_name.get(normalise_name(text))
+    if code is None:
+        valid = sorted(names.values())
+        near = difflib.get_close_matches(text.title(), valid, n=1, cutoff=0.0)
+        raise UserError(f"unknown municipality '{text}'" + (f"; did you mean '{near[0]}'?"
+                                                             if near else "")
+                        + f" (municipalities: {', '.join(valid)}; or a code: "
+                        f"{', '.join(sorted(names))})")
+    return code
+
+
 def build_matrix(config: Config, phases: list[str] | None = None,
-                 units: list[str] | None = None) -> list[Unit]:
-    """All units of the config, filtered by phase and by unit (a code matches its workshops)."""
+                 units: list[str] | None = None,
+                 names: dict[str, str] | None = None) -> list[Unit]:
+    """All units of the config, filtered by phase and by unit (a code matches its workshops;
+    with `names`, {code: name} of the programme municipalities, a name matches as its code)."""
     for p in phases or []:
         if p not in PHASES:
             near = difflib.get_close_matches(p, PHASES, n=1, cutoff=0.0)
@@ -62,6 +103,7 @@ def build_matrix(config: Config, phases: list[str] | None = None,
     if units:
         chosen = []
         for wanted in units:
+            wanted = resolve_unit(wanted, names or {})
             hits = [u for u in matrix if u.id.matches(wanted)]
             if not hits:
                 valid = sorted({u.unit for u in matrix} | set(config.municipalities))

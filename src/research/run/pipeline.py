@@ -1,9 +1,13 @@
 """`research run`: the matrix of report units, executed with papermill, rendered to HTML.
 
-Each unit (phase x municipality, workshop x municipality, region) runs its phase's jupytext
-notebook with papermill in a worker process (`research.run.execute`), keeping one warm kernel
-per worker (`research.run.kernel`). A unit whose inputs hash to the same value as in
-`reports/manifest.json` is skipped as `unchanged` (`research.run.manifest`). The manifest is
+What does not depend on the unit (area aggregates, national reference distributions, the
+vitality index, the privacy plan) is computed once, before the notebooks
+(`research.report.runlevel`, `research.run.privacy_audit`). Each unit (phase x
+municipality, workshop x municipality, region) runs its phase's jupytext notebook with
+papermill in a worker process (`research.run.execute`), keeping one warm kernel per worker
+(`research.run.kernel`), or on a Dask cluster (`research.run.cluster`). A unit whose inputs
+hash to the same value as in `reports/manifest.json` is skipped as `unchanged`
+(`research.run.manifest`). The manifest is
 rewritten after every unit, so the next run finishes what a stopped run left.
 """
 
@@ -23,9 +27,38 @@ from research.run.matrix import Unit, build_matrix
 __all__ = ["RunContext", "Unit", "build_matrix", "run"]
 
 
+def prepare_run_level(ctx: RunContext) -> bool:
+    """The run-level artefact (`research.report.runlevel`) before the notebooks: computed
+    once per run, reused when its inputs did not change; True when it was computed."""
+    from research.report.context import Report
+    from research.report.runlevel import prepare
+    rep = Report(config=ctx.config, phase="vitality", unit="region", language=ctx.language,
+                 processed=ctx.processed, raw=ctx.raw)
+    return prepare(rep, ctx.reports)[1]
+
+
+def _run_local(todo: list[dict], workers: int, record, progress=None) -> None:
+    """The jobs in a pool of worker processes, each with its warm kernel."""
+    import multiprocessing as mp
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = {pool.submit(execute_unit, job): job for job in todo}
+        try:
+            for fut in as_completed(futures):
+                record(fut.result())
+                if progress:
+                    progress.advance(futures[fut])
+        except KeyboardInterrupt:
+            for f in futures:
+                f.cancel()
+            raise
+
+
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
-        progress=None) -> list[dict]:
-    """Execute the matrix; return the manifest entries of this run's units."""
+        progress=None, cluster: str | None = None,
+        pdf_browser: str | None = None) -> list[dict]:
+    """Execute the matrix (in local worker processes, or on the Dask cluster at `cluster`,
+    'local' for a LocalCluster); return the manifest entries of this run's units. With
+    `pdf_browser` (a Chromium path), also print each municipal report to `reports/pdf/`."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
     privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
@@ -45,6 +78,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
         old = entries.get(unit.key)
         if (not force and old and old.get("input_hash") == digest and old.get("status") in
                 ("ok", "unchanged") and (ctx.reports / unit.html_rel).exists()
+                and (ctx.reports / unit.research_rel).exists()
                 and (ctx.reports / unit.notebook_rel).exists()):
             results[unit.key] = dict(old, status="unchanged")
             continue
@@ -55,7 +89,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                      "parameters": ctx.parameters(unit), "inputs": inputs, "input_hash": digest,
                      "title": meta["title"], "meta": meta, "reports": str(ctx.reports),
                      "templates": str(ctx.templates), "notebook_rel": unit.notebook_rel,
-                     "html_rel": unit.html_rel})
+                     "html_rel": unit.html_rel, "research_rel": unit.research_rel})
 
     def record(entry: dict) -> None:
         results[f"{entry['phase']}/{entry['unit']}"] = entry
@@ -65,26 +99,24 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     if progress:
         progress.start(len(matrix), len(matrix) - len(todo))
     if todo:
+        prepare_run_level(ctx)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        import multiprocessing as mp
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(execute_unit, job): job for job in todo}
-            try:
-                for fut in as_completed(futures):
-                    record(fut.result())
-                    if progress:
-                        progress.advance(futures[fut])
-            except KeyboardInterrupt:
-                for f in futures:
-                    f.cancel()
-                raise
+        if cluster:
+            from research.run.cluster import run_jobs
+            run_jobs(cluster, todo, workers, record, progress)
+        else:
+            _run_local(todo, workers, record, progress)
     vit = results.get("vitality/region")
     if vit and (vit["status"] == "ok" or (vit["status"] == "unchanged"
                                           and not (ctx.reports / VITALITY_XLSX).exists())):
         from research.report.vitality import write_exports
         write_exports(ctx.config.path, ctx.reports / "vitality", ctx.processed, ctx.raw)
     privacy_audit.finish(ctx.reports)
+    if pdf_browser:
+        from research.run.pdf import write_pdfs
+        write_pdfs(ctx.reports, results, pdf_browser)
+        for key, entry in results.items():
+            entries[key]["pdf"] = entry["pdf"]
     write_manifest(ctx, entries)
     write_index(ctx, entries)
     return [results[u.key] for u in matrix]

@@ -146,7 +146,7 @@ def gate(reports: Path, phase: str, unit: str, notebook: str | Path) -> dict:
     failed = Path(reports) / "failed" / phase / f"{unit}.ipynb"
     failed.parent.mkdir(parents=True, exist_ok=True)
     os.replace(notebook, failed)
-    return dict(fields, status="failed", html=None, notebook=None,
+    return dict(fields, status="failed", html=None, html_research=None, notebook=None,
                 failed_notebook=str(failed.relative_to(reports)),
                 error=message(result["problems"][0], result["threshold"]))
 

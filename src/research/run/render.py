@@ -1,9 +1,19 @@
 """HTML reports from executed notebooks, with the kit's nbconvert template.
 
+One executed notebook gives two renderings (`AUDIENCES`):
+
+- `municipal`: for councils and officials. Cells tagged `researcher` or `methods` are removed
+  (nbconvert's TagRemovePreprocessor); the cell tagged `headline` (the computed "Keskeiset
+  tulokset" box) is moved to the top.
+- `research`: for researchers and consultants. Cells tagged `municipal` (the plain versions
+  of tables that the researcher sees in full) are removed; cells tagged `methods` are moved,
+  in order, to a "Menetelmät" appendix at the end.
+
 The template (`templates/report/`) extends nbconvert's lab template: no code cells, no
 prompts, no parameters cells, no MathJax/require.js/mermaid scripts (the reports must work
-offline), plus a title block, a table of contents gathered from the level-2 headings that
-`research.report.show.heading` writes, and a footer with the data sources and the manifest entry.
+offline), plus a title block with the data vintage and the synthetic-data banner, a table of
+contents gathered from the level-2 headings that `research.report.show.heading` writes, print
+CSS for A4, and a footer with the data sources and the report's manifest entry.
 """
 
 from __future__ import annotations
@@ -11,8 +21,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Unicode
+
 HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 HIDDEN_TAGS = ("parameters", "injected-parameters", "remove")
+AUDIENCES = ("municipal", "research")
+#: Cell tags each rendering removes.
+REMOVED = {"municipal": ("researcher", "methods"), "research": ("municipal",)}
+METHODS_ANCHOR = "menetelmat"
 
 
 def table_of_contents(nb) -> list[tuple[str, str]]:
@@ -29,19 +46,61 @@ def table_of_contents(nb) -> list[tuple[str, str]]:
     return toc
 
 
-def render_html(nb, meta: dict, template_dir: str | Path) -> str:
-    """The report HTML of an executed notebook; `meta` fills the title block and footer."""
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _html_cell(markup: str):
+    import nbformat
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": markup})]
+    return cell
+
+
+class ReportLayoutPreprocessor(Preprocessor):
+    """Orders the cells of one rendering: the headline first, the methods in an appendix.
+
+    Runs after the TagRemovePreprocessor, so it sees only the cells this rendering keeps, and
+    then gathers the table of contents from what is left.
+    """
+
+    audience = Unicode("municipal").tag(config=True)
+    methods_title = Unicode("").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        import html
+        headline = [c for c in nb.cells if "headline" in _tags(c)]
+        methods = [c for c in nb.cells if "methods" in _tags(c)]
+        rest = [c for c in nb.cells if c not in headline and c not in methods]
+        cells = headline + rest
+        if methods and self.audience == "research":
+            title = html.escape(self.methods_title)
+            cells += [_html_cell(f'<section class="report-methods"><h2 id="{METHODS_ANCHOR}">'
+                                 f"{title}</h2></section>")] + methods
+        nb.cells = cells
+        report = dict(nb.metadata.get("report", {}))
+        report["toc"] = table_of_contents(nb)
+        nb.metadata["report"] = report
+        return nb, resources
+
+
+def render_html(nb, meta: dict, template_dir: str | Path, audience: str = "municipal") -> str:
+    """The `audience` rendering of an executed notebook; `meta` fills title block and footer."""
     import copy
 
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
     nb = copy.deepcopy(nb)
-    nb.metadata["report"] = dict(meta, toc=table_of_contents(nb))
+    nb.metadata["report"] = dict(meta, **meta.get(audience, {}), audience=audience)
     nb.metadata["title"] = meta.get("title", "")
     c = Config()
     c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
+    c.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS) | set(REMOVED[audience])
+    c.ReportLayoutPreprocessor.audience = audience
+    c.ReportLayoutPreprocessor.methods_title = meta.get("labels", {}).get("methods", "")
     c.HTMLExporter.exclude_input = True
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
@@ -51,5 +110,7 @@ def render_html(nb, meta: dict, template_dir: str | Path) -> str:
     c.HTMLExporter.language_code = meta.get("language", "fi")
     exporter = HTMLExporter(config=c, template_name="report",
                             extra_template_basedirs=[str(Path(template_dir).resolve())])
-    body, _ = exporter.from_notebook_node(nb)
+    exporter.register_preprocessor(ReportLayoutPreprocessor(config=c), enabled=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"language_code": meta.get("language",
+                                                                                    "fi")})
     return body

@@ -56,10 +56,14 @@ def propose(raw: pd.DataFrame, unit: str, n: int, exclude: list[str] = ()) -> pd
 
 
 def peer_table(indicators: pd.DataFrame, municipalities: pd.DataFrame, unit: str,
-               programme: list[str], listed: list[str], n: int, year: int) -> pd.DataFrame:
+               programme: list[str], listed: list[str], n: int, year: int,
+               raw: pd.DataFrame | None = None) -> pd.DataFrame:
     """The unit's peers: those listed in the config (`chosen` 'config'), or else the `n`
-    proposed ones (`chosen` 'proposed'), with their features and distance to the unit."""
-    raw = features(indicators, municipalities, year)
+    proposed ones (`chosen` 'proposed'), with their features and distance to the unit.
+    Proposed peers come from outside the programme; when the programme leaves fewer than
+    `n` municipalities outside it (a national programme), from the whole country. `raw`
+    is `features(...)` when computed once per run."""
+    raw = features(indicators, municipalities, year) if raw is None else raw
     if listed:
         out = raw.reindex(sorted(listed)).reset_index(names="municipality_code")
         if unit in raw.index:
@@ -71,7 +75,8 @@ def peer_table(indicators: pd.DataFrame, municipalities: pd.DataFrame, unit: str
         out["rank"] = np.arange(1, len(out) + 1)
         chosen = "config"
     else:
-        out = propose(raw, unit, n, exclude=programme)
+        outside = len(set(raw.index) - set(programme))
+        out = propose(raw, unit, n, exclude=programme if outside >= n else ())
         chosen = "proposed"
     out["chosen"] = chosen
     return out

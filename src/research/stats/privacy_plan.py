@@ -56,3 +56,24 @@ def workshop_plan(respondents: pd.DataFrame, workshops: list[str], municipalitie
 def published(plan: pd.DataFrame) -> pd.DataFrame:
     """The plan as it may be written down and shown: hidden values blanked."""
     return plan.assign(value=plan["value"].where(~plan["hidden"].astype(bool)))
+
+
+def survey_plan(responses: pd.DataFrame, waves: list[str], municipalities: list[str],
+                threshold: int) -> pd.DataFrame:
+    """The protected respondent counts of every survey wave (population 'survey/<wave>'):
+    municipality x role, with the municipality totals (the reports' "n respondents"
+    sentences) and the programme total, so that a municipality's count cannot be derived
+    from the programme total minus the others' counts published by other reports."""
+    parts = []
+    for wave in waves:
+        people = (responses[(responses["wave"] == wave)
+                            & responses["municipality_code"].isin(municipalities)]
+                  .drop_duplicates("respondent"))
+        people = people.assign(role=people["role"].fillna(UNKNOWN).astype(str))
+        groups = suppression.coarsen(people.groupby("role").size(), threshold)
+        cells = suppression.cross_cells(people, population("survey", wave), "role",
+                                        "municipality_code", "role", list(municipalities),
+                                        groups)
+        parts.append(suppression.protect(cells, threshold))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=[*suppression.CELL_COLUMNS, "reason"])

@@ -20,6 +20,8 @@ from scipy import stats
 
 GROUPS = ("programme", "peers", "subregion", "region", "country")
 THEME_ORDER = ("vitality", "population", "wellbeing", "economy", "sustainability")
+#: the code of the whole country
+COUNTRY = "SSS"
 
 
 def groups(municipalities: pd.DataFrame, unit: str, programme: list[str],
@@ -129,6 +131,105 @@ def aggregate(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[str
     return out.sort_values(["indicator", "year"], kind="stable").reset_index(drop=True)
 
 
+def _named(value) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def membership(municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Every area of the classification rows (indexed by code) with its members:
+    `municipality_code, level, code` for each sub-region, region and the country (SSS)."""
+    codes = pd.Series(municipalities.index.astype(str), index=municipalities.index)
+    parts = [pd.DataFrame({"municipality_code": codes.to_numpy(), "level": level,
+                           "code": municipalities[column].astype(str).to_numpy()})
+             for level, column in (("subregion", "subregion_code"), ("region", "region_code"))]
+    parts.append(pd.DataFrame({"municipality_code": codes.to_numpy(), "level": "country",
+                               "code": COUNTRY}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def aggregate_areas(indicators: pd.DataFrame, catalogue: pd.DataFrame,
+                    members: pd.DataFrame) -> pd.DataFrame:
+    """`aggregate` for many groups at once (`members`: `municipality_code, level, code`):
+    `level, code, indicator, year, value, n`, the same figures as `aggregate` of each group's
+    codes, computed in one pass over the indicators."""
+    keys = ["level", "code"]
+    members = members.drop_duplicates()
+    need = members.groupby(keys).size().rename("need").reset_index()
+    sub = indicators[indicators["value"].notna()].merge(members, on="municipality_code")
+    meta = catalogue.set_index("indicator")
+    kinds = meta["kind"]
+
+    def complete(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.merge(need, on=keys)
+        return df[df["n"] == df["need"]][[*keys, "indicator", "year", "value", "n"]]
+
+    summed = (sub[sub["indicator"].map(kinds) == "count"]
+              .groupby([*keys, "indicator", "year"], as_index=False)
+              .agg(value=("value", "sum"), n=("value", "size")))
+    rates = meta[meta["kind"] == "rate"]
+    pairs = rates[[_named(n) and _named(d) for n, d in zip(rates["numerator"],
+                                                           rates["denominator"])]]
+    side = lambda which: summed.rename(columns={"indicator": which, "value": f"v_{which}",  # noqa: E731
+                                                "n": f"n_{which}"})
+    ratio = (pairs.reset_index()[["indicator", "numerator", "denominator", "scale"]]
+             .merge(side("numerator"), on="numerator")
+             .merge(side("denominator"), on=[*keys, "year", "denominator"]))
+    ratio = ratio.assign(value=ratio["scale"].astype(float) * ratio["v_numerator"]
+                         / ratio["v_denominator"],
+                         n=np.minimum(ratio["n_numerator"], ratio["n_denominator"]))
+    ratio = complete(ratio).dropna(subset=["value"])
+    weighted = rates[[_named(d) for d in rates["denominator"]]]["denominator"]
+    rate = sub[sub["indicator"].isin(weighted.index)]
+    rate = rate.assign(denominator=rate["indicator"].map(weighted))
+    weight = sub[["municipality_code", "year", *keys, "indicator", "value"]].rename(
+        columns={"indicator": "denominator", "value": "value_w"})
+    both = rate.merge(weight, on=["municipality_code", "year", *keys, "denominator"])
+    both = both.assign(num=both["value"] * both["value_w"])
+    g = both.groupby([*keys, "indicator", "year"], as_index=False).agg(
+        num=("num", "sum"), den=("value_w", "sum"), n=("value", "size"))
+    g = complete(g.assign(value=g["num"] / g["den"].replace(0, np.nan)))
+    done = pd.MultiIndex.from_frame(ratio[[*keys, "indicator", "year"]])
+    g = g[~pd.MultiIndex.from_frame(g[[*keys, "indicator", "year"]]).isin(done)]
+    out = pd.concat([complete(summed), ratio, g], ignore_index=True)
+    return out.sort_values([*keys, "indicator", "year"], kind="stable").reset_index(drop=True)
+
+
+def area_figures(indicators: pd.DataFrame, catalogue: pd.DataFrame,
+                 municipalities: pd.DataFrame, area_indicators: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
+    """The figures of every sub-region, region and the country (`level, code, indicator,
+    year, value, n`), as `profile` and `series` show them: aggregated from the members (see
+    `aggregate`); the country's filled with the source's published whole-country figure
+    where the municipalities do not cover it. Computed once per run."""
+    out = aggregate_areas(indicators, catalogue, membership(municipalities))
+    own = out[out["level"] == "country"]
+    pub = published(area_indicators, "country", COUNTRY)
+    pub = pub[~pub.set_index(["indicator", "year"]).index.isin(
+        own.set_index(["indicator", "year"]).index)]
+    pub = pub.assign(level="country", code=COUNTRY, n=np.nan)
+    return pd.concat([out, pub[out.columns]], ignore_index=True)
+
+
+def area_series(areas: pd.DataFrame, level: str, code: str) -> pd.DataFrame:
+    """One area's rows of `area_figures`: `indicator, year, value`."""
+    part = areas[(areas["level"] == level) & (areas["code"] == code)]
+    return part[["indicator", "year", "value"]].reset_index(drop=True)
+
+
+def reference(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[str]
+              ) -> pd.DataFrame:
+    """The national reference distribution of every indicator and year: direction-aware
+    z-scores of `codes` (`indicator, year, municipality_code, z`), as `standardised` gives
+    them for one year per indicator. Computed once per run."""
+    direction = catalogue.set_index("indicator")["direction"]
+    df = indicators[indicators["municipality_code"].isin(codes)
+                    & indicators["indicator"].isin(direction.index)].dropna(subset=["value"])
+    g = df.groupby(["indicator", "year"])["value"]
+    z = (df["value"] - g.transform("mean")) / g.transform("std").replace(0, np.nan)
+    df = df.assign(z=z * df["indicator"].map(direction))
+    return df[["indicator", "year", "municipality_code", "z"]].reset_index(drop=True)
+
+
 def standardised(indicators: pd.DataFrame, catalogue: pd.DataFrame, codes: list[str],
                  years: pd.Series) -> pd.DataFrame:
     """Direction-aware z-scores against all `codes` in each indicator's year (`years`:
@@ -163,20 +264,34 @@ def _country(indicators, catalogue, codes, area_indicators) -> pd.DataFrame:
     return pd.concat([own, pub], ignore_index=True)
 
 
+def _figures(indicators, catalogue, municipalities, unit, members, area_indicators, areas
+             ) -> dict[str, pd.DataFrame]:
+    """The unit's sub-region's and the country's figures: from `areas` when given."""
+    if areas is not None:
+        return {"subregion": area_series(areas, "subregion",
+                                         str(municipalities.loc[unit, "subregion_code"])),
+                "country": area_series(areas, "country", COUNTRY)}
+    return {"subregion": aggregate(indicators, catalogue, members["subregion"]),
+            "country": _country(indicators, catalogue, members["country"], area_indicators)}
+
+
 def series(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: pd.DataFrame,
            unit: str, peers: list[str], indicator_ids: list[str],
-           area_indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+           area_indicators: pd.DataFrame | None = None, areas: pd.DataFrame | None = None
+           ) -> pd.DataFrame:
     """Yearly series for trend charts: `indicator, year, series, value` with series 'unit',
     'subregion' (from numerators and denominators), 'country' and 'peers' (the median of
-    the peers, the unit excluded)."""
+    the peers, the unit excluded). `areas` (`area_figures`, computed once per run) gives the
+    sub-region's and the country's figures instead of aggregating them again."""
     members = groups(municipalities, unit, [unit], peers)
     df = indicators[indicators["indicator"].isin(indicator_ids)].dropna(subset=["value"])
     cols = ["indicator", "year", "value"]
+    figures = _figures(indicators, catalogue, municipalities, unit, members, area_indicators,
+                       areas)
     parts = [
         df[df["municipality_code"] == unit][cols].assign(series="unit"),
-        aggregate(indicators, catalogue, members["subregion"])[cols].assign(series="subregion"),
-        _country(indicators, catalogue, members["country"], area_indicators)
-        .assign(series="country"),
+        figures["subregion"][cols].assign(series="subregion"),
+        figures["country"][cols].assign(series="country"),
         df[df["municipality_code"].isin(set(peers) - {unit})]
         .groupby(["indicator", "year"], as_index=False)["value"].median().assign(series="peers"),
     ]
@@ -187,14 +302,16 @@ def series(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: pd
 
 def profile(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: pd.DataFrame,
             unit: str, programme: list[str], peers: list[str], year: int | None = None,
-            area_indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+            area_indicators: pd.DataFrame | None = None, areas: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
     """One row per indicator with data for `unit`: catalogue metadata, trend, the position
     in each group (`<group>_rank`, `_n`, `_percentile`, `_median`, `_difference`), the
     sub-region's and the country's figure in the same year (`subregion_value`,
     `country_value`, from numerators and denominators; for the country the source's
     published whole-country figure where the municipalities do not cover it), the country's
     mean and standard deviation across municipalities (`country_mean`, `country_sd`) and the
-    standardised score `z` (positive = better)."""
+    standardised score `z` (positive = better). `areas` (`area_figures`) gives the
+    sub-region's and the country's figures when they were computed once per run."""
     members = groups(municipalities, unit, programme, peers)
     tr = trend(indicators, unit, year)
     meta = catalogue.set_index("indicator")
@@ -211,8 +328,8 @@ def profile(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: p
             row.update({f"{g}_{k}": v for k, v in pos.items()})
         rows.append(row)
     out = pd.DataFrame(rows)
-    figures = {"subregion": aggregate(indicators, catalogue, members["subregion"]),
-               "country": _country(indicators, catalogue, members["country"], area_indicators)}
+    figures = _figures(indicators, catalogue, municipalities, unit, members, area_indicators,
+                       areas)
     for g, agg in figures.items():
         agg = agg[agg["year"] == agg["indicator"].map(years)].set_index("indicator")["value"]
         out[f"{g}_value"] = out["indicator"].map(agg)

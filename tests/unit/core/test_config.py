@@ -38,8 +38,8 @@ def test_typo_in_key_names_file_key_and_closest(tmp_path):
         load_config(path, RAW)
     assert str(exc.value) == (
         f"{path}: key 'municipalites': is not a known key; did you mean 'municipalities'? "
-        "(valid keys here: classification_year, language, municipalities, n_peers, peers, "
-        "phases, privacy, programme, subregion, survey)")
+        "(valid keys here: classification_year, language, max_compared, municipalities, n_peers, "
+        "peers, phases, privacy, programme, scope, subregion, survey)")
 
 
 def test_unknown_municipality_code_suggests_closest(tmp_path):

@@ -29,7 +29,8 @@ SAME_IN_SWEDISH = {
     "survey.col.dimension", "survey.col.n", "evaluation.summary.did", "evaluation.col.dimension",
     "evaluation.col.p", "evaluation.col.p_wild", "evaluation.col.period", "vitality.rank_band",
     "vitality.col_index", "vitality.coverage_theme_item", "workshop.title", "workshop.mean_ci",
-    "workshop.col_kappa"}
+    "workshop.col_kappa", "workshop.interval", "report.index_workshop", "export.sheet_index",
+    "export.col_index", "export.readme_version"}
 
 
 def test_swedish_labels_are_not_left_in_finnish_or_english():

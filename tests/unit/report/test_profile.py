@@ -223,6 +223,6 @@ def test_comparison_chart_highlights_the_unit():
     ax = fig.axes[0]
     bars = {t.get_text(): (b.get_width(), mcolors.to_hex(b.get_facecolor()))
             for t, b in zip(ax.get_yticklabels(), ax.patches)}
-    assert bars == {"m004": (5.0, mcolors.to_hex(statcharts.PEER)), "m001": (10.0, statcharts.UNIT),
-                    "m005": (16.0, mcolors.to_hex(statcharts.PEER)), "m002": (20.0, statcharts.PROGRAMME)}
+    assert bars == {"m004": (5.0, mcolors.to_hex(statcharts.PEER)), "m001": (10.0, mcolors.to_hex(statcharts.UNIT)),
+                    "m005": (16.0, mcolors.to_hex(statcharts.PEER)), "m002": (20.0, mcolors.to_hex(statcharts.PROGRAMME))}
     assert ax.lines[0].get_xdata()[0] == 10.5  # the peers' median

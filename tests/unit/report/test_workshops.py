@@ -197,7 +197,7 @@ def test_theme_table_shares(make_report):
     W = workshops.setup(make_report("w1-232", "en", phase="reflection", tables=with_names(privacy_tables())))
     t = workshops.theme_table(W, L).set_index(L("workshop.col_theme"))
     # Kauhajoki: 12 answers, 6 mention cooperation
-    assert t.loc["Cooperation and networks", "w1"] == 50
+    assert t.loc["Cooperation and networks", "Kick-off"] == 50  # workshop title, not id
     by = workshops.theme_by_municipality(W, L).set_index(L("workshop.col_theme"))
     # Isojoki (2 participants) and Teuva (its complement) are hidden and left out of
     # the programme column: 22 answers of Kauhajoki and Karijoki, 11 of them on cooperation
@@ -329,7 +329,7 @@ def test_no_feedback_for_the_programme_says_so(make_report):
     tables = _only(privacy_tables(), ["005"])
     W = workshops.setup(make_report("w1-all", "en", phase="reflection", tables=with_names(tables)))
     assert workshops.missing_note(W, L) == (
-        "There is no feedback from this programme's municipalities for workshop w1, so no "
+        "There is no feedback from this programme's municipalities for workshop “Kick-off”, so no "
         "analyses are made. If feedback was collected, list its export in "
         "data/raw/workshops/workshops.yml and run research prepare.")
 
@@ -338,8 +338,8 @@ def test_municipality_without_participants_says_so(make_report):
     tables = _only(privacy_tables(), ["232", "846", "151"])
     W = workshops.setup(make_report("w1-218", "en", phase="reflection", tables=with_names(tables)))
     assert workshops.missing_note(W, L) == (
-        "There is no feedback from Karijoki for workshop w1, so no analyses are made. The "
-        "whole programme's results are in report w1-all.")
+        "There is no feedback from Karijoki for workshop “Kick-off”, so no analyses are made. The "
+        "whole programme's results are in the consultants' report.")
     assert workshops.missing_note(W.programme(), L) is None
     # nothing to analyse: every analysis shows nothing, so the notebook needs no guards
     assert not wstats.has_feedback(W) and wstats.has_feedback(W.programme())
@@ -388,7 +388,7 @@ def test_programme_comparison_counts_the_same_municipalities_and_names_them(make
     assert wstats.comparison_set(W, ["w1", "w2"]) == ["232", "218"]
     assert workshops.comparison_note(W, L) == (
         "The comparison counts only the municipalities whose participants are shown in every "
-        "workshop compared (w1, w2): Kauhajoki, Karijoki. So a change does not come from who "
+        "workshop compared (Kick-off, Cooperation models): Kauhajoki, Karijoki. So a change does not come from who "
         "was counted.")
     # the same people answered alike in both workshops: no theme moves once Teuva's w2
     # answers (not counted in w1) stay out

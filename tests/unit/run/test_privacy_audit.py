@@ -92,3 +92,39 @@ def test_plan_of_a_protected_table_passes_the_cli(tmp_path):
     result = CliRunner().invoke(app, ["audit-privacy", "--reports", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "privacy audit passed: 1 tables, 20 cells" in result.output.replace("\n", " ")
+
+
+def survey_run(tmp_path, hide):
+    """Three municipal baseline reports, each publishing its own respondent count and the
+    programme total (as `survey_report.intro` does); `hide(plan)` decides what is hidden."""
+    from research.stats import privacy_plan
+    from research.stats.suppression import key_of
+    rows = [{"respondent": f"{m}{i}", "wave": "baseline", "municipality_code": m,
+             "role": "staff"} for m, n in {"A": 2, "B": 6, "C": 7}.items() for i in range(n)]
+    plan = hide(privacy_plan.survey_plan(pd.DataFrame(rows), ["baseline"], ["A", "B", "C"], 5))
+    folder = privacy_audit.folder_of(tmp_path)
+    published.write_plan(folder, INPUTS, pd.DataFrame())
+    for m in ("A", "B", "C"):
+        mine = plan[plan["key"].isin([key_of(municipality_code=m), key_of()])]
+        path = published.side_file(folder, "baseline", m)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        records = json.loads(privacy_plan.published(mine).to_json(orient="records"))
+        path.write_text(json.dumps({"phase": "baseline", "unit": m,
+                                    "tables": {"survey/baseline:role": records}}),
+                        encoding="utf-8")
+    return privacy_audit.audit(folder, 5)
+
+
+def test_audit_finds_a_survey_count_derivable_across_reports(tmp_path):
+    # the per-table rule hid only A's 2; B's report prints 6, C's 7, every report 15
+    result = survey_run(tmp_path, lambda plan: plan.assign(hidden=plan["value"] < 5))
+    assert result["status"] == "failed"
+    assert [privacy_audit.message(p, 5) for p in result["problems"]] == [
+        "privacy audit: table 'role' of survey/baseline, cell municipality_code=A: hidden "
+        "cell lies in 2..2 (threshold 5; published by baseline/A, baseline/B, baseline/C)"]
+
+
+def test_the_survey_plan_passes_the_audit_across_reports(tmp_path):
+    result = survey_run(tmp_path, lambda plan: plan)
+    assert result["status"] == "passed"
+    assert (result["tables"], result["cells"], result["hidden_cells"]) == (1, 4, 2)

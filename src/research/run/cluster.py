@@ -1,0 +1,135 @@
+"""`research run --cluster ADDRESS`: the units on a Dask distributed cluster.
+
+Each Dask worker process keeps one warm kernel (`research.run.kernel`) and runs one unit at
+a time (a lock, whatever its number of threads): it executes the notebook with papermill
+in the project folder it shares with the client (the same paths on every machine, as on a
+Slurm cluster's shared file system), renders the HTML, and sends back the executed
+notebook, the HTML and the tables the report publishes. It writes nothing into the reports
+folder: the client does, atomically, after the same privacy gate as the local runner
+(`research.run.execute.publish`), and records the manifest entry. A unit that fails, or
+whose worker dies, is a failed entry; the others go on. `--cluster local` starts a
+`LocalCluster` of worker processes on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from research.core.atomic import temporary, write_bytes
+from research.report import published, runlevel
+from research.run import privacy_audit
+from research.run.execute import entry_of, keep_failed, publish
+
+#: One unit at a time per worker process: one warm kernel.
+_LOCK = threading.Lock()
+#: This worker's scratch folder, named to its kernel as the run's privacy folder.
+_SCRATCH: dict = {}
+
+
+def remote_unit(job: dict) -> dict:
+    """On a worker: execute a unit; return what the client writes (no file in reports/)."""
+    from research.run.execute import renderings, run_notebook
+    from research.run.kernel import drop_worker_kernel
+
+    with _LOCK:
+        scratch = _scratch(job)
+        side = published.side_file(scratch, job["phase"], job["unit"])
+        side.unlink(missing_ok=True)
+        out = str(scratch / "notebook.ipynb")
+        try:
+            nb, failure = run_notebook(job, out)
+            notebook = Path(out).read_bytes() if Path(out).exists() else b""
+            if failure is not None:
+                return {"failure": failure, "notebook": notebook}
+            return {"failure": None, "notebook": notebook,
+                    "html": renderings(nb, job),
+                    "side": side.read_bytes() if side.exists() else None}
+        except Exception as exc:  # noqa: BLE001 - reported as the unit's failure
+            drop_worker_kernel()
+            return {"failure": f"{type(exc).__name__}: {exc}", "notebook": b""}
+        finally:
+            Path(out).unlink(missing_ok=True)
+
+
+def _scratch(job: dict) -> Path:
+    """The worker's privacy folder (the run's plan copied in) and the run's folders named
+    in its environment, before its kernel starts."""
+    if "path" not in _SCRATCH:
+        _SCRATCH["path"] = Path(tempfile.mkdtemp(prefix="research-worker-"))
+    folder = _SCRATCH["path"]
+    plan = privacy_audit.folder_of(Path(job["reports"])) / published.PLAN
+    if plan.exists():
+        shutil.copyfile(plan, folder / published.PLAN)
+    os.environ[published.ENV] = str(folder)
+    if job.get("run_dir"):
+        os.environ[runlevel.ENV] = job["run_dir"]
+    return folder
+
+
+def receive(job: dict, result: dict) -> dict:
+    """On the client: write a unit's outputs atomically; return its manifest entry."""
+    reports = Path(job["reports"])
+    nb_path = reports / job["notebook_rel"]
+    tmp_nb = temporary(nb_path)
+    try:
+        write_bytes(tmp_nb, result.get("notebook") or b"")
+        if result["failure"] is not None:
+            if not result.get("notebook"):
+                return dict(entry_of(job), status="failed", html=None, html_research=None,
+                            notebook=None, error=result["failure"])
+            return keep_failed(job, str(tmp_nb), result["failure"])
+        side = published.side_file(privacy_audit.folder_of(reports), job["phase"], job["unit"])
+        if result.get("side") is not None:
+            write_bytes(side, result["side"])
+        else:
+            side.unlink(missing_ok=True)
+        return publish(job, str(tmp_nb), result["html"])
+    finally:
+        tmp_nb.unlink(missing_ok=True)
+
+
+def client_for(address: str, workers: int):
+    """A distributed Client: of a new LocalCluster (`local`, `workers` processes of one
+    thread) or of the scheduler at `address` (tcp://host:8786)."""
+    from distributed import Client, LocalCluster
+
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        return Client(cluster)
+    return Client(address)
+
+
+def run_jobs(address: str, todo: list[dict], workers: int, record, progress=None) -> None:
+    """Run the jobs on the cluster; `record(entry)` each unit's entry as it arrives."""
+    from distributed import as_completed
+
+    run_dir = os.environ.get(runlevel.ENV)
+    todo = [dict(job, run_dir=run_dir, **{k: os.path.abspath(job[k]) for k in
+                                          ("reports", "source", "templates")}) for job in todo]
+    for job in todo:  # the kernels start in the executed notebooks' folders
+        (Path(job["reports"]) / job["notebook_rel"]).parent.mkdir(parents=True, exist_ok=True)
+    client = client_for(address, workers)
+    try:
+        futures = {client.submit(remote_unit, job, pure=False,
+                                 key=f"research-{job['phase']}-{job['unit']}-"
+                                     f"{job['input_hash'][:12]}"): job for job in todo}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                result = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a dead worker fails its unit only
+                result = {"failure": f"{type(exc).__name__}: {exc}", "notebook": b""}
+            record(receive(job, result))
+            if progress:
+                progress.advance(job)
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+

@@ -1,0 +1,126 @@
+"""The one chart style: resolution, text size, palette, fixed layouts and computed alt texts."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("agg")
+
+from research.report import population, style  # noqa: E402
+from research.report.vitality_charts import percentiles  # noqa: E402
+
+ROOT = Path(__file__).parents[3]
+
+
+def population_frame() -> pd.DataFrame:
+    """Kauhajoki, the sub-region and two peers, 2010 = 100; in 2012 the unit is at 96.0, the
+    sub-region at 97.5 and the peers at 88.0 and 92.0 (median 90.0)."""
+    rows = []
+    for year, unit, sub, p1, p2 in ((2010, 100, 100, 100, 100), (2011, 98, 99, 94, 96),
+                                    (2012, 96, 97.5, 88, 92)):
+        rows += [(year, "unit", "232", 0, unit), (year, "subregion", "141", 0, sub),
+                 (year, "peer", "005", 0, p1), (year, "peer", "010", 0, p2)]
+    df = pd.DataFrame(rows, columns=["year", "series", "code", "population", "index"])
+    return df.assign(index=df["index"].astype(float), base_year=2010)
+
+
+@pytest.fixture
+def report(make_report, processed):
+    return make_report("232", "en", processed=processed)
+
+
+def test_alt_text_is_the_title_and_the_computed_extremes(report):
+    fig = population.index_chart(population_frame(), report)
+    assert style.alt_text(fig) == ("Population relative to 2010 (= 100). In 2012 the highest "
+                                   "value is Suupohja (97.5) and the lowest Peer median (90.0).")
+
+
+def test_finnish_alt_text_uses_the_finnish_label(make_report, processed):
+    fig = population.index_chart(population_frame(), make_report("232", "fi",
+                                                                 processed=processed))
+    assert style.alt_text(fig) == ("Väkiluku suhteessa vuoteen 2010 (= 100). Vuonna 2012 korkein "
+                                   "arvo on Suupohja (97,5) ja matalin Vertailukuntien mediaani "
+                                   "(90,0).")
+
+
+def test_figure_html_is_a_2x_png_shown_at_its_logical_size_with_alt(report):
+    from PIL import Image
+    fig = population.index_chart(population_frame(), report)
+    html = style.html(fig)
+    m = re.fullmatch(r'<figure class="report-figure"><img src="data:image/png;base64,([^"]+)" '
+                     r'alt="([^"]+)" width="(\d+)" height="(\d+)"></figure>', html)
+    assert m is not None
+    png = Image.open(io.BytesIO(base64.b64decode(m.group(1))))
+    assert (int(m.group(3)), int(m.group(4))) == (768, 422)          # 8 x 4.4 in at 96 dpi
+    assert png.size == (1536, 844)                                   # twice that, in pixels
+    assert m.group(2).startswith("Population relative to 2010 (= 100). In 2012")
+    assert style.html(fig) == html                                   # deterministic
+
+
+def test_no_text_smaller_than_9_pt_at_display_size(report):
+    from matplotlib.text import Text
+    fig = population.index_chart(population_frame(), report)
+    fig.canvas.draw()
+    sizes = {t.get_text(): t.get_fontsize() for t in fig.findobj(Text) if t.get_text()}
+    assert min(sizes.values()) >= 9
+    assert sizes["Population relative to 2010 (= 100)"] == 11
+    assert fig.dpi == 96
+
+
+def test_legend_is_outside_the_data(report):
+    fig = population.index_chart(population_frame(), report)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1                    # right of the plot area
+
+
+def test_okabe_ito_palette_and_a_visible_likert_neutral():
+    okabe = set(style.OKABE_ITO.values())
+    assert {style.HIGHLIGHT, style.SUBREGION, style.REGION, style.PROGRAMME} <= okabe
+    assert set(style.PALETTE) <= okabe and style.HIGHLIGHT not in style.PALETTE
+    colours = style.likert_colours(5)
+    assert colours[2] == "#9e9e9e"
+
+    def luminance(hex_colour: str) -> float:
+        c = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    # the neutral against the white background: 2.7:1 (the old RdBu middle was 1.1:1)
+    assert round(1.05 / (luminance(colours[2]) + 0.05), 1) == 2.7
+    assert len(set(colours)) == 5
+
+
+def test_rank_percentiles_per_level():
+    part = pd.DataFrame({"n_ranked": [292, 292, 67, 19], "rank_median": [1, 292, 34, 10],
+                         "rank_p05": [1, 280, 30, 1], "rank_p95": [3, 292, 40, 19]})
+    got = percentiles(part)
+    assert got["pct_median"].round(6).tolist() == [100.0, 0.0, 50.0, 50.0]
+    assert got["pct_p05"].round(4).tolist() == [100.0, round(100 * 12 / 291, 4),
+                                                round(100 * 37 / 66, 4), 100.0]
+
+
+def test_no_chart_module_calls_tight_layout_and_all_draw_with_the_style():
+    report = ROOT / "src" / "research" / "report"
+    for path in sorted(report.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "tight_layout(" not in text, path.name
+        assert "plt.subplots(" not in text or path.name == "style.py", path.name
+    charts = [p for p in report.glob("*.py") if "subplots(" in p.read_text(encoding="utf-8")
+              and p.name != "style.py"]
+    for path in charts:
+        text = path.read_text(encoding="utf-8")
+        assert text.count("style.subplots(") == text.count("style.describe("), path.name
+
+
+def test_a_figure_without_alt_text_is_refused():
+    fig, _ = style.subplots(figsize=(2, 2))
+    with pytest.raises(ValueError, match="needs an alt text"):
+        style.html(fig)
