@@ -99,7 +99,7 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
             "at this address (tcp://host:8786), or 'local' for a LocalCluster of -j "
             "worker processes."),
         language: str = typer.Option("", "--language", "-l",
-                                     help="Report language fi or en (default: the config's)."),
+                                     help="Report language fi, en or sv (default: the config's)."),
         reports: Path = typer.Option(Path("reports"), help="Output folder."),
         processed: Path = typer.Option(Path("data/processed"), help="Tidy tables folder."),
         raw: Path = typer.Option(Path("data/raw"), help="Raw data folder."),
@@ -109,15 +109,16 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
                                                       "reports/pdf/ with headless Chromium.")
         ) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
-    from research.core.config import load_config
+    from research.core.config import language_problem, load_config
     from research.run.manifest import RunContext
     from research.run.matrix import build_matrix, municipality_names
     from research.run.pipeline import run as run_matrix
 
     cfg = load_config(config, raw_dir=raw)
     lang = language or cfg.language
-    if lang not in ("fi", "en"):
-        raise UserError(f"--language must be fi or en, not '{lang}'")
+    problem = language_problem(lang)
+    if problem:
+        raise UserError(f"--language: {problem}")
     matrix = build_matrix(cfg, phase, unit, names=municipality_names(cfg, raw))
     browser = None
     if pdf:

@@ -17,9 +17,14 @@ from typing import Any
 
 from research.core.errors import UserError
 from research.core.schema import (Bool, Check, Date, Float, Int, Invalid, Key, ListOf, Map, OneOf,
-                                  Text, validate)
+                                  Text, closest, validate)
 
-LANGUAGES = ("fi", "en")
+#: the report languages: Finnish, English, Swedish
+LANGUAGES = ("fi", "en", "sv")
+#: what people write for a report language instead of its code
+LANGUAGE_NAMES = {"fin": "fi", "suomi": "fi", "finnish": "fi", "finska": "fi", "eng": "en",
+                  "english": "en", "englanti": "en", "engelska": "en", "se": "sv", "swe": "sv",
+                  "sve": "sv", "svenska": "sv", "swedish": "sv", "ruotsi": "sv"}
 #: what a programme covers: one sub-region (`subregion` names it) or the whole country
 SCOPES = ("subregion", "country")
 #: the code of the whole country (mainland) among the areas
@@ -36,9 +41,10 @@ def config_schema(municipalities: dict[str, str], subregions: dict[str, str]) ->
     municipality = Check(functools.partial(_code, "municipality", municipalities))
     subregion = Check(functools.partial(_code, "subregion", subregions))
     workshop = Map({"id": Text(), "date": Date(), "title_fi": Key(Text(), ""),
-                    "title_en": Key(Text(), "")})
+                    "title_en": Key(Text(), ""), "title_sv": Key(Text(), "")})
     return Map({
-        "programme": Map({"name_fi": Text(), "name_en": Text(), "start_year": Int(),
+        "programme": Map({"name_fi": Text(), "name_en": Text(), "name_sv": Key(Text(), ""),
+                          "start_year": Int(),
                           "end_year": Int()}),
         "scope": Key(OneOf(SCOPES), "subregion"),
         "subregion": Key(subregion, ""),
@@ -46,7 +52,7 @@ def config_schema(municipalities: dict[str, str], subregions: dict[str, str]) ->
         "max_compared": Key(Int(), 10),
         "peers": Key(ListOf(municipality), []),
         "n_peers": Key(Int(), 8),
-        "language": Key(OneOf(LANGUAGES), "fi"),
+        "language": Key(Check(_language), "fi"),
         "classification_year": Key(Int(), 2017),
         "privacy": Key(Map({"min_group_size": Key(Int(), 5)}), {}),
         "survey": Key(Map({
@@ -139,7 +145,34 @@ class Config:
         return here.parent / path
 
     def programme_name(self, language: str | None = None) -> str:
-        return self.data["programme"]["name_" + (language or self.language)]
+        """The programme's name in `language` (a Swedish name falls back to the Finnish)."""
+        programme = self.data["programme"]
+        return programme.get("name_" + (language or self.language)) or programme["name_fi"]
+
+
+def workshop_title(workshop: dict, language: str) -> str:
+    """A workshop's title in `language`: `title_<language>`, else the Finnish title, else
+    its id."""
+    return workshop.get(f"title_{language}") or workshop.get("title_fi") or workshop["id"]
+
+
+def language_problem(value: Any) -> str | None:
+    """None for a report language code, else what is wrong with it, in the config error
+    style: "expected one of fi, en, sv, got 'se'; did you mean 'sv'?"."""
+    if isinstance(value, str) and value in LANGUAGES:
+        return None
+    plain = str(value).strip().lower()
+    hint = plain if plain in LANGUAGES else LANGUAGE_NAMES.get(plain)
+    near = f"; did you mean '{hint}'?" if hint else (
+        closest(value, LANGUAGES) if isinstance(value, str) else "")
+    return f"expected one of {', '.join(LANGUAGES)}, got {value!r}{near}"
+
+
+def _language(value: Any) -> str:
+    problem = language_problem(value)
+    if problem:
+        raise Invalid(problem)
+    return value
 
 
 def _code(kind: str, known: dict[str, str], value: Any) -> str:

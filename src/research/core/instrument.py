@@ -17,7 +17,7 @@ from pathlib import Path
 
 from research.core.errors import UserError
 from research.core.schema import (ANY, Bool, Key, ListOf, Map, OneOf, Text, Values, Words,
-                                  validate)
+                                  in_language, validate)
 
 
 def normalise_header(text: str) -> str:
@@ -33,12 +33,15 @@ class Question:
     fi: str
     en: str
     headers: tuple[str, ...] = ()
+    sv: str = ""
 
     def text(self, language: str) -> str:
-        return self.fi if language == "fi" else self.en
+        """The wording in `language` (Swedish falls back to Finnish where none is given)."""
+        return {"en": self.en, "sv": self.sv}.get(language) or self.fi
 
     def header_keys(self) -> set[str]:
-        return {normalise_header(h) for h in (self.code, self.fi, self.en, *self.headers) if h}
+        return {normalise_header(h) for h in (self.code, self.fi, self.en, self.sv,
+                                              *self.headers) if h}
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class Background(Question):
         return None
 
     def option_text(self, code: str, language: str) -> str:
-        return str(self.options.get(code, {}).get(language, code))
+        return in_language(self.options.get(code), language, code)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class Instrument:
         return [i for i in self.items if i.scale == scale]
 
     def scale_name(self, scale: str, language: str) -> str:
-        return str(self.scales[scale][language])
+        return in_language(self.scales[scale], language, scale)
 
     def background_question(self, code: str) -> Background:
         return {b.code: b for b in self.background}[code]
@@ -139,7 +142,8 @@ def _fail(path: Path, message: str) -> None:
     raise UserError(message, file=path)
 
 
-_QUESTION = {"code": Text(), "fi": Text(), "en": Text(), "headers": Key(ListOf(Text()), [])}
+_QUESTION = {"code": Text(), "fi": Text(), "en": Text(), "sv": Key(Text(), ""),
+             "headers": Key(ListOf(Text()), [])}
 _ANSWERS = {"min": Key(ANY, None), "max": Key(ANY, None),
             "labels": Key(Values(Words()), None), "dont_know": Key(ListOf(Text("a code")), None)}
 #: the instrument file; scale membership, answer ranges and unique headers are checked after
@@ -187,7 +191,7 @@ def _answer_scale(path: Path, where: str, raw: dict, default: dict | None) -> di
 
 
 def _question(raw: dict) -> dict:
-    return {"code": raw["code"], "fi": raw["fi"], "en": raw["en"],
+    return {"code": raw["code"], "fi": raw["fi"], "en": raw["en"], "sv": raw["sv"],
             "headers": tuple(raw["headers"])}
 
 

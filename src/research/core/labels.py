@@ -1,22 +1,28 @@
-"""Report text in Finnish or English from the one label table, `labels.yml`.
+"""Report text in Finnish, English or Swedish from the one label table, `labels.yml`.
 
-`text(key, language, **values)` returns the label filled with computed values; numbers are
-formatted the Finnish way (decimal comma, space as thousands separator) when the language
-is Finnish. A missing key or language is an error, so that no report shows a raw key.
+`text(key, language, **values)` returns the label filled with computed values; numbers
+placed in it (`{value:.1f}`, `{n:,}`, `{change:+.2f}`) and the label's own percent signs and
+ranges take the language's number style of `research.core.numbers` (decimal comma and
+no-break space in Finnish and Swedish, U+2212 minus in every language). A missing key or
+language is an error, so that no report shows a raw key.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import numbers
+import re
 from importlib import resources
 
 import yaml
 
-from research.core.numbers import localise_number
+from research.core.numbers import localise_number, typeset
 
 __all__ = ["LANGUAGES", "labeller", "localise_number", "table", "text"]
 
-LANGUAGES = ("fi", "en")
+LANGUAGES = ("fi", "en", "sv")
+_FIXED = re.compile(r"\.(\d+)f$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -24,24 +30,30 @@ def table() -> dict[str, dict[str, str]]:
     return yaml.safe_load(resources.files("research.core").joinpath("labels.yml").read_text("utf-8"))
 
 
-class _FinnishFloat(float):
-    def __format__(self, spec: str) -> str:
-        return localise_number(float.__format__(self, spec), "fi")
+class _Number:
+    """A number placed in a label: formatted with the label's spec, then localised."""
 
+    __slots__ = ("value", "language")
 
-class _FinnishInt(int):
+    def __init__(self, value, language: str):
+        self.value, self.language = value, language
+
     def __format__(self, spec: str) -> str:
-        return localise_number(int.__format__(self, spec), "fi")
+        value = self.value
+        fixed = _FIXED.search(spec)
+        if isinstance(value, float) and fixed and math.isfinite(value):      # no "−0,0"
+            value = round(value, int(fixed.group(1))) + 0.0
+        return localise_number(format(value, spec), self.language)
+
+    def __str__(self) -> str:
+        return format(self, "")
 
 
 def _wrap(value, language: str):
-    if language != "fi" or isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return value
-    if isinstance(value, int):
-        return _FinnishInt(value)
-    if isinstance(value, float):
-        return _FinnishFloat(value)
-    return value
+    value = value.item() if hasattr(value, "item") else value
+    return _Number(value, language)
 
 
 def text(key: str, language: str = "fi", **values) -> str:
@@ -51,7 +63,8 @@ def text(key: str, language: str = "fi", **values) -> str:
         raise KeyError(f"no label '{key}' in labels.yml")
     if language not in entry:
         raise KeyError(f"label '{key}' has no '{language}' text in labels.yml")
-    return entry[language].format(**{k: _wrap(v, language) for k, v in values.items()})
+    return typeset(entry[language], language).format(
+        **{k: _wrap(v, language) for k, v in values.items()})
 
 
 def labeller(language: str):

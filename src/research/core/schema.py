@@ -148,15 +148,25 @@ class OneOf(Node):
 
 @dataclass(frozen=True)
 class Words(Node):
-    """A text in each language: a mapping {fi: ..., en: ...}; returned as {lang: str}."""
+    """A text in each language: a mapping {fi: ..., en: ...} with an optional Swedish `sv`;
+    returned as {lang: str} (read a language with `in_language`)."""
 
     languages: tuple = ("fi", "en")
+    optional: tuple = ("sv",)
 
     def check(self, value, where):
         if not isinstance(value, dict) or not set(self.languages) <= set(value):
             names = " and ".join(f"'{lang}'" for lang in self.languages)
             where.fail(f"expected a mapping with {names} texts, got {value!r}", value)
-        return {lang: str(value[lang]) for lang in self.languages}
+        return {lang: str(value[lang]) for lang in (*self.languages, *self.optional)
+                if lang in value and value[lang] is not None}
+
+
+def in_language(words: dict | None, language: str, default: str = "") -> str:
+    """A text of a {fi, en, sv} mapping in `language`; a missing Swedish (or any missing)
+    text falls back to the Finnish one, then to `default`."""
+    words = words or {}
+    return str(words.get(language) or words.get("fi") or default)
 
 
 @dataclass(frozen=True)

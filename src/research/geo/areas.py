@@ -45,6 +45,9 @@ class AreaResolver:
             for part in str(row["region_name"]).split(" - "):
                 regions[normalise_name(part)] = row["region_code"]
             subregions[normalise_name(row["subregion_name"])] = row["subregion_code"]
+            if row.get("subregion_name_sv"):
+                subregions.setdefault(normalise_name(row["subregion_name_sv"]),
+                                      row["subregion_code"])
         for code, labels in (names.get("regions") or {}).items():
             for label in labels:
                 regions[normalise_name(label)] = str(code).zfill(2)

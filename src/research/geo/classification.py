@@ -1,7 +1,9 @@
 """Municipality classification: codes, names (fi/sv), sub-region, region, urban/rural group.
 
 Built from Statistics Finland's classification as bundled in `data/raw/classification/`
-(years 2017-2026) and its list of abolished municipalities. Lookups accept a code (`232`,
+(years 2017-2026), its list of abolished municipalities and its 2022 table of municipal
+areas in Finnish, Swedish and English (the Swedish names of sub-regions and regions, which
+the classification lacks; a code it does not list keeps its Finnish name). Lookups accept a code (`232`,
 `KU232`, `'232 Kauhajoki'`) or a name in Finnish or Swedish, in any case, with or without
 diacritics and surrounding spaces; municipalities merged away map to the receiving one.
 """
@@ -20,6 +22,10 @@ from research.core.errors import UserError
 CLASSIFICATION_FILE = "classification/kuntaluokitus_2017_2026.csv"
 ABOLISHED_FILE = "classification/tk_lakkautetut_kunnat_vuoteen_2022_asti.xlsx"
 RECENT_MERGERS_FILE = "classification/mergers_since_2023.csv"
+AREAS_FILE = "classification/tk_kunnat_ja_kuntapohjaiset_alueet_2022.xlsx"
+#: (code column, Swedish name column) of the areas file, by the column they fill
+_SWEDISH_AREAS = {"subregion_name_sv": ("Seutukuntakoodi", "Seutukunta ruotsiksi", "subregion"),
+                  "region_name_sv": ("Maakunnan koodi", "Maakunnan nimi ruotsiksi", "region")}
 
 _COLUMNS = {
     "kunta_code": "municipality_code", "municipality_name_fi": "name_fi",
@@ -48,9 +54,40 @@ def _read_classification(path: str) -> pd.DataFrame:
     return df
 
 
+@functools.lru_cache(maxsize=8)
+def _read_swedish_areas(path: str) -> dict[str, dict[str, str]]:
+    """{column: {code: Swedish name}} of sub-regions and regions (2022 areas file)."""
+    df = pd.read_excel(path, header=1, dtype=str).rename(columns=lambda c: str(c).strip())
+    out = {}
+    for column, (code, name, _) in _SWEDISH_AREAS.items():
+        pairs = df[[code, name]].dropna().drop_duplicates(code)
+        out[column] = dict(zip(pairs[code].str.strip(), pairs[name].str.strip()))
+    return out
+
+
 def municipalities_table(raw_dir: str | Path) -> pd.DataFrame:
-    """The `municipalities` table: one row per year x municipality, 2017-2026."""
-    return _read_classification(str(_raw_file(raw_dir, CLASSIFICATION_FILE))).copy()
+    """The `municipalities` table: one row per year x municipality, 2017-2026, with the
+    Swedish names of the sub-region and region (the Finnish name where none is known)."""
+    df = _read_classification(str(_raw_file(raw_dir, CLASSIFICATION_FILE))).copy()
+    swedish = _read_swedish_areas(str(_raw_file(raw_dir, AREAS_FILE)))
+    for column, (_, _, area) in _SWEDISH_AREAS.items():
+        names = df[f"{area}_code"].map(swedish[column])
+        df[column] = names.where(names.notna(), df[f"{area}_name"])
+    return df
+
+
+#: the name columns of the municipalities table, by level: (Finnish, Swedish)
+NAME_COLUMNS = {"municipality": ("name_fi", "name_sv"),
+                "subregion": ("subregion_name", "subregion_name_sv"),
+                "region": ("region_name", "region_name_sv")}
+
+
+def name_column(level: str, language: str, columns=()) -> str:
+    """The column of a level's names ('municipality', 'subregion', 'region') in a report
+    language: the Swedish names in Swedish reports (where the table has them, e.g.
+    Kristinestad, Sydösterbotten, Österbotten), the Finnish ones in Finnish and English."""
+    finnish, swedish = NAME_COLUMNS[level]
+    return swedish if language == "sv" and swedish in columns else finnish
 
 
 def mergers_table(raw_dir: str | Path) -> pd.DataFrame:

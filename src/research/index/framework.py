@@ -34,11 +34,12 @@ SETTINGS: dict[str, tuple[type, object]] = {
     "weight_spread": (float, 0.25), "require_base_and_final": (bool, True),
     "count_noise": (bool, True),
 }
-THEME_KEYS = {"id": None, "name_fi": "", "name_en": "", "weight": 1.0}
+THEME_KEYS = {"id": None, "name_fi": "", "name_en": "", "name_sv": "", "weight": 1.0}
 #: the keys of an indicator and their defaults (None: required)
 INDICATOR_KEYS = {"id": None, "theme": None, "direction": None, "kind": "level", "source": "",
                   "numerator": "", "denominator": "", "scale": 1.0, "lag": 1, "weight": 1.0,
-                  "weight_by": "population", "unit": "", "name_fi": "", "name_en": ""}
+                  "weight_by": "population", "unit": "", "name_fi": "", "name_en": "",
+                  "name_sv": ""}
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class Framework:
     from_catalogue: bool = False
 
     def name(self, language: str) -> str:
-        return self.names.get(language) or self.id
+        """The index's name in a report language (Swedish falls back to Finnish)."""
+        return self.names.get(language) or self.names.get("fi") or self.id
 
     def sources(self, row) -> list[str]:
         """The `indicators`-table series an indicator is computed from."""
@@ -86,10 +88,11 @@ _NODES = {str: Text(), float: Float(), int: Int(), bool: Bool()}
 _OPTIONS = {"normalisation": NORMALISATIONS, "aggregation": AGGREGATIONS}
 SCHEMA = Map({
     "id": Key(Text(), None), "name_fi": Key(Text(), ""), "name_en": Key(Text(), ""),
+    "name_sv": Key(Text(), ""),
     "settings": Key(Map({k: Key(OneOf(_OPTIONS[k]) if k in _OPTIONS else _NODES[kind], default)
                          for k, (kind, default) in SETTINGS.items()}), {}),
     "themes": ListOf(Map({"id": Text(), "name_fi": Key(Text(), ""), "name_en": Key(Text(), ""),
-                          "weight": Key(Check(_positive), 1.0)}),
+                          "name_sv": Key(Text(), ""), "weight": Key(Check(_positive), 1.0)}),
                      non_empty=True, unique="id", empty_message="expected a non-empty list"),
     "indicators": Key(ListOf(Map(
         {k: Key({"direction": OneOf((1, -1), "1 or -1"), "kind": OneOf(KINDS),
@@ -117,8 +120,11 @@ def load_framework(path: str | Path) -> Framework:
             Where(path, f"indicators[{i}].theme", line=line_of(item)).fail(
                 f"'{row['theme']}' is not a theme id (themes: {', '.join(themes['id'])})", item)
     inds["direction"] = inds["direction"].astype(int)
+    for table in (themes, inds):      # a Swedish name falls back to the Finnish one
+        table["name_sv"] = table["name_sv"].where(table["name_sv"] != "", table["name_fi"])
     return Framework(id=str(data["id"] or path.stem),
-                     names={"fi": data["name_fi"], "en": data["name_en"]},
+                     names={"fi": data["name_fi"], "en": data["name_en"],
+                            "sv": data["name_sv"]},
                      settings=data["settings"], themes=themes, indicators=inds,
                      path=path.name, from_catalogue=from_catalogue)
 
@@ -140,7 +146,7 @@ def with_catalogue(fw: Framework, catalogue: pd.DataFrame) -> Framework:
         row = dict(INDICATOR_KEYS, id=c["indicator"], theme=c["theme"],
                    direction=int(c["direction"]), weight=float(c["weight"]),
                    scale=float(c["scale"] or 1), name_fi=c["name_fi"], name_en=c["name_en"],
-                   unit=c["unit_fi"] or "")
+                   name_sv=c.get("name_sv") or c["name_fi"], unit=c["unit_fi"] or "")
         if c["kind"] == "rate" and num and den:
             row |= {"kind": "rate", "numerator": num, "denominator": den}
         elif c["kind"] == "count" and den:
@@ -177,9 +183,10 @@ def select_available(fw: Framework, table: pd.DataFrame) -> tuple[Framework, pd.
                      "weight": float(r["weight"]), "kind": r["kind"],
                      "available": not missing, "missing_series": ", ".join(missing),
                      "reason": "no_series" if missing else "",
-                     "name_fi": r["name_fi"], "name_en": r["name_en"], "unit": r["unit"],
-                     "theme_fi": theme.loc[r["theme"], "name_fi"],
-                     "theme_en": theme.loc[r["theme"], "name_en"]})
+                     "name_fi": r["name_fi"], "name_en": r["name_en"],
+                     "name_sv": r["name_sv"], "unit": r["unit"],
+                     **{f"theme_{lang}": theme.loc[r["theme"], f"name_{lang}"]
+                        for lang in ("fi", "en", "sv")}})
     audit = pd.DataFrame(rows)
     kept = fw.restrict(audit.loc[audit["available"], "indicator"].tolist())
     if kept.indicators.empty:

@@ -32,7 +32,8 @@ import pandas as pd
 from research.geo.areas import AreaResolver
 from research.core import yamlfile
 from research.core.errors import UserError
-from research.core.schema import ANY, Invalid, Key, ListOf, Map, Text, Values, Words, validate
+from research.core.schema import (ANY, Invalid, Key, ListOf, Map, Text, Values, Words,
+                                  in_language, validate)
 from research.prepare import validate as checks
 from research.prepare.pxweb import LINE
 from research.prepare.sources import Sources, fetched, read_spec
@@ -41,7 +42,8 @@ CATALOGUE_FILE = "statfin/indicator_catalogue.yml"
 THEMES = ("vitality", "population", "wellbeing", "economy", "sustainability")
 KINDS = ("count", "rate")
 #: columns of the processed `indicator_catalogue` table
-COLUMNS = ["indicator", "name_fi", "name_en", "unit_fi", "unit_en", "theme", "direction", "kind",
+COLUMNS = ["indicator", "name_fi", "name_en", "name_sv", "unit_fi", "unit_en", "unit_sv", "theme",
+           "direction", "kind",
            "numerator", "denominator", "scale", "index", "weight", "note", "show"]
 
 
@@ -128,7 +130,9 @@ def catalogue_table(catalogue: dict) -> pd.DataFrame:
     for e in catalogue["indicators"]:
         rows.append({
             "indicator": e["id"], "name_fi": e["name"]["fi"], "name_en": e["name"]["en"],
-            "unit_fi": e["unit"]["fi"], "unit_en": e["unit"]["en"], "theme": e["theme"],
+            "name_sv": in_language(e["name"], "sv"), "unit_fi": e["unit"]["fi"],
+            "unit_en": e["unit"]["en"], "unit_sv": in_language(e["unit"], "sv"),
+            "theme": e["theme"],
             "direction": int(e["direction"]), "kind": e["kind"],
             "numerator": e.get("numerator") or "", "denominator": e.get("denominator") or "",
             "scale": float(e.get("scale", 1)), "index": bool(e.get("index", False)),

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from research.core.schema import in_language
+
 COLUMNS = ["indicator", "year", "source", "last_period", "n", "publisher_fi", "publisher_en",
-           "topic_fi", "topic_en"]
+           "publisher_sv", "topic_fi", "topic_en", "topic_sv"]
 
 
 def sources_table(indicators: pd.DataFrame, monthly: pd.DataFrame, sources: dict
@@ -38,8 +40,8 @@ def sources_table(indicators: pd.DataFrame, monthly: pd.DataFrame, sources: dict
         keyed = list(zip(out["source"], out["year"]))
         out["last_period"] = [last.get(k, p) for k, p in zip(keyed, out["last_period"])]
     for field in ("publisher", "topic"):
-        for lang in ("fi", "en"):
-            out[f"{field}_{lang}"] = [str((sources.get(s, {}).get(field) or {}).get(lang, s))
+        for lang in ("fi", "en", "sv"):
+            out[f"{field}_{lang}"] = [in_language(sources.get(s, {}).get(field), lang, s)
                                       for s in out["source"]]
     return out[COLUMNS].sort_values(["indicator", "year", "source"], kind="stable"
                                     ).reset_index(drop=True)

@@ -16,6 +16,7 @@ from research.core import labels, units
 from research.core.config import Config, load_config
 from research.core.tables import DIGEST, read_table
 from research.core.units import UnitId
+from research.geo.classification import name_column
 
 
 #: The processed tables read in this process, for the generation they were read from.
@@ -86,8 +87,10 @@ class Report:
         return self._tables["_classification"].copy()
 
     def name(self, code: str) -> str:
-        """A municipality's name in the report language (Swedish name never for fi/en)."""
-        return str(self.municipalities.loc[code, "name_fi"])
+        """A municipality's name in the report language: the classification's Swedish name
+        in Swedish reports (Kristinestad), the Finnish one otherwise (Kristiinankaupunki)."""
+        m = self.municipalities
+        return str(m.loc[code, name_column("municipality", self.language, m.columns)])
 
     @property
     def subregion_code(self) -> str:
@@ -100,12 +103,15 @@ class Report:
 
     @property
     def subregion_name(self) -> str:
-        """The name of `subregion_code` (the country's for a national programme)."""
+        """The name of `subregion_code` in the report language (the country's for a national
+        programme)."""
         code = self.subregion_code
         if not code:
             return self.L("vitality.country")
-        rows = self.municipalities[self.municipalities["subregion_code"] == code]
-        return str(rows["subregion_name"].iloc[0]) if len(rows) else code
+        m = self.municipalities
+        rows = m[m["subregion_code"] == code]
+        column = name_column("subregion", self.language, m.columns)
+        return str(rows[column].iloc[0]) if len(rows) else code
 
     @property
     def unit_id(self) -> UnitId:
@@ -141,6 +147,7 @@ def setup(config: str, phase: str, unit: str | int, processed: str = "data/proce
     unit = str(units.parse(unit))
     lang = language or cfg.language
     if lang not in labels.LANGUAGES:
-        raise ValueError(f"language must be one of {labels.LANGUAGES}, not {lang!r}")
+        raise ValueError(f"language: expected one of {', '.join(labels.LANGUAGES)}, "
+                         f"got {lang!r}")
     return Report(config=cfg, phase=phase, unit=unit, language=lang,
                   processed=Path(processed), raw=Path(raw))

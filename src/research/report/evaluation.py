@@ -21,7 +21,7 @@ import pandas as pd
 from research.stats import change
 from research.core.errors import UserError
 from research.core.numbers import (format_ci, format_p, format_p_draws, format_p_eq,
-                                   localise_number)
+                                   format_value)
 from research.core.numbers import p_decimals  # noqa: F401  (callers use ev.p_decimals)
 
 ALPHA = 0.05
@@ -154,9 +154,9 @@ def _effect(e: float, kind: str, d_av: float, lang: str) -> str:
     """'+2.67 (d_z); +0.85 (d_av)', '+0.40 (hedges_g)' or a dash."""
     if not np.isfinite(e):
         return "–"
-    text = localise_number(f"{e:+.2f}", lang) + f" ({kind})"
+    text = format_value(float(e), lang, 2, signed=True) + f" ({kind})"
     if np.isfinite(d_av):
-        text += "; " + localise_number(f"{d_av:+.2f}", lang) + " (d_av)"
+        text += "; " + format_value(float(d_av), lang, 2, signed=True) + " (d_av)"
     return text
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from research.core.labels import localise_number
+from research.core.numbers import format_value
 from research.report import alt
 from research.report import evaluation_charts as charts
 from research.report.evaluation import (ALPHA, _problem, _table, fmt_ci, fmt_p, fmt_p_eq,
@@ -229,7 +230,7 @@ def synth_text(SC: dict | None, R) -> str | None:
     ev = R.config.phases["evaluation"]
     pl = SC["placebos"]
     treated = pl[pl["role"] == "treated"].iloc[0]
-    weights = ", ".join(f"{R.name(u)} {localise_number(f'{w:.2f}', R.language)}"
+    weights = ", ".join(f"{R.name(u)} {format_value(float(w), R.language, 2)}"
                         for u, w in SC["weights"].sort_values(ascending=False).items() if w >= 0.005)
     pooled = bool(ev["indicator_counts"])
     n_members = len(units(R))

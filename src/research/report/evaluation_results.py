@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from research.core.errors import UserError
-from research.core.labels import localise_number
+from research.core.numbers import format_range, format_value
 from research.report.evaluation import fmt_ci, models_summary, survey_none, survey_summary
 from research.report.evaluation_indicators import did_none, did_text, indicator_label
 from research.stats import rubric
@@ -31,14 +31,15 @@ def _model_names(R) -> dict[str, str]:
 
 
 def rubric_table(summary: pd.DataFrame | None, R) -> pd.DataFrame | None:
-    """Models as rows, criteria as columns: 'mean (low … high)'; None without scores."""
+    """Models as rows, criteria as columns: 'mean (low–high)'; None without scores."""
     if summary is None:
         return None
     crit = R.table("rubric_criteria").set_index("criterion")
     name = {c: crit.loc[c, f"name_{R.language}"] for c in crit.index}
     name["all"] = R.L("evaluation.rubric.all")
     cell = [("–" if not np.isfinite(m) else
-             localise_number(f"{m:.1f} ({lo:.1f} … {hi:.1f})", R.language))
+             f"{format_value(float(m), R.language)} "
+             f"({format_range(lo, hi, R.language)})")
             for m, lo, hi in zip(summary["mean"], summary["ci_low"], summary["ci_high"])]
     wide = summary.assign(cell=cell, criterion=summary["criterion"].map(name)).pivot(
         index="model", columns="criterion", values="cell")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from research.core.instrument import Instrument
 from research.core import labels as label_table
+from research.core.schema import in_language
 from research.report import alt, style
 
 
@@ -56,7 +57,7 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
     ax_dk.set_xlabel("%")
     labels = items[0].labels
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours]
-    names = [labels.get(v, {}).get(language, str(v)) for v in values]
+    names = [in_language(labels.get(v), language, str(v)) for v in values]
     fig.legend(handles, names, loc="lower center", ncol=min(len(values), 3), frameon=False)
     style.layout(fig, left=3.35, right=0.2, top=0.4, bottom=0.6 + 0.22 * -(-len(values) // 3),
                  wspace=0.06)

@@ -61,13 +61,14 @@ def compute(report, draws: int | None = None) -> IndexResult:
 def names(municipalities: pd.DataFrame, language: str) -> dict[tuple[str, str], str]:
     """(level, code) -> display name for municipalities, sub-regions, regions, the country."""
     from research.core.labels import text
+    from research.geo.classification import name_column
     m = municipalities.reset_index() if "municipality_code" not in municipalities else \
         municipalities
     latest = m[m["year"] == m["year"].max()] if "year" in m else m
-    out = {("municipality", c): n for c, n in zip(latest["municipality_code"], latest["name_fi"])}
-    out |= {("subregion", c): n for c, n in zip(latest["subregion_code"],
-                                                latest["subregion_name"])}
-    out |= {("region", c): n for c, n in zip(latest["region_code"], latest["region_name"])}
+    out = {}
+    for level in ("municipality", "subregion", "region"):
+        column = name_column(level, language, latest.columns)
+        out |= {(level, c): n for c, n in zip(latest[f"{level}_code"], latest[column])}
     out[("country", COUNTRY)] = text("vitality.country", language)
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from research.core.numbers import format_years
 from research.index.build import IndexResult
 from research.report.vitality import indicator_name, names, theme_name
 
@@ -18,7 +19,7 @@ def framework_table(result: IndexResult, report) -> pd.DataFrame:
     yes, no = report.L("vitality.yes"), report.L("vitality.no")
     lang = report.language
     den = result.step("denomination").set_index("indicator")
-    years = [f"{int(den.loc[i, 'first_year'])}–{int(den.loc[i, 'last_year'])}"
+    years = [format_years(den.loc[i, "first_year"], den.loc[i, "last_year"])
              if i in den.index else "–" for i in a["indicator"]]
     return pd.DataFrame({
         report.L("vitality.col_indicator"): [n or i for n, i in zip(a[f"name_{lang}"],

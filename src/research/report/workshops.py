@@ -18,7 +18,9 @@ from __future__ import annotations
 import pandas as pd
 
 from research.core import units
+from research.core.config import workshop_title
 from research.core.errors import UserError
+from research.core.numbers import format_ci, format_date
 from research.report import privacy, published
 from research.stats.suppression import OTHER
 from research.stats.workshop_themes import (
@@ -75,7 +77,7 @@ def setup(R) -> Workshops:
     comments["text"] = [privacy.clean_text(t, R.language, escape=False) for t in comments["text"]]
     respondents = programme_rows("respondents")
     lang = R.language
-    titles = {w["id"]: (w.get(f"title_{lang}") or w["id"]) for w in workshops}
+    titles = {w["id"]: workshop_title(w, lang) for w in workshops}
     return Workshops(
         workshop=workshop, municipality=code, order=order, titles=titles,
         dates={w["id"]: str(w["date"]) for w in workshops},
@@ -96,11 +98,9 @@ def workshop_name(W: Workshops, wave: str) -> str:
 
 def title(W: Workshops, R) -> str:
     """The report's title: workshop id, its title and date, and whom the report is for."""
-    import datetime as dt
-
-    day = dt.date.fromisoformat(W.dates[W.workshop])
-    date = f"{day.day}.{day.month}.{day.year}" if W.language == "fi" else day.isoformat()
-    return R.L("workshop.title", workshop=workshop_name(W, W.workshop), title=workshop_name(W, W.workshop),
+    date = format_date(W.dates[W.workshop], W.language)
+    name = workshop_name(W, W.workshop)
+    return R.L("workshop.title", workshop=name, title=name,
                date=date, who=who(W, R.L))
 
 
@@ -357,5 +357,5 @@ def kappa_table(manual: pd.DataFrame, W: Workshops, L) -> pd.DataFrame:
                          L("workshop.col_agreement"): 100 * k["agreement"],
                          L("workshop.col_kappa"): k["kappa"],
                          L("workshop.col_ci"): [
-                             L("workshop.interval", low=lo, high=hi) if pd.notna(lo) else "–"
+                             format_ci(lo, hi, W.language)
                              for lo, hi in zip(k["ci_low"], k["ci_high"])]})

@@ -62,6 +62,8 @@ LABELS = ("programme", "unit", "data_date", "contents", "sources", "manifest_ent
 def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
                 provenance: dict[str, bool]) -> dict:
     """Title block and footer values of a unit's HTML report, in the report language."""
+    from research.core.config import workshop_title
+    from research.core.numbers import format_date
     from research.report.context import Report
     from research.report.vintage import vintage_text
 
@@ -73,8 +75,8 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
     if unit.phase == "reflection" and uid.is_workshop:
         w = next(w for w in ctx.config.phases["reflection"]["workshops"]
                  if w["id"] == uid.workshop)
-        title = w.get(f"title_{ctx.language}") or uid.workshop
-        unit_name = f"{title} ({w['date']}) · {rep.unit_subject}"
+        title = workshop_title(w, ctx.language)
+        unit_name = f"{title} ({format_date(w['date'], ctx.language)}) · {rep.unit_subject}"
     keys, synthetic = sources(unit.phase, provenance)
     return {
         "title": f"{L('phase.' + unit.phase)}: {unit_name}",

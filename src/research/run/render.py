@@ -111,6 +111,8 @@ def render_html(nb, meta: dict, template_dir: str | Path, audience: str = "munic
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.exclude_markdown = True
     c.HTMLExporter.exclude_raw = True
+    # <html lang="...">: nbconvert writes its own `language_code` trait over the resources'
+    c.HTMLExporter.language_code = meta.get("language", "fi")
     exporter = HTMLExporter(config=c, template_name="report",
                             extra_template_basedirs=[str(Path(template_dir).resolve())])
     exporter.register_preprocessor(ReportLayoutPreprocessor(config=c), enabled=True)

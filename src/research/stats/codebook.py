@@ -81,9 +81,11 @@ class Theme:
     patterns: tuple[re.Pattern, ...] = ()
     exclude: tuple[Term, ...] = ()
     exclude_patterns: tuple[re.Pattern, ...] = ()
+    label_sv: str = ""
 
     def label(self, language: str) -> str:
-        return self.label_en if language == "en" else self.label_fi
+        """The theme's label in a report language (Swedish falls back to Finnish)."""
+        return {"en": self.label_en, "sv": self.label_sv}.get(language) or self.label_fi
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Codebook:
     version: str
     themes: tuple[Theme, ...] = field(default_factory=tuple)
     path: str = ""
-    #: human names for reports (`name_fi`, `name_en` in the YAML); default: `name`
+    #: human names for reports (`name_fi`, `name_en`, `name_sv` in the YAML); default: `name`
     titles: dict = field(default_factory=dict, compare=False)
     #: precomputed {word: candidate base forms} (the `lemmas` table), so that a report does
     #: not load simplemma's dictionary; words missing from it are lemmatised on the fly
@@ -132,8 +134,10 @@ SCHEMA = Map({
     "version": Text(),
     "name_fi": Key(Text(), ""),
     "name_en": Key(Text(), ""),
+    "name_sv": Key(Text(), ""),
     "themes": ListOf(Map({"id": Text(), "label_fi": Key(Text(), None),
-                          "label_en": Key(Text(), None), "description": Key(Text(), ""),
+                          "label_en": Key(Text(), None), "label_sv": Key(Text(), None),
+                          "description": Key(Text(), ""),
                           "terms": _TERMS, "patterns": _TERMS, "exclude": _TERMS,
                           "exclude_patterns": _TERMS},
                          unknown="unknown key '{key}' (valid keys: {valid})"),
@@ -158,12 +162,13 @@ def load_codebook(path: str | Path) -> Codebook:
         label_fi = theme["label_fi"] or theme["id"]
         themes.append(Theme(
             id=theme["id"], label_fi=label_fi, label_en=theme["label_en"] or label_fi,
+            label_sv=theme["label_sv"] or label_fi,
             terms=terms, patterns=patterns,
             exclude=tuple(Term.parse(t) for t in theme["exclude"]),
             exclude_patterns=tuple(_regex(path, p) for p in given.get("exclude_patterns") or [])))
     return Codebook(name=data["codebook"], version=data["version"],
                     themes=tuple(themes), path=path.as_posix(),
-                    titles={lang: data[f"name_{lang}"] for lang in ("fi", "en")
+                    titles={lang: data[f"name_{lang}"] for lang in ("fi", "en", "sv")
                             if data[f"name_{lang}"]})
 
 

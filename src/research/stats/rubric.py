@@ -40,13 +40,13 @@ TEMPLATE = Path("templates/region/evaluation_rubric.yml")
 
 @dataclass(frozen=True)
 class Rubric:
-    """Score range and criteria (a table: criterion, name_fi, name_en, order)."""
+    """Score range and criteria (a table: criterion, name_fi, name_en, name_sv, order)."""
 
     path: Path
     scale_min: int
     scale_max: int
     criteria: pd.DataFrame
-    #: model, name_fi, name_en, order (empty when the rubric names no models)
+    #: model, name_fi, name_en, name_sv, order (empty when the rubric names no models)
     models: pd.DataFrame = None
     #: the sub-region code the scores belong to, or None
     subregion: str | None = None
@@ -67,16 +67,17 @@ class Rubric:
         """The processed `rubric_models` table: every scored model with its names (the id
         where the rubric names none) and the programme the scores belong to."""
         named = self.models if self.models is not None else pd.DataFrame(
-            columns=MODEL_COLUMNS[:4])
+            columns=MODEL_COLUMNS[:5])
         extra = sorted(set(scores["model"]) - set(named["model"]))
-        rows = pd.DataFrame({"model": extra, "name_fi": extra, "name_en": extra,
+        rows = pd.DataFrame({"model": extra, "name_fi": extra, "name_en": extra, "name_sv": extra,
                              "order": range(len(named), len(named) + len(extra))})
         out = pd.concat([named, rows], ignore_index=True) if len(rows) else named.copy()
         return out.assign(subregion_code=self.subregion or "",
                           municipalities="|".join(self.municipalities))[MODEL_COLUMNS]
 
 
-MODEL_COLUMNS = ["model", "name_fi", "name_en", "order", "subregion_code", "municipalities"]
+MODEL_COLUMNS = ["model", "name_fi", "name_en", "name_sv", "order", "subregion_code",
+                 "municipalities"]
 
 
 def _code(value) -> str:
@@ -106,7 +107,7 @@ def _scale(value) -> dict:
 
 
 def _named(what: str):
-    """An entry with an id and fi/en names (a criterion or a model)."""
+    """An entry with an id and fi/en names, optionally sv (a criterion or a model)."""
     def check(value) -> dict:
         if not isinstance(value, dict) or not all(isinstance(value.get(k), str) and value.get(k)
                                                   for k in ("id", "fi", "en")):
@@ -131,15 +132,17 @@ def load_rubric(path: str | Path) -> Rubric:
     path = Path(path)
     data = validate(SCHEMA, yamlfile.load(path, "evaluation rubric"), path)
     table = pd.DataFrame([{"criterion": c["id"], "name_fi": c["fi"], "name_en": c["en"],
-                           "order": i} for i, c in enumerate(data["criteria"])])
+                           "name_sv": c.get("sv") or c["fi"], "order": i}
+                          for i, c in enumerate(data["criteria"])])
     dup = table["criterion"][table["criterion"].duplicated()]
     if len(dup):
         raise UserError(f"key 'criteria': criterion id '{dup.iloc[0]}' appears twice", file=path)
     models = None
     if data["models"] is not None:
         models = pd.DataFrame([{"model": m["id"], "name_fi": m["fi"], "name_en": m["en"],
-                                "order": i} for i, m in enumerate(data["models"])],
-                              columns=MODEL_COLUMNS[:4])
+                                "name_sv": m.get("sv") or m["fi"], "order": i}
+                               for i, m in enumerate(data["models"])],
+                              columns=MODEL_COLUMNS[:5])
     sub, muni = data["programme"]["subregion"], data["programme"]["municipalities"]
     scale = data["scale"]
     return Rubric(path, int(scale["min"]), int(scale["max"]), table, models,
@@ -252,10 +255,12 @@ DEMO_MODELS = {"business_one_stop": 4.0, "joint_vitality_team": 3.6,
                "shared_procurement": 3.0, "youth_pathways": 3.3}
 #: Their names in the reports.
 DEMO_MODEL_NAMES = {
-    "business_one_stop": ("Yritysten yhden luukun palvelu", "Business one-stop service"),
-    "joint_vitality_team": ("Yhteinen elinvoimatiimi", "Joint vitality team"),
-    "shared_procurement": ("Yhteiset hankinnat", "Shared procurement"),
-    "youth_pathways": ("Nuorten polut", "Youth pathways")}
+    "business_one_stop": ("Yritysten yhden luukun palvelu", "Business one-stop service",
+                          "Företagens service med en lucka"),
+    "joint_vitality_team": ("Yhteinen elinvoimatiimi", "Joint vitality team",
+                            "Gemensamt livskraftsteam"),
+    "shared_procurement": ("Yhteiset hankinnat", "Shared procurement", "Gemensam upphandling"),
+    "youth_pathways": ("Nuorten polut", "Youth pathways", "Ungas vägar")}
 #: The programme the demo scores belong to (Suupohja).
 DEMO_PROGRAMME = {"subregion": "141", "municipalities": ["151", "218", "232", "846"]}
 
@@ -263,8 +268,8 @@ DEMO_PROGRAMME = {"subregion": "141", "municipalities": ["151", "218", "232", "8
 def _demo_rubric_text(template: str | Path) -> str:
     """The template followed by the demo's programme and model names."""
     extra = {"synthetic": True, "programme": DEMO_PROGRAMME,
-             "models": [{"id": m, "fi": fi, "en": en}
-                        for m, (fi, en) in DEMO_MODEL_NAMES.items()]}
+             "models": [{"id": m, "fi": fi, "en": en, "sv": sv}
+                        for m, (fi, en, sv) in DEMO_MODEL_NAMES.items()]}
     return (Path(template).read_text(encoding="utf-8").rstrip("\n")
             + "\n# SYNTHETIC demo: the programme the scores belong to, and the models' names\n"
             + yaml.safe_dump(extra, allow_unicode=True, sort_keys=False))
@@ -309,7 +314,8 @@ def step_rubric(ctx) -> dict[str, pd.DataFrame]:
     if scores_path is None:
         return {"rubric_scores": pd.DataFrame(columns=SCORE_COLUMNS),
                 "rubric_criteria": pd.DataFrame(columns=["criterion", "name_fi", "name_en",
-                                                         "order", "scale_min", "scale_max"]),
+                                                         "name_sv", "order", "scale_min",
+                                                         "scale_max"]),
                 "rubric_models": pd.DataFrame(columns=MODEL_COLUMNS)}
     rubric = load_rubric(folder / RUBRIC_FILE)
     if rubric.subregion is None and not rubric.municipalities:

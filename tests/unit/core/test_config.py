@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from research.core.config import load_config
+from research.core.config import language_problem, load_config, workshop_title
 from research.core.errors import UserError
 
 from conftest import RAW, ROOT, run_cli
@@ -64,8 +64,30 @@ def test_wrong_type_and_wrong_language(tmp_path):
     path = write_variant(tmp_path, lambda d: d.update(language="fin"))
     with pytest.raises(UserError) as exc:
         load_config(path, RAW)
-    assert str(exc.value) == (f"{path}: key 'language': expected one of fi, en, got 'fin'; "
-                              "did you mean 'fi'?")
+    assert str(exc.value) == (f"{path}: key 'language': expected one of fi, en, sv, got "
+                              "'fin'; did you mean 'fi'?")
+    path = write_variant(tmp_path, lambda d: d.update(language="se"))
+    with pytest.raises(UserError) as exc:
+        load_config(path, RAW)
+    assert str(exc.value) == (f"{path}: key 'language': expected one of fi, en, sv, got "
+                              "'se'; did you mean 'sv'?")
+
+
+def test_swedish_is_a_report_language(tmp_path):
+    cfg = load_config(write_variant(tmp_path, lambda d: d.update(language="sv")), RAW)
+    assert cfg.language == "sv"
+    assert cfg.programme_name() == "Utvecklingsprogrammet för kommunerna i Suupohja"
+    assert language_problem("svenska") == ("expected one of fi, en, sv, got 'svenska'; "
+                                           "did you mean 'sv'?")
+    assert language_problem("sv") is None
+
+
+def test_a_swedish_programme_name_falls_back_to_the_finnish(tmp_path):
+    cfg = load_config(write_variant(tmp_path, lambda d: d["programme"].pop("name_sv")), RAW)
+    assert cfg.programme_name("sv") == "Suupohjan kuntien kehittämisohjelma"
+    w = {"id": "w9", "title_fi": "Käynnistys", "title_en": "Kick-off", "title_sv": ""}
+    assert workshop_title(w, "sv") == "Käynnistys"
+    assert workshop_title(dict(w, title_sv="Start"), "sv") == "Start"
 
 
 def test_comparison_municipality_inside_programme_is_rejected(tmp_path):

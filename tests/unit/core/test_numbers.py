@@ -1,9 +1,11 @@
-"""The one number formatter (research.core.numbers): Finnish and English style."""
+"""The one number formatter (research.core.numbers): Finnish, Swedish and English style."""
 
+import datetime as dt
 import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from research.core import labels, numbers
 from research.report import show
@@ -34,11 +36,56 @@ def test_p_values_and_intervals():
     assert numbers.format_p_eq(0.0456, "en") == "p = 0.046"
     assert numbers.format_p_eq(0.0001, "fi") == "p < 0,001"
     assert numbers.format_p_eq(float("nan"), "fi") == "p = –"
-    assert numbers.format_ci(-0.001, 0.256, "fi") == "0,00 … 0,26"    # no '-0,00'
-    assert numbers.format_ci(-1.5, 2.25, "en", 1) == "-1.5 … 2.2"
+    assert numbers.format_ci(-0.001, 0.256, "fi") == "0,00–0,26"    # no '−0,00'
+    assert numbers.format_ci(-1.5, 2.25, "en", 1) == "\u22121.5\u00a0\u2013 2.2"
     assert numbers.format_ci(np.nan, 1.0, "en") == "–"
 
 
 def test_one_formatter_everywhere():
     assert labels.localise_number is numbers.localise_number
     assert show.format_value is numbers.format_value
+
+
+NBSP, MINUS, DASH = "\u00a0", "\u2212", "\u2013"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_finnish_and_swedish_number_style(language):
+    assert numbers.format_value(-1234.5, language, 1) == f"{MINUS}1{NBSP}234,5"
+    assert numbers.format_value(1000, language) == f"1{NBSP}000"
+    assert numbers.format_value(-0.04, language, 1) == "0,0"                  # never '−0,0'
+    assert numbers.format_value(0.25, language, 2, signed=True) == "+0,25"
+    assert numbers.format_range(3.14, 4.2, language) == f"3,1{DASH}4,2"
+    assert numbers.format_range(-0.123, 0.5, language, 2) == f"{MINUS}0,12{NBSP}{DASH} 0,50"
+    assert numbers.format_range(0.1, 0.5, language, 1, signed=True) == f"+0,1{NBSP}{DASH} +0,5"
+    assert numbers.format_years(2017, 2021) == f"2017{DASH}2021"
+    assert numbers.format_percent(90, language) == f"90{NBSP}%"
+    assert numbers.format_percent(12.345, language, 1) == f"12,3{NBSP}%"
+    assert numbers.format_date("2018-01-24", language) == "24.1.2018"
+    assert numbers.localise_number("-1,234.5", language) == f"{MINUS}1{NBSP}234,5"
+
+
+def test_english_number_style():
+    assert numbers.format_value(-1234.5, "en", 1) == f"{MINUS}1,234.5"
+    assert numbers.format_value(1000, "en") == "1,000"
+    assert numbers.format_range(3.14, 4.2, "en") == f"3.1{DASH}4.2"
+    assert numbers.format_range(-1.25, -0.5, "en", 2) == f"{MINUS}1.25{NBSP}{DASH} {MINUS}0.50"
+    assert numbers.format_percent(90, "en") == "90%"
+    assert numbers.format_date(dt.date(2018, 1, 24), "en") == "2018-01-24"
+    assert numbers.format_p_eq(0.0456, "en") == "p = 0.046"
+    assert numbers.localise_number("w1-232 and 2017-2021", "en") == "w1-232 and 2017-2021"
+
+
+def test_missing_values_are_an_en_dash_everywhere():
+    for value in (None, float("nan"), np.nan):
+        assert numbers.format_value(value, "sv") == DASH
+        assert numbers.format_range(value, 1.0, "fi") == DASH
+        assert numbers.format_percent(value, "en") == DASH
+    assert numbers.format_date(None, "fi") == DASH
+    assert numbers.format_years(2017, 2017) == "2017"
+
+
+def test_typeset_spaces_percent_signs_and_range_dashes_of_a_label():
+    assert numbers.typeset("{x:.0f} % ja 95 %:n väli", "fi") == f"{{x:.0f}}{NBSP}% ja 95{NBSP}%:n väli"
+    assert numbers.typeset("95 % CI {a} – {b}", "en") == f"95% CI {{a}}{NBSP}{DASH} {{b}}"
+    assert numbers.typeset("Share (%)", "sv") == "Share (%)"

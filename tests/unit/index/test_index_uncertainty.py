@@ -295,7 +295,7 @@ def test_karijoki_change_sentence_names_chance_variation_and_one_scale(bundled):
                                  ["normalisation"] == 0).sum()
     assert c["chance_p05"] < c["change"] < c["chance_p95"]
     assert text.startswith("Karijoki: indeksi 50,8 vuonna 2017 ja 56,1 vuonna 2021, muutos "
-                           "+5,3 pistettä (90 %:n vaihteluväli ")
+                           "+5,3 pistettä (90\u00a0%:n vaihteluväli ")
     assert "Pelkkä pienten lukumäärien satunnaisvaihtelu antaa muutokselle välin " in text
     assert "arvotaan Poisson-jakaumasta" in text and f"niistä {int(c['change_draws'])} " in text
     assert vitality.summary(result, rep, "municipality", "218", note=False) in text

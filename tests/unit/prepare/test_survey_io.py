@@ -32,7 +32,8 @@ def test_starter_instrument_has_the_four_target_state_dimensions():
     assert ins.scale_name("anticipatory", "fi") == "Ennakoiva"
     assert [i.code for i in ins.scale_items("dynamic")] == ["dyn1", "dyn2", "dyn3", "dyn4"]
     assert [i.code for i in ins.items if i.reverse] == ["dyn4", "coo4", "com4", "ant4"]
-    assert ins.item("dyn1").labels[5] == {"fi": "Täysin samaa mieltä", "en": "Strongly agree"}
+    assert ins.item("dyn1").labels[5] == {"fi": "Täysin samaa mieltä", "en": "Strongly agree",
+                                          "sv": "Helt av samma åsikt"}
     assert "En osaa sanoa" in ins.item("dyn1").dont_know
     assert ins.background_question("role").option_text("elected", "fi") == "Luottamushenkilö"
     assert [q.code for q in ins.open_questions] == ["open_strengths", "open_improve"]

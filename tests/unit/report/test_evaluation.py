@@ -106,7 +106,7 @@ def test_did_results_recover_effect_and_text(processed):
     assert did.loc["during", "estimate"] == pytest.approx(-1.5, abs=0.1)
     assert did.loc["after", "estimate"] == pytest.approx(-1.5, abs=0.1)
     text = evi.did_text(res, R)
-    assert f"{did.loc['during', 'estimate']:+.2f} percentage points" in text
+    assert f"{did.loc['during', 'estimate']:+.2f} percentage points".replace("-", "\u2212") in text
     assert "There are 10 clusters" in text
     one = evi.did_text(evi.did_results(evi.indicator_values(R), setup(processed, "232")),
                        setup(processed, "232"))
@@ -116,8 +116,8 @@ def test_did_results_recover_effect_and_text(processed):
 def test_formatting():
     assert ev.fmt_p(0.0004, "fi") == "< 0,001" and ev.fmt_p(0.0456, "en") == "0.046"
     assert ev.fmt_p(float("nan"), "en") == "–"
-    assert ev.fmt_ci(-0.123, 1.5, "fi") == "-0,12 … 1,50"
-    assert ev.fmt_ci(-0.004, 0.2, "en") == "0.00 … 0.20"
+    assert ev.fmt_ci(-0.123, 1.5, "fi") == "\u22120,12\u00a0\u2013 1,50"
+    assert ev.fmt_ci(-0.004, 0.2, "en") == "0.00\u20130.20"
     assert ev.fmt_p_eq(0.0004, "fi") == "p < 0,001" and ev.fmt_p_eq(0.0456, "en") == "p = 0.046"
 
 

@@ -40,7 +40,7 @@ def test_indicator_is_named_from_the_catalogue(processed, tmp_path):
         "programme years 2017–2018.")
     assert evr.summary_points(None, None, D, None, other)[1].startswith(
         "Jobless share: In the programme years 2017–2018 the gap to the comparison "
-        "municipalities changed by -0.50 percentage points")
+        "municipalities changed by \u22120.50 percentage points")
     # an indicator missing from the catalogue is named by its id
     write_tables(copy, {"indicator_catalogue": cat[cat["indicator"] != "unemployment_rate"]})
     assert evi.indicator_label(_setup(copy)) == "unemployment_rate"

@@ -43,8 +43,8 @@ def test_sheets_headers_formats_frozen_header_and_filter(written):
     assert header == ["Taso", "Koodi", "Alue", "Vuosi", "Väestö", "Elinvoima", "Kuntatalous",
                       "Hyvinvointi", "Kestävä kehitys", "Indeksi (0–100)", "Kattavuus", "Sija",
                       "Alueita tasolla", "Sija (arvontojen mediaani)",
-                      "Sija, 90 %:n vaihteluvälin alaraja",
-                      "Sija, 90 %:n vaihteluvälin yläraja"]
+                      "Sija, 90\u00a0%:n vaihteluvälin alaraja",
+                      "Sija, 90\u00a0%:n vaihteluvälin yläraja"]
     assert [ws.cell(2, j).number_format for j in (4, 5, 10, 11, 12)] == [
         "0", "0.0", "0.0", "0 %", "0"]
     assert (ws.freeze_panes, ws.auto_filter.ref) == ("A2", ws.dimensions)

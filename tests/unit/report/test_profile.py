@@ -198,7 +198,7 @@ def test_peer_reason_sentence():
     text = statsreport.reasons(got, raw.loc["001"], {"005": "Fivetown"}, {"3": "Rural"},
                                lambda key, **v: labels.text(key, "en", **v), "en")
     assert text == ["Fivetown: population 10,000 (10,000); Rural, same urban/rural class; "
-                    "pensioners 30.0 % (30.0 %); employment rate 70.0 % (70.0 %); "
+                    "pensioners 30.0% (30.0%); employment rate 70.0% (70.0%); "
                     "distance 0.00."]
 
 

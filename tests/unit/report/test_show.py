@@ -12,7 +12,7 @@ def test_table_has_caption_localised_numbers_and_escaped_cells():
     assert html.startswith('<table class="dataframe report-table"><caption>Väkiluku &amp; '
                            "muutos</caption><thead><tr><th>Kunta</th><th class=\"num\">")
     assert "<td>&lt;b&gt;Teuva&lt;/b&gt;</td>" in html
-    assert '<td class="num">5\u00a0269</td>' in html and '<td class="num">-1,2</td>' in html
+    assert '<td class="num">5\u00a0269</td>' in html and '<td class="num">\u22121,2</td>' in html
     assert '<td class="num">–</td>' in html
 
 

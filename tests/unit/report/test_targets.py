@@ -76,11 +76,11 @@ def test_development_targets_combine_survey_and_statistics(instrument, responses
                                       "(n = 5); gap 1.00.")
     half = stats.t.ppf(0.975, 9) * np.std([2] * 5 + [3] * 5, ddof=1) / np.sqrt(10)
     assert out.loc[1, "evidence"] == (
-        f"Mean 2.50 (95 % CI {2.5 - half:.2f}–{2.5 + half:.2f}, n = 10); sub-region 3.25; "
-        "difference -0.75. Weakest statement “Municipalities seize new opportunities, "
+        f"Mean 2.50 (95% CI {2.5 - half:.2f}–{2.5 + half:.2f}, n = 10); sub-region 3.25; "
+        "difference \u22120.75. Weakest statement “Municipalities seize new opportunities, "
         "quickly.” 2.50.")
-    assert out.loc[3, "evidence"] == ("Population: value -12.0, peer median -5.0, "
-                                      "difference -7.0.")
+    assert out.loc[3, "evidence"] == ("Population: value \u221212.0, peer median \u22125.0, "
+                                      "difference \u22127.0.")
     # without statistics: the survey part alone; Kauhajoki has nothing below the sub-region
     alone = targets.development_targets(tab, responses, instrument, "218", "baseline", "fi")
     assert alone["source"].tolist() == ["survey", "survey"]

@@ -116,7 +116,7 @@ def test_unknown_theme_key(tmp_path):
         load_codebook(path)
     assert str(exc.value) == (
         f"{path}, row 4: theme 'a': unknown key 'term' (valid keys: description, exclude, "
-        "exclude_patterns, id, label_en, label_fi, patterns, terms)")
+        "exclude_patterns, id, label_en, label_fi, label_sv, patterns, terms)")
 
 
 def test_kappa_hand_computation_and_statsmodels():

@@ -128,6 +128,8 @@ def test_prepare_step_models_and_programme(tmp_path):
                     "Yhteiset hankinnat", "Nuorten polut"],
         "name_en": ["Business one-stop service", "Joint vitality team", "Shared procurement",
                     "Youth pathways"],
+        "name_sv": ["Företagens service med en lucka", "Gemensamt livskraftsteam",
+                    "Gemensam upphandling", "Ungas vägar"],
         "order": [0, 1, 2, 3], "subregion_code": ["141"] * 4,
         "municipalities": ["151|218|232|846"] * 4}
     assert rubric.belongs_to(models, "141", ["005"])
