@@ -114,10 +114,10 @@ def test_headline_box_opens_the_municipal_report_with_computed_sentences(run):
         "Kyselyn 5 yhteistyön ulottuvuudesta 4 parani selvästi lähtötilanteesta ja 0 "
         "heikkeni selvästi; muiden muutos on niin pieni, ettei se erotu sattumasta.",
         "Eniten parani ulottuvuus Dynaaminen: keskiarvo 3,15 → 3,80 asteikolla 1–5.",
-        "Työttömyysaste: ero vertailukuntiin muuttui ohjelmavuosina -0,07 prosenttiyksikköä, "
+        "Työttömyysaste: ero vertailukuntiin muuttui ohjelmavuosina −0,07 prosenttiyksikköä, "
         "mikä ei erotu satunnaisvaihtelusta.",
-        "Korkein kokonaisarvio 4 toimintamallista: Yritysten yhden luukun palvelu (3,7; 95 %:n "
-        "luottamusväli 3,4 … 4,0; 9 arvioijaa). Arvioijia on vähän, joten välit ovat leveitä "
+        "Korkein kokonaisarvio 4 toimintamallista: Yritysten yhden luukun palvelu (3,7; 95\u00a0%:n "
+        "luottamusväli 3,4–4,0; 9 arvioijaa). Arvioijia on vähän, joten välit ovat leveitä "
         "ja mallien erot epävarmoja.",
     ]
     body = page[page.index("<body"):]
