@@ -26,16 +26,22 @@ def processed(tmp_path_factory) -> Path:
     return out
 
 
+def make_project(folder: Path, processed: Path) -> Path:
+    """A throw-away project in `folder`: config, notebooks and templates copied, the bundled
+    raw data linked, the prepared tables copied."""
+    for name in ("config", "notebooks", "templates"):
+        shutil.copytree(ROOT / name, folder / name,
+                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    (folder / "data").mkdir()
+    (folder / "data" / "raw").symlink_to(RAW)
+    shutil.copytree(processed, folder / "data" / "processed")
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path, processed) -> Path:
-    """A throw-away project folder: config, notebooks and templates copied, data prepared."""
-    for name in ("config", "notebooks", "templates"):
-        shutil.copytree(ROOT / name, tmp_path / name,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "raw").symlink_to(RAW)
-    shutil.copytree(processed, tmp_path / "data" / "processed")
-    return tmp_path
+    """A throw-away project folder (`make_project`) for one test."""
+    return make_project(tmp_path, processed)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ methods in a Menetelmät appendix; A4 print CSS and PDF; the index matrix; --uni
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -13,7 +12,7 @@ from research.core.config import load_config
 from research.core.instrument import load_instrument
 from research.run.pdf import find_chromium
 
-from conftest import RAW, ROOT, run_cli
+from conftest import RAW, make_project, run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
 
@@ -57,13 +56,7 @@ def headline(text_html: str) -> list[str]:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, processed):
     """One real run of Kauhajoki's reports, chosen by name, with PDFs when Chromium exists."""
-    project = tmp_path_factory.mktemp("municipal")
-    for name in ("config", "notebooks", "templates"):
-        shutil.copytree(ROOT / name, project / name,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-    (project / "data").mkdir()
-    (project / "data" / "raw").symlink_to(RAW)
-    shutil.copytree(processed, project / "data" / "processed")
+    project = make_project(tmp_path_factory.mktemp("municipal"), processed)
     pdf = ["--pdf"] if find_chromium() else []
     result = run_cli("run", "--unit", "KAUHAJOKI", "-p", "baseline", "-p", "reflection",
                      "-p", "evaluation", "-j", "2", *pdf, cwd=project)
