@@ -45,8 +45,6 @@ def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dic
     ax.set_title(labels["title"])
     ax.set_xlabel(labels["xlabel"])
     ax.set_ylabel(labels["ylabel"])
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    right = style.label_width([labels["actual"], labels["synthetic"]]) + 0.4
-    style.layout(fig, left=0.9, right=right, top=0.4, bottom=0.6)
+    style.legend_outside(fig, ax, left=0.9, top=0.4, bottom=0.6)
     return style.describe(fig, labels["title"], labels["sentence"])
 

@@ -88,8 +88,7 @@ def index_chart(pop: pd.DataFrame, report):
     ax.set_title(title)
     ax.set_xlabel(report.L("label.year"))
     ax.set_ylabel(report.L("label.index"))
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    style.layout(fig, left=0.75, right=2.3, top=0.4, bottom=0.6)
+    style.legend_outside(fig, ax, left=0.75, top=0.4, bottom=0.6)
     last = int(pop["year"].max())
     final = {report.unit_name: unit.loc[unit["year"] == last, "index"],
              report.subregion_name: sub.loc[sub["year"] == last, "index"],

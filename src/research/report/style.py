@@ -7,6 +7,8 @@ Every chart module draws with these values, so that a change of style is made he
   for each figure, so a figure never depends on what a kernel drew before);
 - `layout(fig, left=, right=, top=, bottom=)`: fixed margins in inches instead of
   `tight_layout` (which measured every text of a figure once more, about 4 s per report);
+  `legend_outside(fig, ax, ...)` the same with room for the axes' legend, measured, so that
+  a long label in any language is never clipped;
 - `describe(fig, title, sentence)`: the figure's alt text, its title and one computed sentence;
   `html(fig)` the figure as an HTML `<figure>` with a 2x PNG (`SAVE_DPI`) and that alt text;
 - colours: the Okabe–Ito palette (colour-blind safe). `HIGHLIGHT` is the report's own unit,
@@ -77,6 +79,47 @@ def layout(fig, left: float = 0.8, right: float = 0.25, top: float = 0.45,
     fig.subplots_adjust(left=min(left / w, 0.6), right=1 - right / w, top=1 - top / h,
                         bottom=min(bottom / h, 0.6), wspace=wspace, hspace=hspace)
     return fig
+
+
+#: the widest legend right of the axes, in inches; a wider one is wrapped, then put below
+LEGEND_RIGHT_MAX = 2.6
+#: characters per line of a wrapped legend label
+LEGEND_WRAP = 24
+
+
+def _size(fig, artist) -> tuple[float, float]:
+    """(width, height) in inches of an artist as drawn (its texts measured once)."""
+    box = artist.get_window_extent(fig.canvas.get_renderer())
+    return box.width / fig.dpi, box.height / fig.dpi
+
+
+def legend_outside(fig, ax, left: float = 0.75, top: float = 0.4, bottom: float = 0.6):
+    """The axes' legend outside the data with fixed margins that fit it in any language:
+    right of the axes, its labels wrapped when the widest is longer than `LEGEND_RIGHT_MAX`,
+    or below the axes (two columns, or one) when even the wrapped one is too wide. The legend
+    is measured, not estimated from character counts; returns the figure."""
+    import textwrap
+
+    handles, names = ax.get_legend_handles_labels()
+    width_in = fig.get_size_inches()[0]
+    for wrap in (None, LEGEND_WRAP):
+        labels = names if wrap is None else [textwrap.fill(n, wrap) for n in names]
+        legend = ax.legend(handles, labels, frameon=False, loc="upper left",
+                           bbox_to_anchor=(1.01, 1.0))
+        width = _size(fig, legend)[0]
+        if width <= LEGEND_RIGHT_MAX:
+            # the legend starts 1 % of the axes' width right of them
+            right = (width + 0.15 + 0.01 * (width_in - left)) / 1.01
+            return layout(fig, left=left, right=right, top=top, bottom=bottom)
+    legend.remove()
+    for ncol in (2, 1):
+        legend = fig.legend(handles, names, frameon=False, loc="lower center", ncol=ncol,
+                            bbox_to_anchor=(0.5, 0.02))
+        width, height = _size(fig, legend)
+        if width <= width_in - 0.2 or ncol == 1:
+            break
+        legend.remove()
+    return layout(fig, left=left, right=0.25, top=top, bottom=bottom + height + 0.1)
 
 
 def label_width(labels, size: float = FONT_SMALL) -> float:

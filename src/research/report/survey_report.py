@@ -244,10 +244,7 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     ax.set_yticklabels(dim_names)
     ax.set_xlabel(R.L("survey.col.mean"))
     ax.set_title(R.L("survey.chart_title"))
-    legend = ax.get_legend_handles_labels()[1]
-    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    style.layout(fig, left=style.label_width(dim_names), right=style.label_width(legend) + 0.4,
-                 top=0.4, bottom=0.6)
+    style.legend_outside(fig, ax, left=style.label_width(dim_names), top=0.4, bottom=0.6)
     own = rows[rows["municipality_code"] == (R.unit if R.unit in groups else scales.SUBREGION)]
     who = R.unit_name if R.unit in groups else R.L("survey.group.subregion")
     sentence = alt.best_worst(R.L, who, {instrument.scale_name(d, R.language): m for d, m in

@@ -48,9 +48,7 @@ def index_chart(result: IndexResult, report, units: list[tuple[str, str]],
     ax.set_title(title)
     ax.set_xlabel(report.L("label.year"))
     ax.set_ylabel(report.L("vitality.score_axis"))
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    style.layout(fig, left=0.75, right=style.label_width(
-        [labels.get(u, u[1]) for u in units]) + 0.35, top=0.4, bottom=0.6)
+    style.legend_outside(fig, ax, left=0.75, top=0.4, bottom=0.6)
     return style.describe(fig, title, _final_extremes(report, part, "index", result.final_year,
                                                       labels))
 

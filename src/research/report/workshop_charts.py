@@ -50,9 +50,7 @@ def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
     ax.set_xlabel(L("workshop.axis_score", low=low, high=high))
     title = L("workshop.comparison_title", workshop=workshop_name(W, W.workshop))
     ax.set_title(title)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
-    style.layout(fig, left=style.label_width(scale_names), top=0.4, bottom=0.6,
-                 right=style.label_width(ax.get_legend_handles_labels()[1]) + 0.45)
+    style.legend_outside(fig, ax, left=style.label_width(scale_names), top=0.4, bottom=0.6)
     own = part[part["municipality_code"] == W.focus]
     who = L("report.whole_programme") if W.focus == PROGRAMME else W.name(W.focus)
     return style.describe(fig, title, alt.best_worst(L, who, {

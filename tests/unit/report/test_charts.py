@@ -82,6 +82,43 @@ def test_legend_is_outside_the_data(report):
     assert legend.x0 >= ax.get_window_extent().x1                    # right of the plot area
 
 
+def _inside(fig, artist) -> bool:
+    box, page = artist.get_window_extent(), fig.bbox
+    return (box.x0 >= page.x0 and box.x1 <= page.x1 and box.y0 >= page.y0
+            and box.y1 <= page.y1)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_population_legend_fits_the_figure_in_every_language(make_report, processed, language):
+    # Swedish has the longest label: "Ekonomiska regionen totalt (Suupohja)", 37 characters,
+    # which a fixed 2.3 in margin clipped; it is wrapped onto two lines instead
+    fig = population.index_chart(population_frame(), make_report("232", language,
+                                                                 processed=processed))
+    fig.canvas.draw()
+    ax, legend = fig.axes[0], fig.axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert _inside(fig, legend), labels
+    assert legend.get_window_extent().x0 >= ax.get_window_extent().x1
+    if language == "sv":
+        assert labels[1] == "Ekonomiska regionen\ntotalt (Suupohja)"
+    if language == "en":
+        assert labels == ["Peer median", "Sub-region total (Suupohja)", "Kauhajoki"]
+
+
+def test_a_legend_too_wide_for_the_right_margin_goes_below_the_axes(monkeypatch):
+    monkeypatch.setattr(style, "LEGEND_RIGHT_MAX", 0.5)
+    fig, ax = style.subplots(figsize=(style.WIDTH, 4))
+    ax.plot([0, 1], [0, 1], label="Jämförelsekommunernas median")
+    ax.plot([0, 1], [1, 0], label="Ekonomiska regionen totalt (Suupohja)")
+    style.legend_outside(fig, ax)
+    fig.canvas.draw()
+    legend = fig.legends[0]
+    assert ax.get_legend() is None and _inside(fig, legend)
+    assert legend.get_window_extent().y1 < ax.get_window_extent().y0
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Jämförelsekommunernas median", "Ekonomiska regionen totalt (Suupohja)"]
+
+
 def test_okabe_ito_palette_and_a_visible_likert_neutral():
     okabe = set(style.OKABE_ITO.values())
     assert {style.HIGHLIGHT, style.SUBREGION, style.REGION, style.PROGRAMME} <= okabe
