@@ -22,7 +22,11 @@ before the dash) when an end carries a sign, so that '−0,12 – −0,05' stays
 - `format_p(p, language)` / `format_p_eq(p, language)`: a p-value ('0,046', '< 0,001';
   'p = 0,046', 'p < 0,001'); `format_p_draws`: a bootstrap p with the decimals its draws
   support;
-- `typeset(template, language)`: the percent and range spacing of a label's own text.
+- `typeset(template, language)`: the percent and range spacing of a label's own text;
+- `tick_decimals(values)`, `tick_grouping(values)`, `format_tick(value, language, decimals,
+  grouped)`: the tick labels of a chart axis (`research.report.style` applies them to every
+  numeric axis): the same style, one number of decimals for the whole axis, and thousands
+  grouped only on an axis that reaches 10 000 (so a year reads as a year).
 
 Every function returns the en dash `MISSING` for a missing or non-finite number. This module
 is in `core` so that every layer (statistics tables, labels, report tables) formats numbers
@@ -198,3 +202,33 @@ def format_p_draws(p: float, draws: int, exact: bool, language: str) -> str:
     if round(float(p), d) == 0:
         return localise_number(f"< {10 ** -d:.{d}f}", language)
     return localise_number(f"{p:.{d}f}", language)
+
+
+def tick_decimals(values) -> int:
+    """The fewest decimals (at most 6) that show every tick of an axis exactly
+    ([0, 0.5, 1] -> 1, [2017, 2018] -> 0)."""
+    finite = [float(v) for v in values if _finite(v)]
+    for decimals in range(7):
+        if all(abs(round(v, decimals) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite):
+            return decimals
+    return 6
+
+
+def tick_grouping(values) -> bool:
+    """Whether an axis groups thousands: when one of its ticks is 10 000 or more (so that
+    an axis of years, 2017, 2018, is not grouped, and one axis never mixes '5000' and
+    '10 000')."""
+    return any(abs(float(v)) >= 10_000 for v in values if _finite(v))
+
+
+def format_tick(value, language: str = "fi", decimals: int = 0,
+                grouped: bool | None = None) -> str:
+    """An axis tick in report style: '−0,5', '2017', '12 000' (fi, sv), '−0.5', '12,000'
+    (en); `grouped` None groups the thousands of numbers of 10 000 or more."""
+    if not _finite(value):
+        return ""
+    value = round(float(value), decimals) + 0.0                     # no "−0"
+    if grouped is None:
+        grouped = tick_grouping([value])
+    grouping = "," if grouped else ""
+    return localise_number(f"{value:{grouping}.{decimals}f}", language)

@@ -71,7 +71,7 @@ def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd
                  hspace=0.75)
     return style.describe(fig, report.L("chart.comparison_title"), report.L(
         "chart.comparison", name=report.unit_name, n_high=int(n_high), n_low=int(n_low),
-        n=len(ids)))
+        n=len(ids)), report.language)
 
 
 def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids: list[str],
@@ -111,7 +111,8 @@ def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids:
                frameon=False)
     style.layout(fig, left=0.6, right=0.2, top=0.35, bottom=0.95, wspace=0.25, hspace=0.75)
     return style.describe(fig, report.L("chart.trend_title"), report.L(
-        "chart.trend", name=report.unit_name, n_up=int(n_up), n_down=int(n_down), n=len(ids)))
+        "chart.trend", name=report.unit_name, n_up=int(n_up), n_down=int(n_down), n=len(ids)),
+        report.language)
 
 
 def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
@@ -138,4 +139,4 @@ def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
     style.layout(fig, left=wl, right=0.2, top=0.75, bottom=0.6)
     sentence = alt.best_worst(report.L, report.unit_name, dict(zip(df[f"name_{lang}"], df["z"])),
                               alt.number(lang, 2))
-    return style.describe(fig, report.L("stats.score_title"), sentence)
+    return style.describe(fig, report.L("stats.score_title"), sentence, report.language)

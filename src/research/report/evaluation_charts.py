@@ -11,7 +11,7 @@ from research.report import style
 
 
 def event_study_figure(es: pd.DataFrame, event_year: int, end_year: int, title: str,
-                       ylabel: str, xlabel: str, sentence: str):
+                       ylabel: str, xlabel: str, sentence: str, language: str):
     """Event-study coefficients with intervals; the programme years shaded; `sentence` is the
     computed part of the alt text."""
     from matplotlib.ticker import MaxNLocator
@@ -28,10 +28,11 @@ def event_study_figure(es: pd.DataFrame, event_year: int, end_year: int, title: 
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     style.layout(fig, left=0.9, right=0.25, top=0.4, bottom=0.6)
-    return style.describe(fig, title, sentence)
+    return style.describe(fig, title, sentence, language)
 
 
-def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dict):
+def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dict,
+                 language: str):
     """Actual against synthetic series; `labels` has title, actual, synthetic, xlabel, ylabel
     and sentence (the computed part of the alt text)."""
     from matplotlib.ticker import MaxNLocator
@@ -46,5 +47,5 @@ def synth_figure(path: pd.DataFrame, event_year: int, end_year: int, labels: dic
     ax.set_xlabel(labels["xlabel"])
     ax.set_ylabel(labels["ylabel"])
     style.legend_outside(fig, ax, left=0.9, top=0.4, bottom=0.6)
-    return style.describe(fig, labels["title"], labels["sentence"])
+    return style.describe(fig, labels["title"], labels["sentence"], language)
 

@@ -172,7 +172,7 @@ def event_figure(D: dict | None, R):
                                      R.L("label.year"), alt.best_worst(
                                          R.L, R.unit_name, {str(int(y)): e for y, e in zip(
                                              D["event"]["year"], D["event"]["estimate"])},
-                                         alt.number(R.language, 2)))
+                                         alt.number(R.language, 2)), R.language)
 
 
 def region_wide(R) -> pd.DataFrame:
@@ -258,7 +258,7 @@ def synth_figure(SC: dict | None, R):
         "title": R.L("evaluation.synth.title", name=R.subregion_name),
         "actual": R.subregion_name, "synthetic": R.L("evaluation.synth.synthetic"),
         "xlabel": R.L("label.year"), "ylabel": indicator_label(R, with_unit=True),
-        "sentence": _synth_sentence(SC["path"], R)})
+        "sentence": _synth_sentence(SC["path"], R)}, R.language)
 
 
 def _synth_sentence(path: pd.DataFrame, R) -> str:

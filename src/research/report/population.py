@@ -95,4 +95,4 @@ def index_chart(pop: pd.DataFrame, report):
              report.L("label.peers_median"): peer_median.loc[[last]] if last in peer_median
              else pd.Series(dtype=float)}
     final = {k: float(v.iloc[0]) for k, v in final.items() if len(v)}
-    return style.describe(fig, title, alt.extremes(report.L, last, final))
+    return style.describe(fig, title, alt.extremes(report.L, last, final), report.language)

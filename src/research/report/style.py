@@ -9,7 +9,8 @@ Every chart module draws with these values, so that a change of style is made he
   `tight_layout` (which measured every text of a figure once more, about 4 s per report);
   `legend_outside(fig, ax, ...)` the same with room for the axes' legend, measured, so that
   a long label in any language is never clipped;
-- `describe(fig, title, sentence)`: the figure's alt text, its title and one computed sentence;
+- `describe(fig, title, sentence, language)`: the figure's alt text, its title and one computed
+  sentence, and its tick labels in the language's number style (`localise_ticks`);
   `html(fig)` the figure as an HTML `<figure>` with a 2x PNG (`SAVE_DPI`) and that alt text;
 - colours: the Okabe–Ito palette (colour-blind safe). `HIGHLIGHT` is the report's own unit,
   `SUBREGION`, `REGION`, `COUNTRY`, `PROGRAMME` and `PEER` the units it is compared with,
@@ -140,8 +141,37 @@ def likert_colours(n: int) -> list[str]:
     return colours
 
 
-def describe(fig, title: str, sentence: str):
-    """Attach the alt text (title and one computed sentence) that `html` writes."""
+def localise_ticks(fig, language: str):
+    """Every numeric axis of the figure (matplotlib's default formatter) in the report's
+    number style (`research.core.numbers.format_tick`: decimal comma, U+2212 minus, no-break
+    space in thousands in fi and sv); category and fixed tick labels are left as they are."""
+    from matplotlib.ticker import Formatter, ScalarFormatter
+
+    from research.core import numbers
+
+    class ReportTicks(Formatter):
+        decimals, grouped = 0, None
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            self.decimals = numbers.tick_decimals(locs)
+            self.grouped = numbers.tick_grouping(locs)
+
+        def __call__(self, x, pos=None):
+            return numbers.format_tick(x, language, self.decimals, self.grouped)
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(ReportTicks())
+    return fig
+
+
+def describe(fig, title: str, sentence: str, language: str):
+    """The finished figure: its tick labels in the report language's number style
+    (`localise_ticks`) and the alt text (title and one computed sentence) that `html`
+    writes."""
+    localise_ticks(fig, language)
     title = title.strip().rstrip(".")
     fig.research_alt = f"{title}. {sentence.strip()}"
     return fig

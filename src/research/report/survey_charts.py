@@ -63,7 +63,7 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
                  wspace=0.06)
     share = lambda v: label_table.text("chart.agree", language, share=v)  # noqa: E731
     return style.describe(fig, title, alt.best_worst(
-        lambda key, **kw: label_table.text(key, language, **kw), title, agree, share))
+        lambda key, **kw: label_table.text(key, language, **kw), title, agree, share), language)
 
 
 def _wrap(text: str, width: int) -> str:

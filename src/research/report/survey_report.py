@@ -250,7 +250,7 @@ def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
     sentence = alt.best_worst(R.L, who, {instrument.scale_name(d, R.language): m for d, m in
                                          zip(own["scale"], own["mean"])},
                               alt.number(R.language, 2))
-    return style.describe(fig, R.L("survey.chart_title"), sentence)
+    return style.describe(fig, R.L("survey.chart_title"), sentence, R.language)
 
 
 def reliability_title(table: pd.DataFrame, R) -> str | None:

@@ -50,7 +50,7 @@ def index_chart(result: IndexResult, report, units: list[tuple[str, str]],
     ax.set_ylabel(report.L("vitality.score_axis"))
     style.legend_outside(fig, ax, left=0.75, top=0.4, bottom=0.6)
     return style.describe(fig, title, _final_extremes(report, part, "index", result.final_year,
-                                                      labels))
+                                                      labels), report.language)
 
 
 def _final_extremes(report, part: pd.DataFrame, column: str, year: int, labels: dict) -> str:
@@ -87,7 +87,7 @@ def theme_chart(result: IndexResult, report, units: list[tuple[str, str]],
               else float("nan") for t in themes}
     sentence = alt.best_worst(report.L, f"{labels.get(highlighted, highlighted[1])} "
                               f"{result.final_year}", values, alt.number(report.language))
-    return style.describe(fig, report.L("vitality.heading_themes"), sentence)
+    return style.describe(fig, report.L("vitality.heading_themes"), sentence, report.language)
 
 
 def percentiles(part: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +136,7 @@ def rank_band_chart(result: IndexResult, report, units: list[tuple[str, str]]):
     final = part[part["year"] == result.final_year]
     return style.describe(fig, title, alt.extremes(report.L, result.final_year, {
         labels.get((lv, c), c): v for lv, c, v in zip(final["level"], final["code"],
-                                                      final["pct_median"])}))
+                                                      final["pct_median"])}), report.language)
 
 
 def _wrap(text: str, width: int) -> str:

@@ -55,7 +55,7 @@ def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
     who = L("report.whole_programme") if W.focus == PROGRAMME else W.name(W.focus)
     return style.describe(fig, title, alt.best_worst(L, who, {
         W.scale_name(s): m for s, m in zip(own["scale"], own["mean"])},
-        alt.number(W.language, 2)))
+        alt.number(W.language, 2)), W.language)
 
 
 def trend_chart(summary: pd.DataFrame, W: Workshops, L):
@@ -93,7 +93,7 @@ def trend_chart(summary: pd.DataFrame, W: Workshops, L):
     title = L("workshop.trend_title")
     fig.suptitle(title)
     style.layout(fig, left=0.7, right=0.15, top=0.85, bottom=0.85, wspace=0.12)
-    return style.describe(fig, title, _trend_sentence(summary, W, L))
+    return style.describe(fig, title, _trend_sentence(summary, W, L), W.language)
 
 
 def _trend_sentence(summary: pd.DataFrame, W: Workshops, L) -> str:

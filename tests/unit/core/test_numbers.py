@@ -89,3 +89,27 @@ def test_typeset_spaces_percent_signs_and_range_dashes_of_a_label():
     assert numbers.typeset("{x:.0f} % ja 95 %:n väli", "fi") == f"{{x:.0f}}{NBSP}% ja 95{NBSP}%:n väli"
     assert numbers.typeset("95 % CI {a} – {b}", "en") == f"95% CI {{a}}{NBSP}{DASH} {{b}}"
     assert numbers.typeset("Share (%)", "sv") == "Share (%)"
+
+
+def test_tick_decimals_show_every_tick_exactly():
+    assert numbers.tick_decimals([2016.0, 2018.0, 2020.0]) == 0
+    assert numbers.tick_decimals([-0.5, 0.0, 0.5, 1.0]) == 1
+    assert numbers.tick_decimals([0.25, 0.5, 0.75]) == 2
+    assert numbers.tick_decimals([]) == 0
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_tick_labels_in_finnish_and_swedish(language):
+    assert numbers.format_tick(-0.5, language, 1) == "\u22120,5"
+    assert numbers.format_tick(2017.0, language, 0) == "2017"           # a year stays a year
+    assert numbers.format_tick(12000.0, language, 0) == "12\u00a0000"
+    assert numbers.format_tick(-1e-12, language, 1) == "0,0"            # never "−0,0"
+    assert numbers.format_tick(float("nan"), language, 1) == ""
+    assert numbers.format_tick(5000.0, language, 0, grouped=True) == "5\u00a0000"
+    assert numbers.tick_grouping([0, 5000, 10000]) and not numbers.tick_grouping([2017, 2021])
+
+
+def test_tick_labels_in_english():
+    assert numbers.format_tick(-0.5, "en", 1) == "\u22120.5"
+    assert numbers.format_tick(12000.0, "en", 0) == "12,000"
+    assert numbers.format_tick(97.5, "en", 1) == "97.5"

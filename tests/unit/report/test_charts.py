@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 import pytest
+from matplotlib.ticker import MaxNLocator
 
 matplotlib.use("agg")
 
@@ -117,6 +118,33 @@ def test_a_legend_too_wide_for_the_right_margin_goes_below_the_axes(monkeypatch)
     assert legend.get_window_extent().y1 < ax.get_window_extent().y0
     assert [t.get_text() for t in legend.get_texts()] == [
         "Jämförelsekommunernas median", "Ekonomiska regionen totalt (Suupohja)"]
+
+
+def _ticks(axis) -> list[str]:
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("fi", ["\u22121,0", "\u22120,5", "0,0", "0,5", "1,0", "1,5"]),
+    ("sv", ["\u22121,0", "\u22120,5", "0,0", "0,5", "1,0", "1,5"]),
+    ("en", ["\u22121.0", "\u22120.5", "0.0", "0.5", "1.0", "1.5"])])
+def test_tick_labels_in_the_report_number_style(language, expected):
+    fig, (ax, bars) = style.subplots(1, 2, figsize=(style.WIDTH, 3))
+    ax.plot([2016, 2017, 2018], [-1.0, 0.25, 1.5])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(-1.0, 1.5)
+    ax.set_xlim(2016, 2018)
+    bars.barh(["Kauhajoki", "Teuva"], [12000, 15000])
+    style.describe(fig, "Title", "Sentence.", language)
+    fig.canvas.draw()
+    assert _ticks(ax.yaxis) == expected
+    assert _ticks(ax.xaxis) == ["2016", "2017", "2018"]                 # years, not "2 017"
+    assert _ticks(bars.yaxis) == ["Kauhajoki", "Teuva"]                # categories untouched
+    bars.set_xlim(0, 15000)
+    fig.canvas.draw()
+    sep = "," if language == "en" else "\u00a0"
+    assert _ticks(bars.xaxis) == ["0", f"2{sep}500", f"5{sep}000", f"7{sep}500", f"10{sep}000",
+                                  f"12{sep}500", f"15{sep}000"]   # one axis, one grouping
 
 
 def test_okabe_ito_palette_and_a_visible_likert_neutral():
