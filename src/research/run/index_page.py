@@ -56,7 +56,7 @@ def _cell(entry: dict | None, L) -> str:
 def matrix_table(ctx: RunContext, entries: dict) -> str:
     """The municipalities x reports table: one row per municipality plus the programme."""
     L = labels.labeller(ctx.language)
-    names = municipality_names(ctx.config, ctx.raw)
+    names = municipality_names(ctx.config, ctx.raw, ctx.language)
     cols = _columns(ctx)
     head = "".join(f"<th scope='col'>{E(h)}</th>" for _, _, h in cols)
     rows = []

@@ -56,11 +56,17 @@ def phase_units(config: Config) -> list[Unit]:
     return [Unit(phase, str(uid)) for phase, uid in ids]
 
 
-def municipality_names(config: Config, raw) -> dict[str, str]:
-    """{code: name} of the programme's municipalities, from the config's classification."""
-    from research.geo.classification import known_codes
+def municipality_names(config: Config, raw, language: str = "fi") -> dict[str, str]:
+    """{code: name} of the programme's municipalities, from the config's classification;
+    in Swedish the classification's Swedish names (Teuva is Östermark)."""
+    from research.geo.classification import known_codes, municipalities_table, name_column
 
     known, _ = known_codes(raw, int(config.data.get("classification_year", 2017)))
+    if language == "sv":
+        df = municipalities_table(raw).sort_values("year").drop_duplicates(
+            "municipality_code", keep="last")
+        column = name_column("municipality", language, df.columns)
+        known = known | dict(zip(df["municipality_code"], df[column]))
     return {c: known.get(c, c) for c in config.municipalities}
 
 
