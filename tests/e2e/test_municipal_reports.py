@@ -10,11 +10,15 @@ import pytest
 
 from research.core.config import load_config
 from research.core.instrument import load_instrument
+from research.run.pagecheck import NBCONVERT_ALT, check_page
 from research.run.pdf import find_chromium
 
 from conftest import RAW, make_project, run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("notebooks")]
+
+#: the consultants' workshop reports, run beside Kauhajoki's
+CONSULTANTS = ["w1-all", "w2-all", "w3-all", "w4-all"]
 
 #: Package, model and statistic names that must not reach a municipal reader.
 FORBIDDEN = ["d_z", "d_av", "MixedLM", "RMSPE", "COINr", "research.synthetic", "research.",
@@ -55,21 +59,24 @@ def headline(text_html: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, processed):
-    """One real run of Kauhajoki's reports, chosen by name, with PDFs when Chromium exists."""
+    """One real run of Kauhajoki's reports, chosen by name, and the consultants' workshop
+    reports (`w1-all` ... `w4-all`), with PDFs when Chromium exists."""
     project = make_project(tmp_path_factory.mktemp("municipal"), processed)
     pdf = ["--pdf"] if find_chromium() else []
-    result = run_cli("run", "--unit", "KAUHAJOKI", "-p", "baseline", "-p", "reflection",
-                     "-p", "evaluation", "-j", "2", *pdf, cwd=project)
+    consultants = [arg for w in CONSULTANTS for arg in ("--unit", w)]
+    result = run_cli("run", "--unit", "KAUHAJOKI", *consultants, "-p", "baseline",
+                     "-p", "reflection", "-p", "evaluation", "-j", "2", *pdf, cwd=project)
     assert result.returncode == 0, result.stderr
     return project, result
 
 
 def test_unit_by_name_runs_that_municipality(run):
     project, result = run
-    assert "6 reports: 6 ok, 0 unchanged, 0 failed" in result.stdout
+    assert "10 reports: 10 ok, 0 unchanged, 0 failed" in result.stdout
     manifest = json.loads((project / "reports" / "manifest.json").read_text("utf-8"))
-    assert [u["unit"] for u in manifest["units"]] == ["232", "w1-232", "w2-232", "w3-232",
-                                                      "w4-232", "232"]
+    assert [u["unit"] for u in manifest["units"]] == [
+        "232", "w1-232", "w1-all", "w2-232", "w2-all", "w3-232", "w3-all", "w4-232", "w4-all",
+        "232"]
     ev = next(u for u in manifest["units"] if u["phase"] == "evaluation")
     assert ev["html"] == "html/evaluation/232.html"
     assert ev["html_research"] == "html-research/evaluation/232.html"
@@ -83,7 +90,8 @@ def test_municipal_reports_show_no_internal_ids(run):
     workshops = [w["id"] for w in cfg.phases["reflection"]["workshops"]]
     assert "dyn1" in items and "coo4" in items and workshops == ["w1", "w2", "w3", "w4"]
     pages = sorted((project / "reports" / "html").rglob("*.html"))
-    assert len(pages) == 6
+    assert len(pages) == 10
+    assert [p.name for p in pages if "-all" in p.name] == [f"{w}.html" for w in CONSULTANTS]
     for page in pages:
         text = visible(page)
         found = [t for t in FORBIDDEN if t in text]
@@ -174,12 +182,31 @@ def test_pdf_of_each_municipal_report(run):
     pdfs = sorted((project / "reports" / "pdf").rglob("*.pdf"))
     assert [p.relative_to(project / "reports" / "pdf").as_posix() for p in pdfs] == [
         "baseline/232.pdf", "evaluation/232.pdf", "reflection/w1-232.pdf",
-        "reflection/w2-232.pdf", "reflection/w3-232.pdf", "reflection/w4-232.pdf"]
+        "reflection/w1-all.pdf", "reflection/w2-232.pdf", "reflection/w2-all.pdf",
+        "reflection/w3-232.pdf", "reflection/w3-all.pdf", "reflection/w4-232.pdf",
+        "reflection/w4-all.pdf"]
     data = pdfs[1].read_bytes()
     assert data.startswith(b"%PDF")
     boxes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data))
     assert boxes and all(abs(float(w) - 595.3) < 1.5 and abs(float(h) - 841.9) < 1.5
                          for w, h in boxes)   # A4: 210 x 297 mm
+
+
+@pytest.mark.parametrize("page", ["baseline/232", "reflection/w2-232", "reflection/w2-all",
+                                  "evaluation/232"])
+def test_page_check_in_chromium_per_phase(run, page):
+    """Laid out by Chromium in the A4 text column with the print CSS: lang, real alt texts,
+    nothing wider than the column, and AA contrast of every text."""
+    browser = find_chromium()
+    if not browser:
+        pytest.skip("no headless Chromium on this machine (apt-get install chromium)")
+    project, _ = run
+    got = check_page(browser, project / "reports" / "html" / f"{page}.html")
+    assert got["lang"] == "fi" and got["width"] == 680
+    assert got["images"] and all(alt and alt.strip() and alt != NBCONVERT_ALT
+                                 for alt in got["images"]), got["images"]
+    assert got["wide"] == [], got["wide"][:5]
+    assert got["contrast"]["ratio"] >= 4.5, got["contrast"]
 
 
 def test_rerun_skips_only_when_both_renderings_exist(run):
