@@ -16,6 +16,11 @@ def test_the_municipalities_table_carries_swedish_area_names():
     assert (row["region_name"], row["region_name_sv"]) == ("Pohjanmaa", "Österbotten")
     vaasa = df[(df["year"] == 2017) & (df["municipality_code"] == "905")].iloc[0]
     assert (vaasa["subregion_name"], vaasa["subregion_name_sv"]) == ("Vaasa", "Vasa")
+    # Suupohja (141) is "Suupohja" in Swedish too; Sydösterbotten is the coastal sub-region
+    # of Kristinestad, Kaskö and Närpes (153), not Suupohja
+    kauhajoki = df[(df["year"] == 2017) & (df["municipality_code"] == "232")].iloc[0]
+    assert (kauhajoki["subregion_code"], kauhajoki["subregion_name_sv"]) == ("141", "Suupohja")
+    assert (row["subregion_code"], row["subregion_name_sv"]) == ("153", "Sydösterbotten")
 
 
 def test_name_column_by_language():
