@@ -56,8 +56,12 @@ show.bullets(statsreport.peer_reasons(S, R))
 # %%
 show.heading(R.L("stats.table_title"), 3)
 
-# %%
+# %% tags=["researcher"]
 show.table(statsreport.theme_table(S, R), R.language, caption=R.L("stats.table_caption"))
+
+# %% tags=["municipal"]
+show.table(statsreport.plain_theme_table(S, R), R.language,
+           caption=R.L("stats.plain_table_caption"))
 
 # %%
 show.heading(R.L("stats.scores_title"), 3)

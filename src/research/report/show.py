@@ -73,7 +73,8 @@ def _numeric_column(values: pd.Series, was_numeric: bool) -> bool:
 def table(df: pd.DataFrame | None, language: str = "fi", caption: str = "", decimals: int = 1):
     """A DataFrame as an escaped HTML table with localised numbers and no index.
 
-    Columns of numbers are right-aligned and do not wrap; text columns are left-aligned.
+    Columns of numbers are right-aligned and their numbers do not wrap (their headers may);
+    text columns are left-aligned.
     """
     if df is None:
         return None

@@ -151,6 +151,23 @@ def theme_table(S: StatsSection, R) -> pd.DataFrame:
     return out
 
 
+def plain_theme_table(S: StatsSection, R) -> pd.DataFrame:
+    """The municipal report's form of `theme_table`: seven columns that fit a screen and an
+    A4 page (the unit beside the indicator's name; the ranks, the difference and the
+    sub-region's value stay in the researcher report)."""
+    p, lang = S.profile, R.language
+    return pd.DataFrame({
+        R.L("stats.col.theme"): [R.L(f"stats.theme.{t}") for t in p["theme"]],
+        R.L("stats.col.indicator"): [f"{n} ({u})" for n, u in zip(p[f"name_{lang}"],
+                                                                   p[f"unit_{lang}"])],
+        R.L("stats.col.year"): p["latest_year"].astype(int).astype(str),
+        R.L("stats.col.value"): p["value"],
+        R.L("stats.col.annual_change"): p["annual_change"],
+        R.L("stats.col.peers_median"): p["peers_median"],
+        R.L("stats.col.country"): p["country_value"],
+    })
+
+
 def strengths_text(S: StatsSection, R, n: int = 3) -> list[str]:
     sw = prof_mod.strengths_weaknesses(S.profile, n=n, language=R.language)
     units = S.profile.set_index("indicator")[f"unit_{R.language}"]
