@@ -13,6 +13,8 @@ return a matplotlib figure for `show.figure`.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
@@ -24,9 +26,14 @@ from research.report.style import HIGHLIGHT as UNIT
 
 def _title(meta: pd.Series, language: str, year: str = "") -> str:
     """A panel's title wrapped to the width of half a figure."""
-    import textwrap
     return "\n".join(textwrap.wrap(f"{meta[f'name_{language}']} ({meta[f'unit_{language}']})"
                                     f"{year}", 46))
+
+
+def _top(axes) -> float:
+    """The top margin in inches for the (wrapped) panel titles of the first row."""
+    lines = max(ax.get_title().count("\n") + 1 for ax in axes[0])
+    return 0.15 + lines * style.FONT_SMALL * 1.3 / 72
 
 
 def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd.DataFrame,
@@ -67,7 +74,7 @@ def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd
                        report.L("stats.peer_municipalities"), report.L("label.peers_median")],
                loc="lower center", ncol=2, frameon=False)
     wl = style.label_width(names)
-    style.layout(fig, left=wl, right=0.2, top=0.35, bottom=0.95, wspace=(wl + 0.3) / 4,
+    style.layout(fig, left=wl, right=0.2, top=_top(axes), bottom=0.95, wspace=(wl + 0.3) / 4,
                  hspace=0.75)
     return style.describe(fig, report.L("chart.comparison_title"), report.L(
         "chart.comparison", name=report.unit_name, n_high=int(n_high), n_low=int(n_low),
@@ -109,7 +116,8 @@ def trend_chart(series_df: pd.DataFrame, catalogue: pd.DataFrame, indicator_ids:
                for kw in series.values()]
     fig.legend(handles, [kw["label"] for kw in series.values()], loc="lower center", ncol=2,
                frameon=False)
-    style.layout(fig, left=0.6, right=0.2, top=0.35, bottom=0.95, wspace=0.25, hspace=0.75)
+    style.layout(fig, left=0.6, right=0.2, top=_top(axes), bottom=0.95, wspace=0.25,
+                 hspace=0.75)
     return style.describe(fig, report.L("chart.trend_title"), report.L(
         "chart.trend", name=report.unit_name, n_up=int(n_up), n_down=int(n_down), n=len(ids)),
         report.language)
@@ -121,7 +129,7 @@ def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
     lang = report.language
     df = prof[prof["kind"] == "rate"].dropna(subset=["z"]).reset_index(drop=True)
     fig, ax = style.subplots(figsize=(style.WIDTH, 1.6 + 0.3 * len(df)))
-    labels = [f"{report.L('stats.theme.' + t)}: {n}" for t, n in
+    labels = [textwrap.fill(f"{report.L('stats.theme.' + t)}: {n}", 48) for t, n in
               zip(df["theme"], df[f"name_{lang}"])]
     ypos = {ind: len(df) - 1 - i for i, ind in enumerate(df["indicator"])}
     ps = peer_scores[peer_scores["indicator"].isin(ypos)]
@@ -132,11 +140,10 @@ def score_chart(prof: pd.DataFrame, peer_scores: pd.DataFrame, report):
     ax.axvline(0, color="black", linewidth=0.7)
     ax.set_yticks([ypos[i] for i in df["indicator"]], labels)
     ax.set_xlabel(report.L("stats.score_axis"))
-    ax.set_title(report.L("stats.score_title"))
+    head = style.figure_title(fig, report.L("stats.score_title"))
     ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
-              borderaxespad=1.2)
-    wl = min(style.label_width(labels), 4.2)
-    style.layout(fig, left=wl, right=0.2, top=0.75, bottom=0.6)
+              borderaxespad=0.3)
+    style.layout(fig, left=style.label_width(labels), right=0.2, top=head + 0.4, bottom=0.6)
     sentence = alt.best_worst(report.L, report.unit_name, dict(zip(df[f"name_{lang}"], df["z"])),
                               alt.number(lang, 2))
     return style.describe(fig, report.L("stats.score_title"), sentence, report.language)

@@ -8,7 +8,8 @@ Every chart module draws with these values, so that a change of style is made he
 - `layout(fig, left=, right=, top=, bottom=)`: fixed margins in inches instead of
   `tight_layout` (which measured every text of a figure once more, about 4 s per report);
   `legend_outside(fig, ax, ...)` the same with room for the axes' legend, measured, so that
-  a long label in any language is never clipped;
+  a long label in any language is never clipped; `label_width(labels)` the measured width
+  of tick labels, `figure_title(fig, text)` a title wrapped to the figure's width;
 - `describe(fig, title, sentence, language)`: the figure's alt text, its title and one computed
   sentence, and its tick labels in the language's number style (`localise_ticks`);
   `html(fig)` the figure as an HTML `<figure>` with a 2x PNG (`SAVE_DPI`) and that alt text;
@@ -123,10 +124,37 @@ def legend_outside(fig, ax, left: float = 0.75, top: float = 0.4, bottom: float 
     return layout(fig, left=left, right=0.25, top=top, bottom=bottom + height + 0.1)
 
 
+def text_width(text: str, size: float = FONT_SMALL) -> float:
+    """The width in inches of the longest line of `text` at `size` points in the report
+    font, as Agg draws it (measured, not estimated from its characters)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, 72)                 # 72 dpi: pixels are points
+    prop = FontProperties(size=size)
+    return max((renderer.get_text_width_height_descent(line, prop, ismath=False)[0]
+                for line in str(text).split("\n") if line), default=0.0) / 72
+
+
+def figure_title(fig, text: str, size: float = FONT_TITLE) -> float:
+    """The figure's title at its top, centred on the whole figure and wrapped to its width
+    (measured); returns the height in inches it takes, for the top margin."""
+    import textwrap
+
+    width, height = fig.get_size_inches()
+    lines = text
+    for chars in range(len(text), 19, -3):
+        lines = textwrap.fill(text, chars)
+        if text_width(lines, size) <= width - 0.3:
+            break
+    fig.suptitle(lines, fontsize=size, y=1 - 0.1 / height, va="top")
+    return 0.1 + (lines.count("\n") + 1) * size * 1.3 / 72
+
+
 def label_width(labels, size: float = FONT_SMALL) -> float:
-    """The width in inches that the longest (multi-line) label needs at `size` points."""
-    longest = max((len(line) for s in labels for line in str(s).split("\n")), default=0)
-    return 0.56 * size / 72 * longest + 0.15
+    """The width in inches that the longest (multi-line) label needs at `size` points,
+    with the tick's own room (0.15 in)."""
+    return max((text_width(s, size) for s in labels), default=0.0) + 0.15
 
 
 def likert_colours(n: int) -> list[str]:

@@ -16,8 +16,9 @@ from research.report import alt, style
 
 
 def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, title: str,
-                 dont_know_label: str, suppressed_label: str):
-    """Diverging stacked bars (percent of substantive answers) with a "don't know" bar."""
+                 dont_know_label: str, suppressed_label: str, who: str):
+    """Diverging stacked bars (percent of substantive answers) with a "don't know" bar;
+    `who` answered (the subject of the alt text's sentence)."""
     import matplotlib.pyplot as plt
 
     items = list(instrument.items)
@@ -47,7 +48,8 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
         ax_dk.barh(yi, 100 * row["dont_know"] / row["n"], color=style.GREY, height=0.75)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([_wrap(i.text(language), 48) for i in items])
+    item_labels = [_wrap(i.text(language), 48) for i in items]
+    ax.set_yticklabels(item_labels)
     ax.set_xlim(-100, 100)
     ax.set_xlabel("%")
     ax.set_title(title)
@@ -59,11 +61,11 @@ def likert_chart(counts: pd.DataFrame, instrument: Instrument, language: str, ti
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours]
     names = [in_language(labels.get(v), language, str(v)) for v in values]
     fig.legend(handles, names, loc="lower center", ncol=min(len(values), 3), frameon=False)
-    style.layout(fig, left=3.35, right=0.2, top=0.4, bottom=0.6 + 0.22 * -(-len(values) // 3),
-                 wspace=0.06)
+    style.layout(fig, left=style.label_width(item_labels), right=0.2, top=0.4,
+                 bottom=0.6 + 0.22 * -(-len(values) // 3), wspace=0.06)
     share = lambda v: label_table.text("chart.agree", language, share=v)  # noqa: E731
     return style.describe(fig, title, alt.best_worst(
-        lambda key, **kw: label_table.text(key, language, **kw), title, agree, share), language)
+        lambda key, **kw: label_table.text(key, language, **kw), who, agree, share), language)
 
 
 def _wrap(text: str, width: int) -> str:

@@ -301,7 +301,8 @@ def likert(responses: pd.DataFrame, R, instrument: Instrument, wave: str):
     counts = scales.likert_counts(responses, instrument, wave, R.unit, threshold)
     return likert_chart(counts, instrument, R.language,
                         R.L("survey.likert_title", name=R.unit_name),
-                        R.L("survey.dont_know"), R.L("privacy.mark", threshold=threshold))
+                        R.L("survey.dont_know"), R.L("privacy.mark", threshold=threshold),
+                        R.unit_name)
 
 
 def caveat(table: pd.DataFrame, R) -> str | None:

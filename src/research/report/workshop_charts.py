@@ -134,4 +134,5 @@ def likert(W: Workshops, L):
     return likert_chart(counts, W.instrument, W.language,
                         L("workshop.likert_title", workshop=workshop_name(W, W.workshop),
                           who=who(W, L)),
-                        L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold))
+                        L("workshop.dont_know"), L("privacy.mark", threshold=W.threshold),
+                        who(W, L))

@@ -1,19 +1,27 @@
-"""The baseline profile's display tables: the researcher's full table and the municipal
-report's plain form of it."""
+"""The baseline profile's display tables (the researcher's full table and the municipal
+report's plain form of it) and its figures, in Swedish, the language of the longest labels."""
 
+import matplotlib
 import pytest
 
-from research.report import statsreport
-from research.report.context import setup
+matplotlib.use("agg")
 
-from conftest import RAW, ROOT
+from research.report import statsreport, survey_report  # noqa: E402
+from research.report.context import setup  # noqa: E402
+
+from conftest import RAW, ROOT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def tables(processed):
+def section(processed):
     R = setup(str(ROOT / "config" / "suupohja.yml"), "baseline", "232", str(processed),
               str(RAW), "sv")
-    S = statsreport.build(R)
+    return statsreport.build(R), R
+
+
+@pytest.fixture(scope="module")
+def tables(section):
+    S, R = section
     return statsreport.theme_table(S, R), statsreport.plain_theme_table(S, R)
 
 
@@ -36,3 +44,26 @@ def test_the_plain_table_shows_the_full_tables_values(tables):
         assert plain[column].equals(full[column]), column
     assert plain["Nyckeltal"].tolist() == [f"{n} ({u})" for n, u in
                                            zip(full["Nyckeltal"], full["Enhet"])]
+
+
+def outside(fig) -> list[float]:
+    """How far (in inches) what a drawn figure shows reaches beyond its left, bottom, right
+    and top edges (matplotlib's tight box of every drawn artist); 0 where it is inside."""
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    width, height = fig.get_size_inches()
+    return [round(max(0.0, v), 2) for v in (-box.x0, -box.y0, box.x1 - width,
+                                            box.y1 - height)]
+
+
+def test_no_text_of_the_swedish_baseline_figures_is_clipped(section):
+    S, R = section
+    ins, resp, wave = survey_report.load(R)
+    figures = {"score": statsreport.score_figure(S, R),
+               "comparison": statsreport.comparison_figure(S, R),
+               "trend": statsreport.trend_figure(S, R),
+               "likert": survey_report.likert(resp, R, ins, wave)}
+    assert {name: outside(fig) for name, fig in figures.items()} == {
+        name: [0.0] * 4 for name in figures}
+    # the score chart's long Swedish title is the figure's, wrapped to its width
+    title = figures["score"]._suptitle.get_text()
+    assert title.replace("\n", " ") == R.L("stats.score_title")
