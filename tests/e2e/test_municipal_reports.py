@@ -205,6 +205,8 @@ def test_page_check_in_chromium_per_phase(run, page):
     assert got["lang"] == "fi" and got["width"] == 680
     assert got["images"] and all(alt and alt.strip() and alt != NBCONVERT_ALT
                                  for alt in got["images"]), got["images"]
+    # title, then one computed sentence that does not repeat the title
+    assert all(alt.count(alt.split(". ")[0]) == 1 for alt in got["images"]), got["images"]
     assert got["wide"] == [], got["wide"][:5]
     assert got["contrast"]["ratio"] >= 4.5, got["contrast"]
 
