@@ -108,3 +108,12 @@ def old_rule(code, role):
     return (W2.get((code, role), 0) == 0 or W2.get((code, role), 0) >= 5
             if role and code else True) and not (code and role is None and code in ("846",
                                                                                    "218"))
+
+
+def figure_overflow(fig) -> list[float]:
+    """How far (in inches) what a drawn figure shows reaches beyond its left, bottom, right
+    and top edges (matplotlib's tight box of every drawn artist); 0 where it is inside."""
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    width, height = fig.get_size_inches()
+    return [round(max(0.0, v), 2) for v in (-box.x0, -box.y0, box.x1 - width,
+                                            box.y1 - height)]

@@ -84,15 +84,22 @@ def trend_chart(summary: pd.DataFrame, W: Workshops, L):
                         label=L("report.whole_programme") if code == PROGRAMME
                         else W.name(code))
         ax.set_title(_wrap(W.scale_name(scale), 20), fontsize=style.FONT_SMALL)
-        ax.set_xticks(x)
-        ax.set_xticklabels([workshop_name(W, w) for w in W.order])
+        # numbered ticks and one key below: workshop names do not fit side by side
+        ax.set_xticks(x, [str(i + 1) for i in x])
+        ax.set_xlim(-0.5, len(x) - 0.5)
         ax.set_ylim(low, high)
     axes[0].set_ylabel(L("workshop.axis_score", low=low, high=high))
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, frameon=False, loc="lower center", ncol=2)
+    key = _fill(fig, L("workshop.trend_key", workshops=" · ".join(
+        f"{i + 1} {workshop_name(W, w)}" for i, w in enumerate(W.order))))
+    lines = key.count("\n") + 1
+    fig.text(0.5, (0.4 + 0.2 * lines) / fig.get_size_inches()[1], key, ha="center",
+             va="top", fontsize=style.FONT_SMALL)
     title = L("workshop.trend_title")
-    fig.suptitle(title)
-    style.layout(fig, left=0.7, right=0.15, top=0.85, bottom=0.85, wspace=0.12)
+    head = style.figure_title(fig, title)
+    style.layout(fig, left=0.7, right=0.15, top=head + 0.45, bottom=0.85 + 0.2 * lines,
+                 wspace=0.12)
     return style.describe(fig, title, _trend_sentence(summary, W, L), W.language)
 
 
@@ -112,8 +119,20 @@ def _trend_sentence(summary: pd.DataFrame, W: Workshops, L) -> str:
 
 
 def _wrap(text: str, width: int) -> str:
+    """Lines of at most `width` characters, broken between words only."""
     import textwrap
-    return "\n".join(textwrap.wrap(text, width)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def _fill(fig, text: str) -> str:
+    """`text` wrapped (between words) to the figure's width, measured."""
+    import textwrap
+    lines = text
+    for chars in range(len(text), 19, -4):
+        lines = "\n".join(textwrap.wrap(text, chars, break_long_words=False))
+        if style.text_width(lines) <= fig.get_size_inches()[0] - 0.4:
+            break
+    return lines
 
 
 def likert(W: Workshops, L):

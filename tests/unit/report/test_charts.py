@@ -17,6 +17,8 @@ matplotlib.use("agg")
 from research.report import population, style  # noqa: E402
 from research.report.vitality_charts import percentiles  # noqa: E402
 
+from conftest import figure_overflow  # noqa: E402
+
 ROOT = Path(__file__).parents[3]
 
 
@@ -189,3 +191,25 @@ def test_a_figure_without_alt_text_is_refused():
     fig, _ = style.subplots(figsize=(2, 2))
     with pytest.raises(ValueError, match="needs an alt text"):
         style.html(fig)
+
+
+def test_swedish_workshop_figures_fit_with_four_workshops(processed):
+    """Four workshop names side by side overlapped and ran off the figure: the trend chart
+    numbers its ticks and names the workshops in one key below the panels."""
+    from research.report import workshop_charts, workshops
+    from research.report.context import setup
+    from research.stats import workshops as workshop_stats
+
+    R = setup(str(ROOT / "config" / "suupohja.yml"), "reflection", "w4-232", str(processed),
+              str(ROOT / "data" / "raw"), "sv")
+    W = workshops.setup(R)
+    _, summary = workshop_stats.scores(W)
+    trend = workshop_charts.trend_chart(summary, W, R.L)
+    figures = {"trend": trend, "comparison": workshop_charts.comparison_chart(summary, W, R.L),
+               "likert": workshop_charts.likert(W, R.L)}
+    assert {k: figure_overflow(f) for k, f in figures.items()} == {k: [0.0] * 4
+                                                                   for k in figures}
+    assert _ticks(trend.axes[0].xaxis) == ["1", "2", "3", "4"]
+    key = [t.get_text() for t in trend.texts if t is not trend._suptitle]
+    assert [k.replace("\n", " ") for k in key] == [
+        "Workshoppar: 1 Start · 2 Samarbetsmodeller · 3 Försök · 4 Förankring"]

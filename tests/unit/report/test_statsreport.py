@@ -9,7 +9,7 @@ matplotlib.use("agg")
 from research.report import statsreport, survey_report  # noqa: E402
 from research.report.context import setup  # noqa: E402
 
-from conftest import RAW, ROOT  # noqa: E402
+from conftest import RAW, ROOT, figure_overflow as outside  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +44,6 @@ def test_the_plain_table_shows_the_full_tables_values(tables):
         assert plain[column].equals(full[column]), column
     assert plain["Nyckeltal"].tolist() == [f"{n} ({u})" for n, u in
                                            zip(full["Nyckeltal"], full["Enhet"])]
-
-
-def outside(fig) -> list[float]:
-    """How far (in inches) what a drawn figure shows reaches beyond its left, bottom, right
-    and top edges (matplotlib's tight box of every drawn artist); 0 where it is inside."""
-    box = fig.get_tightbbox(fig.canvas.get_renderer())
-    width, height = fig.get_size_inches()
-    return [round(max(0.0, v), 2) for v in (-box.x0, -box.y0, box.x1 - width,
-                                            box.y1 - height)]
 
 
 def test_no_text_of_the_swedish_baseline_figures_is_clipped(section):
