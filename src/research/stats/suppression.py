@@ -183,7 +183,8 @@ class _Model:
 def _blocks(signatures: list[frozenset]) -> list[frozenset]:
     """The maximal dimension sets of the keys; one joint block unless they form a star
     (every two share the same dimensions)."""
-    maximal = sorted({s for s in signatures if not any(s < t for t in signatures)}, key=sorted)
+    distinct = set(signatures)
+    maximal = sorted({s for s in distinct if not any(s < t for t in distinct)}, key=sorted)
     if len(maximal) <= 1:
         return maximal or [frozenset()]
     pairs = {a & b for a, b in itertools.combinations(maximal, 2)}
