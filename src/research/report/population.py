@@ -85,7 +85,7 @@ def index_chart(pop: pd.DataFrame, report):
             label=report.unit_name)
     ax.axhline(100, color="black", linewidth=0.6)
     from matplotlib.ticker import MaxNLocator
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))            # years: no "2002,5"
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # years
     title = report.L("population.index_title", base=int(pop["base_year"].iloc[0]))
     ax.set_title(title)
     ax.set_xlabel(report.L("label.year"))

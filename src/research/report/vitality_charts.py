@@ -24,10 +24,10 @@ STYLE = {"municipality": dict(linewidth=1.2, alpha=0.8),
 def _draw_lines(ax, part: pd.DataFrame, column: str, units, highlight, labels: dict) -> None:
     """One line per unit: municipalities thin in palette colours, the sub-region thick blue,
     the region dashed green, the country dotted grey; the highlighted unit thick red. The
-    x axis is years: whole numbers only (no '2002,5')."""
+    x axis is years: whole numbers in steps of 1, 2, 5 or 10 (no "2002,5")."""
     from matplotlib.ticker import MaxNLocator
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     colours = itertools.cycle(style.PALETTE)
     for level, code in units:
         rows = part[(part["level"] == level) & (part["code"] == code)].sort_values("year")
