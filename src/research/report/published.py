@@ -40,13 +40,33 @@ def plan_inputs(config, processed) -> dict:
         digest = read_digest(processed)
     except (OSError, ValueError):
         digest = {}
+    from research.stats import scales
+
     code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
-                                   for m in (privacy_plan, suppression))).hexdigest()
+                                   for m in (privacy_plan, suppression, scales))).hexdigest()
     return {"threshold": config.min_group_size, "code": code,
             "municipalities": [str(c) for c in config.municipalities],
             "workshops": [w["id"] for w in reflection.get("workshops", [])],
             "respondents": digest.get("respondents"),
-            "survey_waves": survey_waves(config), "responses": digest.get("responses")}
+            "survey_waves": survey_waves(config), "responses": digest.get("responses"),
+            "comments": digest.get("comments"), "instrument": _instrument_hash(config)}
+
+
+def _instrument(config):
+    from research.core.instrument import load_instrument
+
+    survey = getattr(config, "data", {}).get("survey") or {}
+    if not survey.get("instrument"):
+        return None
+    return load_instrument(config.resolve(survey["instrument"]))
+
+
+def _instrument_hash(config) -> str | None:
+    survey = getattr(config, "data", {}).get("survey") or {}
+    if not survey.get("instrument"):
+        return None
+    path = Path(config.resolve(survey["instrument"]))
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
 
 def survey_waves(config) -> list[str]:
@@ -66,8 +86,10 @@ def compute_plan(config, processed) -> tuple[dict, pd.DataFrame]:
         parts.append(privacy_plan.workshop_plan(read_table(processed, "respondents"),
                                                 inputs["workshops"], where, threshold))
     if inputs["responses"] is not None and inputs["survey_waves"]:
+        comments = read_table(processed, "comments") if inputs["comments"] else None
         parts.append(privacy_plan.survey_plan(read_table(processed, "responses"),
-                                              inputs["survey_waves"], where, threshold))
+                                              inputs["survey_waves"], where, threshold,
+                                              _instrument(config), comments))
     parts = [p for p in parts if not p.empty] or parts[:1]
     return inputs, privacy_plan.published(pd.concat(parts, ignore_index=True))
 
