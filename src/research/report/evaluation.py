@@ -133,21 +133,49 @@ def survey_results(data: dict | None, R) -> dict | None:
     }
 
 
+def unit_key(R) -> str:
+    """The cell key of the unit's respondents in the run's plan: its municipality, or the
+    programme total for the region."""
+    from research.stats.suppression import key_of
+
+    return key_of(municipality_code=str(R.unit)) if R.is_municipality else key_of()
+
+
+def wave_hidden(R) -> dict[str, bool]:
+    """Per wave (baseline, final): whether the run's plan hides the unit's respondent count
+    (population 'survey/<wave>'); the unit's cell of each wave is recorded in its side file
+    as published."""
+    from research.report import survey_report
+    from research.stats import privacy_plan
+
+    return {wave: survey_report.plan_hides(R, privacy_plan.population("survey", wave),
+                                           unit_key(R)) for wave in waves(R)}
+
+
 def design_text(SR: dict | None, R) -> str:
     """Why the waves are compared paired or unpaired, with the counts; without survey
-    change, why there is none."""
+    change, why there is none. A count the run's plan hides (or below the threshold) shows
+    the privacy mark."""
     if SR is None:
         return survey_none(R)
     link = SR["link"]
-    text = R.L(f"evaluation.survey.design_{link['reason']}", **{k: int(v) for k, v in
-                                                                link.items() if k.startswith("n_")})
+    hidden = wave_hidden(R)
+    base, final = waves(R)
+    counts = {"n_baseline": (link["n_baseline"], hidden[base]),
+              "n_final": (link["n_final"], hidden[final]),
+              "n_linked": (link["n_linked"], any(hidden.values()))}
+    text = R.L(f"evaluation.survey.design_{link['reason']}",
+               **{k: _n_text(R, v, h) for k, (v, h) in counts.items()})
     note = effect_note(SR, R)
     return text if note is None else text + " " + note
 
 
-def _n_text(R, n) -> str:
-    return (R.L("privacy.fewer", threshold=R.config.min_group_size)
-            if n < R.config.min_group_size else str(int(n)))
+def _n_text(R, n, hidden: bool = False):
+    """A count of respondents as shown: the number, or the privacy mark when it is below
+    the threshold or the run's plan hides the count it belongs to."""
+    if hidden or n < R.config.min_group_size:
+        return R.L("privacy.fewer", threshold=R.config.min_group_size)
+    return int(n)
 
 
 def _effect(e: float, kind: str, d_av: float, lang: str) -> str:
@@ -186,8 +214,10 @@ def change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
     out["p_adj_txt"] = [fmt_p(p, lang) for p in out["p_adjusted"]]
     out["effect"] = [_effect(e, t, av, lang) for e, t, av in
                      zip(out["effect_size"], out["effect_type"].fillna(""), out["d_av"])]
-    out["n_b"] = [_n_text(R, v) for v in out["n_baseline"]]
-    out["n_f"] = [_n_text(R, v) for v in out["n_final"]]
+    hidden = wave_hidden(R)
+    base, final = waves(R)
+    out["n_b"] = [str(_n_text(R, v, hidden[base])) for v in out["n_baseline"]]
+    out["n_f"] = [str(_n_text(R, v, hidden[final])) for v in out["n_final"]]
     return _table(R, out, {key: f"evaluation.col.{key}", "mean_baseline": "evaluation.col.mean_baseline",
                            "mean_final": "evaluation.col.mean_final",
                            "estimate": "evaluation.col.difference", "ci": "evaluation.col.ci",
