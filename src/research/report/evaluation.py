@@ -171,9 +171,12 @@ def design_text(SR: dict | None, R) -> str:
 
 
 def _n_text(R, n, hidden: bool = False):
-    """A count of respondents as shown: the number, or the privacy mark when it is below
-    the threshold or the run's plan hides the count it belongs to."""
-    if hidden or n < R.config.min_group_size:
+    """A count of respondents as shown: the number; the privacy mark when the run's plan
+    hides the count it belongs to (small, or complementary to a small one); "fewer than"
+    when it is below the threshold itself."""
+    if hidden:
+        return R.L("privacy.mark", threshold=R.config.min_group_size)
+    if n < R.config.min_group_size:
         return R.L("privacy.fewer", threshold=R.config.min_group_size)
     return int(n)
 
@@ -216,6 +219,8 @@ def change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
                      zip(out["effect_size"], out["effect_type"].fillna(""), out["d_av"])]
     hidden = wave_hidden(R)
     base, final = waves(R)
+    if (out["design"] == "paired").any():   # both columns are the pairs: hidden together
+        hidden = dict.fromkeys(hidden, any(hidden.values()))
     out["n_b"] = [str(_n_text(R, v, hidden[base])) for v in out["n_baseline"]]
     out["n_f"] = [str(_n_text(R, v, hidden[final])) for v in out["n_final"]]
     return _table(R, out, {key: f"evaluation.col.{key}", "mean_baseline": "evaluation.col.mean_baseline",

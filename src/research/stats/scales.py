@@ -97,8 +97,8 @@ def score_table(responses: pd.DataFrame, instrument: Instrument, wave: str,
     if plan is not None:
         responses = responses.assign(role=responses["role"].fillna("unknown").astype(str))
         if groups is not None:
-            responses = responses.assign(role=responses["role"].map(groups)
-                                         .fillna(responses["role"]))
+            responses = responses.assign(role=responses["role"].map(
+                lambda r: groups.get(r, r)))
     scores = respondent_scores(responses[responses["wave"] == wave], instrument)
     if scores.empty:
         return privacy.suppress(pd.DataFrame(columns=cols).astype({"n": float}),
