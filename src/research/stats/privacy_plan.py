@@ -90,6 +90,9 @@ def survey_plan(responses: pd.DataFrame, waves: list[str], municipalities: list[
         if instrument is not None:
             parts.append(answer_plan(people, parts[-1], instrument, wave, municipalities,
                                      groups, threshold, comments))
+    if instrument is not None and len(waves) == 2:
+        parts.append(change_plan(responses, list(waves), municipalities, threshold,
+                                 instrument, dict(zip(waves, parts[::2]))))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=[*suppression.CELL_COLUMNS, "reason"])
 
@@ -153,14 +156,82 @@ def answer_plan(people: pd.DataFrame, wave_cells: pd.DataFrame, instrument, wave
     return pd.concat(parts, ignore_index=True)
 
 
-def _counts(people: pd.DataFrame, name: str, municipalities: list[str]) -> pd.DataFrame:
-    """One count per municipality (no programme total: no report publishes one)."""
-    return pd.DataFrame([{"population": name, "table": "municipality",
-                          "key": suppression.key_of(municipality_code=m), "kind": "row_total",
-                          "row": m, "column": suppression.ALL_COLUMNS,
-                          "value": float((people["municipality_code"] == m).sum()),
-                          "hidden": False, "zero_possible": False}
-                         for m in municipalities], columns=suppression.CELL_COLUMNS)
+def change_population(wave: str, what: str) -> str:
+    """The respondents of a wave with an answer to an item, or to a dimension's items (the
+    final evaluation's n of unlinked waves)."""
+    return f"{population('survey', wave)}/change/{what}"
+
+
+def pairs_population(baseline: str, final: str, what: str | None = None) -> str:
+    """The respondents of both waves (`what` None: the linked count), or those with an
+    answer to an item or a dimension in both (the n of linked waves)."""
+    name = f"survey/{baseline}+{final}"
+    return f"{name}/pairs/{what}" if what else f"{name}/linked"
+
+
+def change_plan(responses: pd.DataFrame, waves: list[str], municipalities: list[str],
+                threshold: int, instrument, wave_plans: dict[str, pd.DataFrame]
+                ) -> pd.DataFrame:
+    """The counts of the final evaluation's survey change (`research.stats.change`): per
+    item and dimension the answers of each wave, and of both waves (pairs), and the linked
+    respondents; one count per municipality and the programme's (the region report), each
+    a population of its own, a key hidden in a wave (`wave_plans`) hidden in it too.
+    A respondent linked across two municipalities counts only in the programme's pairs
+    (a cell no report shows, so that the municipalities still add up)."""
+    base, final = waves
+    data = responses[responses["wave"].isin(waves)
+                     & responses["municipality_code"].isin(municipalities)]
+    dims = {i.code: i.scale for i in instrument.items}
+    said = data[data["value"].notna() & data["item"].isin(dims)]
+    cols = ["respondent", "wave", "municipality_code", "what"]
+    rows = pd.concat([said.assign(what=said["item"])[cols],
+                      said.assign(what=said["item"].map(dims))[cols]]).drop_duplicates()
+    hidden = {w: {k: "wave" for k in p.loc[p["hidden"].astype(bool), "key"]}
+              for w, p in wave_plans.items()}
+    parts = []
+    for wave in waves:
+        for what in [*instrument.scales, *dims]:
+            mine = rows[(rows["wave"] == wave) & (rows["what"] == what)]
+            parts.append(_protect(_counts(mine, change_population(wave, what), municipalities,
+                                          total=True), threshold, hidden[wave]))
+    both = hidden[base] | hidden[final]
+    people, moved = _pairs(data.drop_duplicates(["respondent", "wave"]), base, final)
+    parts.append(_protect(_counts(people, pairs_population(base, final), municipalities,
+                                  moved, total=True), threshold, both))
+    for what in [*instrument.scales, *dims]:
+        people, moved = _pairs(rows[rows["what"] == what], base, final)
+        parts.append(_protect(_counts(people, pairs_population(base, final, what),
+                                      municipalities, moved, total=True), threshold, both))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _pairs(rows: pd.DataFrame, base: str, final: str) -> tuple[pd.DataFrame, int]:
+    """The respondents of both waves with their municipality, and how many changed it."""
+    b = rows[rows["wave"] == base].set_index("respondent")["municipality_code"]
+    f = rows[rows["wave"] == final].set_index("respondent")["municipality_code"]
+    common = b.index.intersection(f.index)
+    same = b[common] == f[common]
+    return (pd.DataFrame({"respondent": common[same.to_numpy()],
+                          "municipality_code": b[common][same].to_numpy()}),
+            int((~same).sum()))
+
+
+def _counts(people: pd.DataFrame, name: str, municipalities: list[str], moved: int = 0,
+            total: bool = False) -> pd.DataFrame:
+    """One count per municipality; with `total` the programme's too, which includes the
+    `moved` pairs of respondents who changed municipality (a hidden cell no report shows)."""
+    rows = [(suppression.key_of(municipality_code=m), "row_total", m,
+             float((people["municipality_code"] == m).sum()), False) for m in municipalities]
+    if total:
+        rows.append((suppression.key_of(), "total", suppression.ALL_ROWS,
+                     float(len(people) + moved), False))
+    if moved:
+        rows.append((suppression.key_of(municipality_code="~moved"), "row_total", "~moved",
+                     float(moved), True))
+    return pd.DataFrame([{"population": name, "table": "municipality", "key": k, "kind": kind,
+                          "row": r, "column": suppression.ALL_COLUMNS, "value": v,
+                          "hidden": h, "zero_possible": False} for k, kind, r, v, h in rows],
+                        columns=suppression.CELL_COLUMNS)
 
 
 def _protect(cells: pd.DataFrame, threshold: int, forced: dict[str, str]) -> pd.DataFrame:
@@ -169,6 +240,9 @@ def _protect(cells: pd.DataFrame, threshold: int, forced: dict[str, str]) -> pd.
     cells = cells.reset_index(drop=True)
     chosen = cells["key"].isin(forced)
     cells.loc[chosen, ["hidden", "zero_possible"]] = True
+    small = (cells["value"] > 0) & (cells["value"] < threshold)
+    if (cells["kind"] != "cell").all() and not (small | cells["hidden"]).any():
+        return cells.assign(reason="")   # counts without a breakdown, none hidden: safe
     out = suppression.protect(cells, threshold)
     out.loc[chosen, "reason"] = cells.loc[chosen, "key"].map(forced)
     return out
