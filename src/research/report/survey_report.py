@@ -96,15 +96,17 @@ def survey_plan(R) -> pd.DataFrame:
     plan = published.plan(R) if getattr(R, "processed", None) is not None else None
     if plan is not None and plan["population"].str.startswith("survey/").any():
         return plan
-    try:
-        comments = R.table("comments")
-    except Exception:   # a context without open answers
-        comments = None
-    instrument = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
-    return privacy_plan.published(privacy_plan.survey_plan(
-        R.table("responses"), published.survey_waves(R.config),
-        [str(m) for m in R.config.municipalities], R.config.min_group_size, instrument,
-        comments))
+    if "_survey_plan" not in R._tables:   # computed once per report context
+        try:
+            comments = R.table("comments")
+        except Exception:   # a context without open answers
+            comments = None
+        instrument = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
+        R._tables["_survey_plan"] = privacy_plan.published(privacy_plan.survey_plan(
+            R.table("responses"), published.survey_waves(R.config),
+            [str(m) for m in R.config.municipalities], R.config.min_group_size, instrument,
+            comments))
+    return R.table("_survey_plan")
 
 
 def plan_cells(R, population: str, keys: list[str]) -> pd.DataFrame:

@@ -117,3 +117,50 @@ def test_open_answer_counts_below_the_threshold_are_hidden(instrument):
     assert cells.loc[key_of(municipality_code="A"), ["value", "hidden", "reason"]].tolist() == [
         3.0, True, "primary"]
     assert cells.loc[key_of(municipality_code="B"), ["value", "hidden"]].tolist() == [6.0, False]
+
+
+def _two_waves(people: dict[str, tuple[int, int, int]]) -> pd.DataFrame:
+    """Per municipality (baseline only, final only, both waves) respondents, all answering
+    every item the same way."""
+    frames = []
+    for m, (only_base, only_final, both) in people.items():
+        for wave, n_only in (("baseline", only_base), ("final", only_final)):
+            frames.append(_responses({(m, "elected"): both}).assign(wave=wave))
+            if n_only:
+                rows = _responses({(m, "elected"): n_only}).assign(wave=wave)
+                frames.append(rows.assign(respondent=f"{wave}-" + rows["respondent"]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_linked_pairs_below_the_threshold_and_their_complement_are_hidden(instrument):
+    # linked respondents: A 8, B 3, C 6 (programme 17, shown in the region's report); B is
+    # hidden, and C with it, or B = 17 - 8 - 6 could be read off A's and C's reports
+    responses = _two_waves({"A": (0, 0, 8), "B": (4, 4, 3), "C": (0, 1, 6)})
+    plan = privacy_plan.survey_plan(responses, ["baseline", "final"], ["A", "B", "C"], 5,
+                                    instrument)
+    linked = privacy_plan.pairs_population("baseline", "final")
+    assert linked == "survey/baseline+final/linked"
+    assert _hidden(plan, linked) == {key_of(municipality_code="B"): "primary",
+                                     key_of(municipality_code="C"): "secondary"}
+    assert _hidden(plan, "survey/baseline+final/pairs/dynamic") == _hidden(plan, linked)
+    # the answers of each wave are their own counts: B's 7 and 7 are shown
+    assert _hidden(plan, privacy_plan.change_population("final", "dyn1")) == {}
+    cells = plan[plan["population"] == linked].set_index("key")["value"]
+    assert cells[key_of()] == 17
+    found = suppression.cell_intervals(privacy_plan.published(plan), 5)
+    b = found[(found["population"] == linked)
+              & (found["key"] == key_of(municipality_code="B"))].iloc[0]
+    # B + C = 17 - 8 = 9, each at least 1: B lies in 1..8
+    assert (b["low"], b["high"], bool(found["safe"].all())) == (1, 8, True)
+
+
+def test_a_respondent_who_moved_counts_only_in_the_programme_pairs(instrument):
+    responses = _two_waves({"A": (0, 0, 6), "B": (0, 0, 5)})
+    moved = responses["respondent"].str.startswith("B-elected-0") & (responses["wave"] == "final")
+    responses.loc[moved, "municipality_code"] = "A"
+    plan = privacy_plan.survey_plan(responses, ["baseline", "final"], ["A", "B"], 5, instrument)
+    cells = plan[plan["population"] == "survey/baseline+final/linked"].set_index("key")
+    assert cells["value"].to_dict() == {key_of(municipality_code="A"): 6.0,
+                                        key_of(municipality_code="B"): 4.0, key_of(): 11.0,
+                                        key_of(municipality_code="~moved"): 1.0}
+    assert cells.loc[key_of(municipality_code="~moved"), "hidden"]
