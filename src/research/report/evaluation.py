@@ -145,10 +145,10 @@ def wave_hidden(R) -> dict[str, bool]:
     """Per wave (baseline, final): whether the run's plan hides the unit's respondent count
     (population 'survey/<wave>'); the unit's cell of each wave is recorded in its side file
     as published."""
-    from research.report import survey_report
+    from research.report import published
     from research.stats import privacy_plan
 
-    return {wave: survey_report.plan_hides(R, privacy_plan.population("survey", wave),
+    return {wave: published.plan_hides(R, privacy_plan.population("survey", wave),
                                            unit_key(R)) for wave in waves(R)}
 
 
@@ -158,13 +158,13 @@ def design_text(SR: dict | None, R) -> str:
     below the threshold "fewer than"."""
     if SR is None:
         return survey_none(R)
-    from research.report import survey_report
+    from research.report import published
     from research.stats import privacy_plan
 
     link = SR["link"]
     hidden = wave_hidden(R)
     base, final = waves(R)
-    linked = survey_report.plan_hides(R, privacy_plan.pairs_population(base, final),
+    linked = published.plan_hides(R, privacy_plan.pairs_population(base, final),
                                       unit_key(R))
     counts = {"n_baseline": (link["n_baseline"], hidden[base]),
               "n_final": (link["n_final"], hidden[final]),
@@ -179,7 +179,7 @@ def _n_hidden(SR: dict, R, key: str) -> dict[str, list[bool]]:
     """Per wave, whether the run's plan hides each row's n of the dimension (`key`
     'dimension') or item change table: the answers of the wave, or with linked waves the
     pairs (both columns); the unit's cells are recorded in its side file."""
-    from research.report import survey_report
+    from research.report import published
     from research.stats import privacy_plan
 
     base, final = waves(R)
@@ -187,13 +187,13 @@ def _n_hidden(SR: dict, R, key: str) -> dict[str, list[bool]]:
     out = {base: [], final: []}
     for what, design in zip(rows[key], rows["design"]):
         if design == "paired":
-            pair = survey_report.plan_hides(
+            pair = published.plan_hides(
                 R, privacy_plan.pairs_population(base, final, what), unit_key(R))
             out[base].append(pair)
             out[final].append(pair)
         else:
             for wave in (base, final):
-                out[wave].append(survey_report.plan_hides(
+                out[wave].append(published.plan_hides(
                     R, privacy_plan.change_population(wave, what), unit_key(R)))
     return out
 

@@ -90,44 +90,10 @@ def has_scores(table: pd.DataFrame) -> bool:
     return bool((~table["suppressed"].astype(bool)).any())
 
 
-def survey_plan(R) -> pd.DataFrame:
-    """The run's plan of the survey populations (`privacy_plan.survey_plan`); computed from
-    the report's own tables when the context has no prepared data with a survey."""
-    plan = published.plan(R) if getattr(R, "processed", None) is not None else None
-    if plan is not None and plan["population"].str.startswith("survey/").any():
-        return plan
-    if "_survey_plan" not in R._tables:   # computed once per report context
-        try:
-            comments = R.table("comments")
-        except Exception:   # a context without open answers
-            comments = None
-        instrument = load_instrument(R.config.resolve(R.config["survey"]["instrument"]))
-        R._tables["_survey_plan"] = privacy_plan.published(privacy_plan.survey_plan(
-            R.table("responses"), published.survey_waves(R.config),
-            [str(m) for m in R.config.municipalities], R.config.min_group_size, instrument,
-            comments))
-    return R.table("_survey_plan")
-
-
-def plan_cells(R, population: str, keys: list[str]) -> pd.DataFrame:
-    """The plan's cells of a population with one of `keys`, recorded in the unit's side
-    file as published."""
-    plan = survey_plan(R)
-    cells = plan[(plan["population"] == population) & plan["key"].isin(keys)]
-    published.publish(R.phase, str(R.unit), cells)
-    return cells
-
-
-def plan_hides(R, population: str, key: str) -> bool:
-    """Whether the run's plan hides a count (and records it as published)."""
-    cells = plan_cells(R, population, [key])
-    return bool(cells["hidden"].astype(bool).any())
-
-
 def respondent_cells(R, wave: str) -> pd.DataFrame:
     """The run plan's cells of the unit's and the programme's respondent counts in a wave
     (`privacy_plan.survey_plan`), recorded in the unit's side file as published."""
-    return plan_cells(R, privacy_plan.population("survey", wave),
+    return published.plan_cells(R, privacy_plan.population("survey", wave),
                       [key_of(municipality_code=str(R.unit)), key_of()])
 
 
@@ -136,13 +102,13 @@ def score_table(R, responses: pd.DataFrame, instrument: Instrument, wave: str
     """The wave's score table (`scales.score_table`) under the run's plan: its shown roles,
     its hidden counts; the cells of the rows the report shows (the unit, its roles, the
     programme) are recorded in the side file."""
-    plan = survey_plan(R)
+    plan = published.survey_plan(R)
     groups = privacy_plan.shown_roles(plan, privacy_plan.population("survey", wave))
     table = scales.score_table(responses, instrument, wave, R.config.min_group_size,
                                plan=plan, groups=groups)
     mine = table[(table["municipality_code"] == R.unit) | (table["level"] == "subregion")]
     for scale in instrument.scales:
-        plan_cells(R, privacy_plan.score_population(wave, scale),
+        published.plan_cells(R, privacy_plan.score_population(wave, scale),
                    list(mine.loc[mine["scale"] == scale, "key"]))
     return table
 
@@ -217,7 +183,7 @@ def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFra
     part = part.assign(suppressed=part["suppressed"].astype(bool)
                        | ((part["level"] == "municipality") & _unit_hidden(R)))
     wave = R.config.phases["evaluation" if R.phase == "evaluation" else "baseline"]["survey_wave"]
-    groups = privacy_plan.shown_roles(survey_plan(R), privacy_plan.population("survey", wave))
+    groups = privacy_plan.shown_roles(published.survey_plan(R), privacy_plan.population("survey", wave))
     part = privacy.mark(part, R.language, R.config.min_group_size,
                         columns=["n", "mean", "ci_low", "ci_high"],
                         decimals={"n": 0, "mean": 2, "ci_low": 2, "ci_high": 2})
@@ -356,7 +322,7 @@ def likert(responses: pd.DataFrame, R, instrument: Instrument, wave: str):
         return None
     threshold = R.config.min_group_size
     counts = scales.likert_counts(responses, instrument, wave, R.unit, threshold)
-    hidden = [plan_hides(R, privacy_plan.item_population(wave, item),
+    hidden = [published.plan_hides(R, privacy_plan.item_population(wave, item),
                          key_of(municipality_code=str(R.unit))) for item in counts["item"]]
     counts = hide_rows(counts, hidden)
     return likert_chart(counts, instrument, R.language,
@@ -397,7 +363,7 @@ def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
     mine = comments[(comments["wave"] == wave) & (comments["municipality_code"] == R.unit)]
     parts = [f"<p>{html.escape(R.L('survey.open_note', threshold=threshold))}</p>"]
     for question in instrument.open_questions:
-        if plan_hides(R, privacy_plan.open_population(wave, question.code),
+        if published.plan_hides(R, privacy_plan.open_population(wave, question.code),
                       key_of(municipality_code=str(R.unit))):
             continue
         texts = privacy.clean_comments(mine[mine["question"] == question.code], R.language)

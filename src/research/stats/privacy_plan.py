@@ -6,10 +6,10 @@ One plan per run, computed from the prepared data before the notebooks run
 table and report of the run that shows it. It covers the reflection workshops: for
 each workshop the participants by municipality x role and municipality x organisation
 type, linked by their municipality totals (the same numbers as the reports' "n
-participants" sentences); for the survey waves the respondents by municipality x role and
-the counts of the survey sections (`survey_plan`, `answer_plan`). Small roles and organisation types are merged into "other"
-(`suppression.coarsen`), then `suppression.protect` hides what the threshold and the
-attacker require.
+participants" sentences); for the survey waves the respondents by municipality x role
+and the counts of the survey sections (`survey_plan`, `answer_plan`, `change_plan`).
+Small roles and organisation types are merged into "other" (`suppression.coarsen`), then
+`suppression.protect` hides what the threshold and the attacker require.
 """
 
 from __future__ import annotations
