@@ -51,7 +51,7 @@ FONT_SMALL = 9
 RC = {"font.size": FONT, "axes.titlesize": FONT_TITLE, "axes.labelsize": FONT,
       "xtick.labelsize": FONT_SMALL, "ytick.labelsize": FONT_SMALL,
       "legend.fontsize": FONT_SMALL, "figure.titlesize": FONT_TITLE,
-      "svg.hashsalt": "research", "figure.dpi": DPI}
+      "svg.hashsalt": "research", "figure.dpi": DPI, "axes.titley": 1.0}
 
 
 def apply_theme() -> None:

@@ -18,6 +18,7 @@ CSS for A4, and a footer with the data sources and the report's manifest entry.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -93,29 +94,38 @@ def render_html(nb, meta: dict, template_dir: str | Path, audience: str = "munic
     """The `audience` rendering of an executed notebook; `meta` fills title block and footer."""
     import copy
 
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
     nb = copy.deepcopy(nb)
     nb.metadata["report"] = dict(meta, **meta.get(audience, {}), audience=audience)
     nb.metadata["title"] = meta.get("title", "")
+    language = meta.get("language", "fi")
+    exporter = _exporter(str(Path(template_dir).resolve()), audience, language,
+                         meta.get("labels", {}).get("methods", ""))
+    body, _ = exporter.from_notebook_node(nb, resources={"language_code": language})
+    return body
+
+
+@functools.lru_cache(maxsize=16)
+def _exporter(template_dir: str, audience: str, language: str, methods_title: str):
+    """The HTML exporter of one rendering, built once per worker process: loading and
+    compiling the templates costs more than rendering a report with them."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
     c = Config()
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS) | set(REMOVED[audience])
     c.ReportLayoutPreprocessor.audience = audience
-    c.ReportLayoutPreprocessor.methods_title = meta.get("labels", {}).get("methods", "")
+    c.ReportLayoutPreprocessor.methods_title = methods_title
     c.HTMLExporter.exclude_input = True
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.exclude_markdown = True
     c.HTMLExporter.exclude_raw = True
     # <html lang="...">: nbconvert writes its own `language_code` trait over the resources'
-    c.HTMLExporter.language_code = meta.get("language", "fi")
+    c.HTMLExporter.language_code = language
     exporter = HTMLExporter(config=c, template_name="report",
-                            extra_template_basedirs=[str(Path(template_dir).resolve())])
+                            extra_template_basedirs=[template_dir])
     exporter.register_preprocessor(ReportLayoutPreprocessor(config=c), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"language_code": meta.get("language",
-                                                                                    "fi")})
-    return body
+    return exporter

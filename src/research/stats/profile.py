@@ -63,21 +63,23 @@ def position(values: pd.Series, unit: str, direction: int) -> dict:
     """Rank (1 = best, ties share the better rank), number with data, percentile (share of
     the group, the unit included, at or below the unit, direction-aware: 100 = best), median
     of the other members and the unit's difference to it (in the indicator's unit)."""
-    v = values.dropna()
-    empty = {"rank": np.nan, "n": len(v), "percentile": np.nan, "median": np.nan,
-             "difference": np.nan}
-    if unit not in v.index:
-        return empty
-    directed = v * direction
-    own = directed[unit]
-    others = v.drop(unit)
-    median = float(others.median()) if len(others) else np.nan
+    arr = values.to_numpy(dtype=float)
+    ok = ~np.isnan(arr)
+    n = int(ok.sum())
+    at = np.flatnonzero(ok & (values.index == unit))
+    if not at.size:
+        return {"rank": np.nan, "n": n, "percentile": np.nan, "median": np.nan,
+                "difference": np.nan}
+    own = arr[at[0]]
+    others = arr[ok & (values.index != unit)]
+    median = float(np.median(others)) if others.size else np.nan
+    directed = direction * arr[ok]
     return {
-        "rank": int((directed > own).sum()) + 1,
-        "n": int(len(v)),
-        "percentile": float(stats.percentileofscore(directed.to_numpy(), own, kind="weak")),
+        "rank": int((directed > direction * own).sum()) + 1,
+        "n": n,
+        "percentile": float(stats.percentileofscore(directed, direction * own, kind="weak")),
         "median": median,
-        "difference": float(v[unit] - median) if len(others) else np.nan,
+        "difference": float(own - median) if others.size else np.nan,
     }
 
 
@@ -321,10 +323,11 @@ def profile(indicators: pd.DataFrame, catalogue: pd.DataFrame, municipalities: p
     cross = cross[cross["year"] == cross["indicator"].map(years)]
     wide = cross.pivot(index="municipality_code", columns="indicator", values="value")
     rows = []
+    grouped = {g: wide.reindex(codes) for g, codes in members.items()}
     for ind in tr.index:
         row = {"indicator": ind, **meta.loc[ind].to_dict(), **tr.loc[ind].to_dict()}
-        for g, codes in members.items():
-            pos = position(wide[ind].reindex(codes), unit, int(meta.loc[ind, "direction"]))
+        for g, frame in grouped.items():
+            pos = position(frame[ind], unit, int(meta.loc[ind, "direction"]))
             row.update({f"{g}_{k}": v for k, v in pos.items()})
         rows.append(row)
     out = pd.DataFrame(rows)

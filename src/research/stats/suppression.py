@@ -130,22 +130,25 @@ class _Model:
         cats = {d: sorted({c for p in parsed for c in p.get(d, [])}
                           | set((known or {}).get(d, []))) for d in dims}
         blocks = _blocks([frozenset(p) for p in parsed])
-        atoms = [(b, a) for b in blocks
-                 for a in itertools.product(*(cats[d] for d in sorted(b)))]
-        member = np.zeros((len(keys), len(atoms)))
+        sizes = [int(np.prod([len(cats[d]) for d in b])) for b in blocks]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        n_atoms = int(starts[-1])
+        member = np.zeros((len(keys), n_atoms))
         for i, p in enumerate(parsed):
-            home = next(b for b in blocks if set(p) <= b)
-            member[i] = [b == home and _matches(p, b, a) for b, a in atoms]
+            home = next(j for j, b in enumerate(blocks) if set(p) <= b)
+            member[i, starts[home]:starts[home + 1]] = _matches(p, blocks[home], cats)
         link = []
         core = sorted(blocks[0].intersection(*blocks[1:])) if len(blocks) > 1 else []
-        for other in blocks[1:]:
+        for j in range(1, len(blocks)):
             for c in itertools.product(*(cats[d] for d in core)):
                 want = {d: [v] for d, v in zip(core, c)}
-                link.append([(b == blocks[0]) * _matches(want, b, a)
-                             - (b == other) * _matches(want, b, a) for b, a in atoms])
+                row = np.zeros(n_atoms)
+                row[starts[0]:starts[1]] = _matches(want, blocks[0], cats)
+                row[starts[j]:starts[j + 1]] -= _matches(want, blocks[j], cats)
+                link.append(row)
         zero_ok = cells.groupby("key", sort=False)["zero_possible"].any().reindex(keys)
         return cls(keys, member, first["value"].to_numpy(float), zero_ok.to_numpy(bool),
-                   np.array(link, float).reshape(len(link), len(atoms)))
+                   np.array(link, float).reshape(len(link), n_atoms))
 
     def interval(self, target: int, hidden: np.ndarray) -> tuple[float, float]:
         """(min, max) of cell `target` given the visible cells (`~hidden`) and that hidden
@@ -184,16 +187,24 @@ class _Model:
 def _blocks(signatures: list[frozenset]) -> list[frozenset]:
     """The maximal dimension sets of the keys; one joint block unless they form a star
     (every two share the same dimensions)."""
-    maximal = sorted({s for s in signatures if not any(s < t for t in signatures)}, key=sorted)
+    distinct = set(signatures)
+    maximal = sorted({s for s in distinct if not any(s < t for t in distinct)}, key=sorted)
     if len(maximal) <= 1:
         return maximal or [frozenset()]
     pairs = {a & b for a, b in itertools.combinations(maximal, 2)}
     return maximal if len(pairs) == 1 else [frozenset().union(*maximal)]
 
 
-def _matches(key: dict, block: frozenset, atom: tuple) -> bool:
-    values = dict(zip(sorted(block), atom))
-    return all(values[d] in set(v) for d, v in key.items())
+def _matches(key: dict, block: frozenset, cats: dict[str, list[str]]) -> np.ndarray:
+    """0/1 over the atoms of `block` (the product of its dimensions' categories, in sorted
+    dimension order, the last fastest): 1 where every dimension of `key` has one of its
+    categories."""
+    dims = sorted(block)
+    mask = np.zeros([len(cats[d]) for d in dims], bool)
+    pos = [np.flatnonzero(np.isin(cats[d], key[d])) if d in key else np.arange(len(cats[d]))
+           for d in dims]
+    mask[np.ix_(*pos)] = True
+    return mask.ravel().astype(float)
 
 
 def categories(cells: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
@@ -265,17 +276,16 @@ def _group_rule(cells: pd.DataFrame, group_dim: str, threshold: int) -> pd.DataF
     parsed = [json.loads(k) for k in cells["key"]]
     group = pd.Series([p[group_dim][0] if group_dim in p else None for p in parsed],
                       index=cells.index)
-    inner = cells["kind"] == "cell"
     totals = cells[cells["kind"] == "row_total"].drop_duplicates("key")
-    for rec in totals.itertuples():
-        code = json.loads(rec.key)[group_dim][0]
-        mine = inner & (group == code)
-        for _, part in cells[mine].groupby("table", sort=False):
-            single = ((part["value"] > 0).sum() == 1 and rec.value >= threshold
-                      and len(part) > 1)
-            if bool(rec.hidden) or single:
-                cells.loc[part.index, "hidden"] = True
-                cells.loc[part.index, "zero_possible"] = len(part) > 1
+    total_of = {json.loads(k)[group_dim][0]: (v, h)
+                for k, v, h in zip(totals["key"], totals["value"], totals["hidden"])}
+    inner = cells[(cells["kind"] == "cell") & group.isin(list(total_of))]
+    for (code, _), part in inner.groupby([group[inner.index], inner["table"]], sort=False):
+        value, hidden = total_of[code]
+        single = (part["value"] > 0).sum() == 1 and value >= threshold and len(part) > 1
+        if bool(hidden) or single:
+            cells.loc[part.index, "hidden"] = True
+            cells.loc[part.index, "zero_possible"] = len(part) > 1
     return cells
 
 
