@@ -1,8 +1,10 @@
 """The survey section of a report: sentences, display tables and charts from computed results.
 
 Notebook cells call these with the report context `R` (`research.report.context.Report`); every
-text comes from the labels, every table is the suppressed one (`scales.score_table`), so a
-report never shows a group below `R.config.min_group_size` nor a respondent. Only the
+text comes from the labels, every count follows the run's suppression plan (`score_table`,
+`likert`, `open_answers` read `published.survey_plan` and record what they show in the
+unit's side file), so a report never shows a group below `R.config.min_group_size`, one
+that other reports of the run would give away, nor a respondent. Only the
 programme's municipalities (`R.config.municipalities`) enter any figure (`load`), so the
 "sub-region" totals are the programme's; without answers the section says so in one
 sentence (`intro`), and the functions of the charts, tables and sentences that need answers
@@ -94,7 +96,7 @@ def respondent_cells(R, wave: str) -> pd.DataFrame:
     """The run plan's cells of the unit's and the programme's respondent counts in a wave
     (`privacy_plan.survey_plan`), recorded in the unit's side file as published."""
     return published.plan_cells(R, privacy_plan.population("survey", wave),
-                      [key_of(municipality_code=str(R.unit)), key_of()])
+                                [key_of(municipality_code=str(R.unit)), key_of()])
 
 
 def score_table(R, responses: pd.DataFrame, instrument: Instrument, wave: str
@@ -109,7 +111,7 @@ def score_table(R, responses: pd.DataFrame, instrument: Instrument, wave: str
     mine = table[(table["municipality_code"] == R.unit) | (table["level"] == "subregion")]
     for scale in instrument.scales:
         published.plan_cells(R, privacy_plan.score_population(wave, scale),
-                   list(mine.loc[mine["scale"] == scale, "key"]))
+                             list(mine.loc[mine["scale"] == scale, "key"]))
     return table
 
 
@@ -183,7 +185,8 @@ def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFra
     part = part.assign(suppressed=part["suppressed"].astype(bool)
                        | ((part["level"] == "municipality") & _unit_hidden(R)))
     wave = R.config.phases["evaluation" if R.phase == "evaluation" else "baseline"]["survey_wave"]
-    groups = privacy_plan.shown_roles(published.survey_plan(R), privacy_plan.population("survey", wave))
+    groups = privacy_plan.shown_roles(published.survey_plan(R),
+                                      privacy_plan.population("survey", wave))
     part = privacy.mark(part, R.language, R.config.min_group_size,
                         columns=["n", "mean", "ci_low", "ci_high"],
                         decimals={"n": 0, "mean": 2, "ci_low": 2, "ci_high": 2})
@@ -323,7 +326,8 @@ def likert(responses: pd.DataFrame, R, instrument: Instrument, wave: str):
     threshold = R.config.min_group_size
     counts = scales.likert_counts(responses, instrument, wave, R.unit, threshold)
     hidden = [published.plan_hides(R, privacy_plan.item_population(wave, item),
-                         key_of(municipality_code=str(R.unit))) for item in counts["item"]]
+                                   key_of(municipality_code=str(R.unit)))
+              for item in counts["item"]]
     counts = hide_rows(counts, hidden)
     return likert_chart(counts, instrument, R.language,
                         R.L("survey.likert_title", name=R.unit_name),
@@ -364,7 +368,7 @@ def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
     parts = [f"<p>{html.escape(R.L('survey.open_note', threshold=threshold))}</p>"]
     for question in instrument.open_questions:
         if published.plan_hides(R, privacy_plan.open_population(wave, question.code),
-                      key_of(municipality_code=str(R.unit))):
+                                key_of(municipality_code=str(R.unit))):
             continue
         texts = privacy.clean_comments(mine[mine["question"] == question.code], R.language)
         if texts.empty:
