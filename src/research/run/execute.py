@@ -12,7 +12,8 @@ from pathlib import Path
 from research.core import labels
 from research.core.atomic import temporary, write_text
 from research.run import privacy_audit
-from research.run.kernel import drop_worker_kernel, quiet_kernel_logs, worker_kernel
+from research.run.kernel import (drop_worker_kernel, quiet_kernel_logs, warm_kernel,
+                                 worker_kernel)
 from research.run.manifest import RunContext
 from research.run.matrix import Unit
 
@@ -97,6 +98,16 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
                      "other_href": f"../../{unit.html_rel}",
                      "other_label": L("report.audience_municipal")},
     }
+
+
+def warm_worker(reports: str) -> None:
+    """Start this worker process's kernel with the report modules imported (its log in
+    ``logs/kernels.log``); a failure is left to the first unit, which starts it again."""
+    quiet_kernel_logs(Path(reports) / "logs" / "kernels.log", append=True)
+    try:
+        warm_kernel(Path(reports))
+    except Exception:
+        drop_worker_kernel()
 
 
 def execute_unit(job: dict) -> dict:

@@ -18,6 +18,31 @@ get_ipython().execution_count = 1
 """
 
 
+#: What every report notebook imports, run once in a new kernel (`warm_kernel`).
+WARM_CODE = """\
+import research.report.context, research.report.show, research.report.style
+import matplotlib.pyplot, seaborn, statsmodels.api
+"""
+
+
+def warm_kernel(cwd: Path) -> None:
+    """Start this worker's kernel and import the report modules into it: done while the
+    parent process computes the run-level artefact, so that the first notebook of each
+    worker does not pay for the imports. The imported modules stay in the kernel; the
+    reset before every notebook clears only the user namespace."""
+    km = worker_kernel(cwd)
+    if _WORKER.get("warm"):
+        return
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        kc.execute_interactive(WARM_CODE, store_history=False, timeout=300)
+        _WORKER["warm"] = True
+    finally:
+        kc.stop_channels()
+
+
 def worker_kernel(cwd: Path):
     """This worker's kernel, started once and reset before every notebook.
 
@@ -43,6 +68,7 @@ def worker_kernel(cwd: Path):
         # "Session/line number was not unique" into the next notebook's first cell
         km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
         _WORKER["km"] = km
+        _WORKER["warm"] = False
         _WORKER["env"] = env
         if not _WORKER.get("atexit"):
             atexit.register(drop_worker_kernel)
@@ -77,9 +103,10 @@ def drop_worker_kernel() -> None:
             pass
 
 
-def quiet_kernel_logs(path: Path) -> None:
+def quiet_kernel_logs(path: Path, append: bool = False) -> None:
     """Send this worker's stderr (and its kernels' warnings) to a log file, not the terminal."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC),
+                 0o644)
     os.dup2(fd, 2)
     os.close(fd)
