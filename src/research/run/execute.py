@@ -61,8 +61,10 @@ LABELS = ("programme", "unit", "data_date", "contents", "sources", "manifest_ent
 
 
 def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
-                provenance: dict[str, bool]) -> dict:
-    """Title block and footer values of a unit's HTML report, in the report language."""
+                provenance: dict[str, bool], vintages: dict | None = None) -> dict:
+    """Title block and footer values of a unit's HTML report, in the report language.
+    The data vintage depends on the phase only: `vintages` ({phase: text}) keeps it for
+    the other units of the run."""
     from research.core.config import workshop_title
     from research.core.numbers import format_date
     from research.report.context import Report
@@ -79,11 +81,15 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
         title = workshop_title(w, ctx.language)
         unit_name = f"{title} ({format_date(w['date'], ctx.language)}) · {rep.unit_subject}"
     keys, synthetic = sources(unit.phase, provenance)
+    vintages = {} if vintages is None else vintages
+    if unit.phase not in vintages:
+        vintages[unit.phase] = vintage_text(rep)
+    vintage = vintages[unit.phase]
     return {
         "title": f"{L('phase.' + unit.phase)}: {unit_name}",
         "programme": ctx.config.programme_name(ctx.language),
         "unit_name": unit_name,
-        "data_date": vintage_text(rep),
+        "data_date": vintage,
         "language": ctx.language,
         "sources": [L("source.classification")] + [L(s) for s in keys],
         "notice": L("report.synthetic_notice") if synthetic else "",

@@ -84,6 +84,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     results: dict[str, dict] = {}
     todo = []
     provenance = synthetic_datasets(ctx.processed)
+    vintages: dict[str, str] = {}
     for unit in matrix:
         inputs = ctx.inputs(unit)
         digest = input_hash(inputs)
@@ -95,7 +96,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
             results[unit.key] = dict(old, status="unchanged")
             continue
         entry_id = f"{unit.key}@{digest[:12]}"
-        meta = report_meta(ctx, unit, entry_id, provenance)
+        meta = report_meta(ctx, unit, entry_id, provenance, vintages)
         todo.append({"phase": unit.phase, "unit": unit.unit, "source": str(ctx.notebooks /
                                                                            f"{unit.phase}.py"),
                      "parameters": ctx.parameters(unit), "inputs": inputs, "input_hash": digest,
