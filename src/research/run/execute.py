@@ -106,12 +106,16 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
     }
 
 
-def warm_worker(reports: str) -> None:
-    """Start this worker process's kernel with the report modules imported (its log in
-    ``logs/kernels.log``); a failure is left to the first unit, which starts it again."""
-    quiet_kernel_logs(Path(reports) / "logs" / "kernels.log", append=True)
+def warm_worker(job: dict) -> None:
+    """Start this worker process's kernel and warm it with the first unit's parameters
+    (`research.run.kernel.warm_kernel`; its log in ``logs/kernels.log``); a failure is
+    left to the first unit, which starts the kernel again."""
+    reports = Path(job["reports"])
+    quiet_kernel_logs(reports / "logs" / "kernels.log", append=True)
+    folder = (reports / job["notebook_rel"]).parent
+    folder.mkdir(parents=True, exist_ok=True)
     try:
-        warm_kernel(Path(reports))
+        warm_kernel(folder, job["phase"], job["parameters"])
     except Exception:
         drop_worker_kernel()
 

@@ -18,18 +18,29 @@ get_ipython().execution_count = 1
 """
 
 
-#: What every report notebook imports, run once in a new kernel (`warm_kernel`).
+#: Run once in a new kernel (`warm_kernel`): what every report notebook imports and the
+#: first cell of a notebook reads (config, classification, processed tables, labels, fonts).
 WARM_CODE = """\
-import research.report.context, research.report.show, research.report.style
-import matplotlib.pyplot, seaborn, statsmodels.api
+import matplotlib.pyplot as _plt, seaborn, statsmodels.api
+import research.report.context as _context, research.report.show, research.report.style
+_R = _context.setup({config!r}, {phase!r}, {unit!r}, {processed!r}, {raw!r}, {language!r})
+for _name in ("indicators", "indicator_catalogue", "municipalities"):
+    _R.table(_name)
+_R.classification, _R.unit_name, _R.L("report.programme")
+_f = _plt.figure()
+_f.text(0.5, 0.5, "Åäö 0,5 %")
+_f.canvas.draw()
+_plt.close(_f)
+del _plt, _context, _R, _name, _f
 """
 
 
-def warm_kernel(cwd: Path) -> None:
-    """Start this worker's kernel and import the report modules into it: done while the
-    parent process computes the run-level artefact, so that the first notebook of each
-    worker does not pay for the imports. The imported modules stay in the kernel; the
-    reset before every notebook clears only the user namespace."""
+def warm_kernel(cwd: Path, phase: str, parameters: dict) -> None:
+    """Start this worker's kernel and run `WARM_CODE` in it with a unit's notebook
+    parameters: done while the parent process computes the privacy plan and the run-level
+    artefact, so that the first notebook of each worker does not pay for imports, reading
+    the data and loading fonts. What it loads stays in the kernel's module caches; the
+    reset before every notebook clears the user namespace."""
     km = worker_kernel(cwd)
     if _WORKER.get("warm"):
         return
@@ -37,7 +48,11 @@ def warm_kernel(cwd: Path) -> None:
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=120)
-        kc.execute_interactive(WARM_CODE, store_history=False, timeout=300)
+        code = WARM_CODE.format(phase=phase, **{k: parameters.get(k, "") for k in
+                                                ("config", "unit", "processed", "raw",
+                                                 "language")})
+        kc.execute_interactive(code, store_history=False, timeout=300,
+                               output_hook=lambda msg: None)
         _WORKER["warm"] = True
     finally:
         kc.stop_channels()

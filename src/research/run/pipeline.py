@@ -37,10 +37,11 @@ def prepare_run_level(ctx: RunContext) -> bool:
     return prepare(rep, ctx.reports)[1]
 
 
-def start_pool(ctx: RunContext, workers: int) -> ProcessPoolExecutor:
+def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecutor:
     """The pool of worker processes, each starting its warm kernel at once
     (`research.run.execute.warm_worker`), while this process computes the privacy plan and
-    the run-level artefact. Their folders are named to the kernels before they start."""
+    the run-level artefact (warmed with the parameters of the `first` job). The run's
+    folders are named to the kernels before they start."""
     import multiprocessing as mp
 
     from research.report import published, runlevel
@@ -48,7 +49,7 @@ def start_pool(ctx: RunContext, workers: int) -> ProcessPoolExecutor:
     os.environ[runlevel.ENV] = str((ctx.reports / runlevel.FOLDER).resolve())
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
     for _ in range(workers):
-        pool.submit(warm_worker, str(ctx.reports))
+        pool.submit(warm_worker, first)
     return pool
 
 
@@ -112,7 +113,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     if progress:
         progress.start(len(matrix), len(matrix) - len(todo))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    pool = start_pool(ctx, workers) if todo and not cluster else None
+    pool = start_pool(ctx, workers, todo[0]) if todo and not cluster else None
     try:
         privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
         if todo:
