@@ -115,9 +115,14 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     pool = start_pool(ctx, workers, todo[0]) if todo and not cluster else None
     try:
-        privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
+        # with a pool, the privacy plan is computed in a worker beside the run-level artefact
+        plan = (pool.submit(privacy_audit.prepare, ctx.config, ctx.processed, ctx.reports)
+                if pool is not None else privacy_audit.prepare(ctx.config, ctx.processed,
+                                                                ctx.reports))
         if todo:
             prepare_run_level(ctx)
+            if pool is not None:
+                plan.result()
             if cluster:
                 from research.run.cluster import run_jobs
                 run_jobs(cluster, todo, workers, record, progress)

@@ -220,8 +220,9 @@ def _counts(people: pd.DataFrame, name: str, municipalities: list[str], moved: i
             total: bool = False) -> pd.DataFrame:
     """One count per municipality; with `total` the programme's too, which includes the
     `moved` pairs of respondents who changed municipality (a hidden cell no report shows)."""
-    rows = [(suppression.key_of(municipality_code=m), "row_total", m,
-             float((people["municipality_code"] == m).sum()), False) for m in municipalities]
+    n = people["municipality_code"].value_counts()
+    rows = [(suppression.key_of(municipality_code=m), "row_total", m, float(n.get(m, 0)),
+             False) for m in municipalities]
     if total:
         rows.append((suppression.key_of(), "total", suppression.ALL_ROWS,
                      float(len(people) + moved), False))

@@ -82,16 +82,18 @@ def cross_cells(micro: pd.DataFrame, population: str, table: str, rows: str, col
                          if not (d == column and len(shown) == 1)})
 
     cat = micro[column].map(groups)
+    inner = pd.crosstab(micro[rows], cat) if len(micro) else pd.DataFrame()
+    by_row = micro[rows].value_counts()
+    by_cat = cat.value_counts()
     out = []
     for r in row_values:
-        here = micro[rows] == r
         for s in shown:
-            out.append((key(**{rows: r, column: members[s]}), "cell", r, s,
-                        int((here & (cat == s)).sum())))
-        out.append((key_of(**{rows: r}), "row_total", r, ALL_COLUMNS, int(here.sum())))
+            n = inner.at[r, s] if r in inner.index and s in inner.columns else 0
+            out.append((key(**{rows: r, column: members[s]}), "cell", r, s, int(n)))
+        out.append((key_of(**{rows: r}), "row_total", r, ALL_COLUMNS, int(by_row.get(r, 0))))
     for s in shown:
         out.append((key(**{column: members[s]}), "column_total", ALL_ROWS, s,
-                    int((cat == s).sum())))
+                    int(by_cat.get(s, 0))))
     out.append((key_of(), "total", ALL_ROWS, ALL_COLUMNS, int(len(micro))))
     return pd.DataFrame([{"population": population, "table": table, "key": k, "kind": kind,
                           "row": r, "column": c, "value": float(v), "hidden": False,
