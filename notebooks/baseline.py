@@ -124,7 +124,7 @@ show.para(vitality.caveat(V, R), "note")
 from research.stats import profile, scales
 from research.report import survey_report, targets
 ins, resp, wave = survey_report.load(R)
-tab = scales.score_table(resp, ins, wave, R.config.min_group_size)
+tab = survey_report.score_table(R, resp, ins, wave)
 show.heading(R.L("survey.title"))
 
 # %%

@@ -27,7 +27,8 @@ _FIXED = re.compile(r"\.(\d+)f$")
 
 @functools.lru_cache(maxsize=1)
 def table() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(resources.files("research.core").joinpath("labels.yml").read_text("utf-8"))
+    text = resources.files("research.core").joinpath("labels.yml").read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 class _Number:

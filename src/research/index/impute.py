@@ -45,20 +45,26 @@ def impute(values: pd.DataFrame, group: pd.Series, max_gap: int
                                                         index=w.index, columns=years))
         long = out.stack(future_stack=True).reindex(values.index)
         src = source.stack(future_stack=True).reindex(values.index)
-        gaps = values[col].isna() & long.notna()
-        for (code, year), v in long[gaps].items():
-            records.append({"code": code, "year": int(year), "indicator": col, "value": v,
-                            "method": "nearest_year", "source": str(int(src[(code, year)]))})
+        gaps = (values[col].isna() & long.notna()).to_numpy()
+        records += [{"code": code, "year": int(year), "indicator": col, "value": v,
+                     "method": "nearest_year", "source": str(int(s))}
+                    for (code, year), v, s in zip(values.index[gaps], long.to_numpy()[gaps],
+                                                  src.to_numpy()[gaps])]
         col_values = values[col].where(~values[col].isna(), long)
-        g = values.index.get_level_values("code").map(group)
+        codes = values.index.get_level_values("code")
+        g = codes.map(group)
         medians = values[col].groupby([g, values.index.get_level_values("year")]).median()
-        still = col_values.isna()
-        for (code, year) in col_values[still].index:
-            m = medians.get((group.get(code), year), np.nan)
-            if pd.notna(m):
-                col_values[(code, year)] = m
-                records.append({"code": code, "year": int(year), "indicator": col, "value": m,
-                                "method": "group_median", "source": str(group.get(code))})
+        still = col_values.isna().to_numpy()
+        if still.any():
+            where = values.index[still]
+            their = [group.get(c) for c in where.get_level_values("code")]
+            m = np.array([medians.get((k, y), np.nan) for k, y in
+                          zip(their, where.get_level_values("year"))], dtype=float)
+            ok = ~np.isnan(m)
+            col_values.iloc[np.flatnonzero(still)[ok]] = m[ok]
+            records += [{"code": code, "year": int(year), "indicator": col, "value": v,
+                         "method": "group_median", "source": str(k)}
+                        for (code, year), v, k, good in zip(where, m, their, ok) if good]
         filled[col] = col_values
     audit = pd.DataFrame(records, columns=["code", "year", "indicator", "value", "method",
                                            "source"])

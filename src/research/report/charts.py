@@ -51,9 +51,11 @@ def comparison_chart(indicators: pd.DataFrame, catalogue: pd.DataFrame, prof: pd
     names = [report.name(c) for c in codes]
     fig, axes = style.subplots(nrow, ncol, figsize=(style.WIDE, 1.3 + 2.5 * nrow), squeeze=False)
     n_high = n_low = 0
+    shown = indicators[indicators["municipality_code"].isin(codes)
+                       & indicators["indicator"].isin(ids)]
     for ax, ind in zip(axes.flat, ids):
-        df = indicators[(indicators["indicator"] == ind) & (indicators["year"] == years[ind])
-                        & indicators["municipality_code"].isin(codes)].dropna(subset=["value"])
+        df = shown[(shown["indicator"] == ind) & (shown["year"] == years[ind])
+                   ].dropna(subset=["value"])
         df = df.sort_values(["value", "municipality_code"], kind="stable")
         colours = [UNIT if c == unit else PROGRAMME if c in programme else PEER
                    for c in df["municipality_code"]]

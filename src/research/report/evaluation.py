@@ -133,21 +133,80 @@ def survey_results(data: dict | None, R) -> dict | None:
     }
 
 
+def unit_key(R) -> str:
+    """The cell key of the unit's respondents in the run's plan: its municipality, or the
+    programme total for the region."""
+    from research.stats.suppression import key_of
+
+    return key_of(municipality_code=str(R.unit)) if R.is_municipality else key_of()
+
+
+def wave_hidden(R) -> dict[str, bool]:
+    """Per wave (baseline, final): whether the run's plan hides the unit's respondent count
+    (population 'survey/<wave>'); the unit's cell of each wave is recorded in its side file
+    as published."""
+    from research.report import published
+    from research.stats import privacy_plan
+
+    return {wave: published.plan_hides(R, privacy_plan.population("survey", wave),
+                                           unit_key(R)) for wave in waves(R)}
+
+
 def design_text(SR: dict | None, R) -> str:
     """Why the waves are compared paired or unpaired, with the counts; without survey
-    change, why there is none."""
+    change, why there is none. A count the run's plan hides shows the privacy mark, one
+    below the threshold "fewer than"."""
     if SR is None:
         return survey_none(R)
+    from research.report import published
+    from research.stats import privacy_plan
+
     link = SR["link"]
-    text = R.L(f"evaluation.survey.design_{link['reason']}", **{k: int(v) for k, v in
-                                                                link.items() if k.startswith("n_")})
+    hidden = wave_hidden(R)
+    base, final = waves(R)
+    linked = published.plan_hides(R, privacy_plan.pairs_population(base, final),
+                                      unit_key(R))
+    counts = {"n_baseline": (link["n_baseline"], hidden[base]),
+              "n_final": (link["n_final"], hidden[final]),
+              "n_linked": (link["n_linked"], linked)}
+    text = R.L(f"evaluation.survey.design_{link['reason']}",
+               **{k: _n_text(R, v, h) for k, (v, h) in counts.items()})
     note = effect_note(SR, R)
     return text if note is None else text + " " + note
 
 
-def _n_text(R, n) -> str:
-    return (R.L("privacy.fewer", threshold=R.config.min_group_size)
-            if n < R.config.min_group_size else str(int(n)))
+def _n_hidden(SR: dict, R, key: str) -> dict[str, list[bool]]:
+    """Per wave, whether the run's plan hides each row's n of the dimension (`key`
+    'dimension') or item change table: the answers of the wave, or with linked waves the
+    pairs (both columns); the unit's cells are recorded in its side file."""
+    from research.report import published
+    from research.stats import privacy_plan
+
+    base, final = waves(R)
+    rows = SR["dimensions" if key == "dimension" else "items"]
+    out = {base: [], final: []}
+    for what, design in zip(rows[key], rows["design"]):
+        if design == "paired":
+            pair = published.plan_hides(
+                R, privacy_plan.pairs_population(base, final, what), unit_key(R))
+            out[base].append(pair)
+            out[final].append(pair)
+        else:
+            for wave in (base, final):
+                out[wave].append(published.plan_hides(
+                    R, privacy_plan.change_population(wave, what), unit_key(R)))
+    return out
+
+
+def _n_text(R, n, hidden: bool = False):
+    """A count of respondents as shown: the number; the privacy mark when the run's plan
+    hides the count it belongs to (small, or complementary to a small one); "fewer than"
+    when it is below the threshold itself."""
+    if hidden:
+        return R.L("privacy.mark", threshold=R.config.min_group_size)
+    if n < R.config.min_group_size:
+        return R.L("privacy.fewer", threshold=R.config.min_group_size)
+    return int(n)
 
 
 def _effect(e: float, kind: str, d_av: float, lang: str) -> str:
@@ -180,14 +239,18 @@ def change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
     if SR is None:
         return None
     lang = R.language
-    out = _in_order(SR["dimensions" if key == "dimension" else "items"], key, SR["names"][key])
+    base, final = waves(R)
+    hidden = _n_hidden(SR, R, key)
+    rows = SR["dimensions" if key == "dimension" else "items"]
+    out = _in_order(rows.assign(hidden_b=hidden[base], hidden_f=hidden[final]), key,
+                    SR["names"][key])
     out["ci"] = [fmt_ci(a, b, lang) for a, b in zip(out["ci_low"], out["ci_high"])]
     out["p_txt"] = [fmt_p(p, lang) for p in out["p"]]
     out["p_adj_txt"] = [fmt_p(p, lang) for p in out["p_adjusted"]]
     out["effect"] = [_effect(e, t, av, lang) for e, t, av in
                      zip(out["effect_size"], out["effect_type"].fillna(""), out["d_av"])]
-    out["n_b"] = [_n_text(R, v) for v in out["n_baseline"]]
-    out["n_f"] = [_n_text(R, v) for v in out["n_final"]]
+    out["n_b"] = [str(_n_text(R, v, h)) for v, h in zip(out["n_baseline"], out["hidden_b"])]
+    out["n_f"] = [str(_n_text(R, v, h)) for v, h in zip(out["n_final"], out["hidden_f"])]
     return _table(R, out, {key: f"evaluation.col.{key}", "mean_baseline": "evaluation.col.mean_baseline",
                            "mean_final": "evaluation.col.mean_final",
                            "estimate": "evaluation.col.difference", "ci": "evaluation.col.ci",

@@ -7,6 +7,10 @@ from the same inputs (config, programme, threshold, prepared respondents); outsi
 runner (JupyterLab, an nbval rerun, tests) it computes the same plan itself, once per
 kernel.
 
+`survey_plan(R)` is the plan of the survey populations, also for a context without prepared
+data (computed from its own tables); `plan_cells` and `plan_hides` read a report's cells of
+it and record them as published.
+
 `publish(R, cells)` writes the published cells of a report's tables to
 ``reports/privacy/published/<phase>/<unit>.json`` (only under the runner), the
 machine-readable record that `research audit-privacy` attacks.
@@ -40,13 +44,39 @@ def plan_inputs(config, processed) -> dict:
         digest = read_digest(processed)
     except (OSError, ValueError):
         digest = {}
+    from research.stats import scales
+
     code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
-                                   for m in (privacy_plan, suppression))).hexdigest()
+                                   for m in (privacy_plan, suppression, scales))).hexdigest()
     return {"threshold": config.min_group_size, "code": code,
             "municipalities": [str(c) for c in config.municipalities],
             "workshops": [w["id"] for w in reflection.get("workshops", [])],
             "respondents": digest.get("respondents"),
-            "survey_waves": survey_waves(config), "responses": digest.get("responses")}
+            "survey_waves": survey_waves(config), "responses": digest.get("responses"),
+            "comments": digest.get("comments"), "instrument": _instrument_hash(config)}
+
+
+def _instrument_path(config) -> Path | None:
+    """The survey instrument of a config, None when it names none."""
+    try:
+        survey = config["survey"] or {}
+    except (KeyError, TypeError):
+        return None
+    return Path(config.resolve(survey["instrument"])) if survey.get("instrument") else None
+
+
+def _instrument(config):
+    from research.core.instrument import load_instrument
+
+    path = _instrument_path(config)
+    return None if path is None else load_instrument(path)
+
+
+def _instrument_hash(config) -> str | None:
+    path = _instrument_path(config)
+    if path is None:
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
 
 def survey_waves(config) -> list[str]:
@@ -66,8 +96,10 @@ def compute_plan(config, processed) -> tuple[dict, pd.DataFrame]:
         parts.append(privacy_plan.workshop_plan(read_table(processed, "respondents"),
                                                 inputs["workshops"], where, threshold))
     if inputs["responses"] is not None and inputs["survey_waves"]:
+        comments = read_table(processed, "comments") if inputs["comments"] else None
         parts.append(privacy_plan.survey_plan(read_table(processed, "responses"),
-                                              inputs["survey_waves"], where, threshold))
+                                              inputs["survey_waves"], where, threshold,
+                                              _instrument(config), comments))
     parts = [p for p in parts if not p.empty] or parts[:1]
     return inputs, privacy_plan.published(pd.concat(parts, ignore_index=True))
 
@@ -117,3 +149,38 @@ def publish(phase: str, unit: str, cells: pd.DataFrame | None) -> None:
         side["tables"][f"{population}:{table}"] = json.loads(
             part.to_json(orient="records", force_ascii=False))
     write_text(path, json.dumps(side, ensure_ascii=False, indent=1) + "\n")
+
+
+def survey_plan(R) -> pd.DataFrame:
+    """The run's plan of the survey populations (`privacy_plan.survey_plan`); computed from
+    the report's own tables when the context has no prepared data with a survey."""
+    found = plan(R) if getattr(R, "processed", None) is not None else None
+    if found is not None and found["population"].str.startswith("survey/").any():
+        return found
+    cache = R.__dict__.setdefault("_survey_plan", {})
+    if "plan" not in cache:   # computed once per report context
+        try:
+            comments = R.table("comments")
+        except Exception:   # a context without open answers
+            comments = None
+        instrument = _instrument(R.config)
+        cache["plan"] = privacy_plan.published(privacy_plan.survey_plan(
+            R.table("responses"), survey_waves(R.config),
+            [str(m) for m in R.config.municipalities], R.config.min_group_size, instrument,
+            comments))
+    return cache["plan"].copy()
+
+
+def plan_cells(R, population: str, keys: list[str]) -> pd.DataFrame:
+    """The plan's cells of a population with one of `keys`, recorded in the unit's side
+    file as published."""
+    mine = survey_plan(R)
+    cells = mine[(mine["population"] == population) & mine["key"].isin(keys)]
+    publish(R.phase, str(R.unit), cells)
+    return cells
+
+
+def plan_hides(R, population: str, key: str) -> bool:
+    """Whether the run's plan hides a count (and records it as published)."""
+    cells = plan_cells(R, population, [key])
+    return bool(cells["hidden"].astype(bool).any())

@@ -220,6 +220,7 @@ def png(fig) -> bytes:
 
     from PIL import Image
 
+    _pin_empty_labels(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="raw", dpi=SAVE_DPI)
     raw = buf.getvalue()
@@ -230,6 +231,16 @@ def png(fig) -> bytes:
     img.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
                  dither=Image.Dither.NONE).save(out, format="png")
     return out.getvalue()
+
+
+def _pin_empty_labels(fig) -> None:
+    """Give axes without an axis label a fixed label position: matplotlib otherwise measures
+    every tick label of the axis to place a label that shows nothing (about a tenth of the
+    drawing time; the pixels stay the same)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(0, 0)
 
 
 def html(fig) -> str:

@@ -1,8 +1,10 @@
 """The survey section of a report: sentences, display tables and charts from computed results.
 
 Notebook cells call these with the report context `R` (`research.report.context.Report`); every
-text comes from the labels, every table is the suppressed one (`scales.score_table`), so a
-report never shows a group below `R.config.min_group_size` nor a respondent. Only the
+text comes from the labels, every count follows the run's suppression plan (`score_table`,
+`likert`, `open_answers` read `published.survey_plan` and record what they show in the
+unit's side file), so a report never shows a group below `R.config.min_group_size`, one
+that other reports of the run would give away, nor a respondent. Only the
 programme's municipalities (`R.config.municipalities`) enter any figure (`load`), so the
 "sub-region" totals are the programme's; without answers the section says so in one
 sentence (`intro`), and the functions of the charts, tables and sentences that need answers
@@ -20,7 +22,8 @@ import pandas as pd
 from research.core import labels
 from research.report import privacy, published
 from research.stats import privacy_plan, scales
-from research.stats.suppression import key_of
+from research.stats.privacy import hide_rows
+from research.stats.suppression import OTHER, key_of
 from research.core.instrument import Instrument, load_instrument
 from research.report import alt, style
 from research.report.survey_charts import likert_chart
@@ -52,17 +55,26 @@ def wave_name(R, wave: str) -> str:
     return R.L(key) if key in labels.table() else str(wave)
 
 
-def _group_name(R, instrument: Instrument, row) -> str:
+def _group_name(R, instrument: Instrument, row, groups: dict[str, str] | None = None) -> str:
     if row["level"] == "subregion":
         return R.L("survey.group.subregion")
     if row["level"] == "subregion_role":
         return (f"{R.L('survey.group.subregion')}: "
-                f"{instrument.background_question('role').option_text(row['role'], R.language)}")
+                f"{_role_name(R, instrument, row['role'], groups or {})}")
     name = R.name(row["municipality_code"])
     if row["level"] == "municipality_role":
-        role = instrument.background_question("role").option_text(row["role"], R.language)
-        return f"{name}: {role}"
+        return f"{name}: {_role_name(R, instrument, row['role'], groups or {})}"
     return name
+
+
+def _role_name(R, instrument: Instrument, role: str, groups: dict[str, str]) -> str:
+    """A shown role's name: the option text, or "Others (members)" for merged roles."""
+    option = instrument.background_question("role")
+    if role != OTHER:
+        return option.option_text(role, R.language)
+    members = sorted(r for r, shown in groups.items() if shown == OTHER)
+    return R.L("workshop.other", members=", ".join(option.option_text(m, R.language)
+                                                   for m in members))
 
 
 def has_data(responses: pd.DataFrame, wave: str) -> bool:
@@ -83,17 +95,24 @@ def has_scores(table: pd.DataFrame) -> bool:
 def respondent_cells(R, wave: str) -> pd.DataFrame:
     """The run plan's cells of the unit's and the programme's respondent counts in a wave
     (`privacy_plan.survey_plan`), recorded in the unit's side file as published."""
-    if getattr(R, "processed", None) is None:   # a context without prepared data: its table
-        plan = privacy_plan.survey_plan(R.table("responses"), [wave],
-                                        [str(m) for m in R.config.municipalities],
-                                        R.config.min_group_size)
-    else:
-        plan = published.plan(R)
-    keys = [key_of(municipality_code=str(R.unit)), key_of()]
-    cells = plan[(plan["population"] == privacy_plan.population("survey", wave))
-                 & plan["key"].isin(keys)]
-    published.publish(R.phase, str(R.unit), cells)
-    return cells
+    return published.plan_cells(R, privacy_plan.population("survey", wave),
+                                [key_of(municipality_code=str(R.unit)), key_of()])
+
+
+def score_table(R, responses: pd.DataFrame, instrument: Instrument, wave: str
+                ) -> pd.DataFrame:
+    """The wave's score table (`scales.score_table`) under the run's plan: its shown roles,
+    its hidden counts; the cells of the rows the report shows (the unit, its roles, the
+    programme) are recorded in the side file."""
+    plan = published.survey_plan(R)
+    groups = privacy_plan.shown_roles(plan, privacy_plan.population("survey", wave))
+    table = scales.score_table(responses, instrument, wave, R.config.min_group_size,
+                               plan=plan, groups=groups)
+    mine = table[(table["municipality_code"] == R.unit) | (table["level"] == "subregion")]
+    for scale in instrument.scales:
+        published.plan_cells(R, privacy_plan.score_population(wave, scale),
+                             list(mine.loc[mine["scale"] == scale, "key"]))
+    return table
 
 
 def _plan_count(R, wave: str, key: str, n: int) -> int | str:
@@ -165,12 +184,16 @@ def scores_display(table: pd.DataFrame, R, instrument: Instrument) -> pd.DataFra
     part = table[keep & table["level"].isin(["municipality", "municipality_role", "subregion"])]
     part = part.assign(suppressed=part["suppressed"].astype(bool)
                        | ((part["level"] == "municipality") & _unit_hidden(R)))
+    wave = R.config.phases["evaluation" if R.phase == "evaluation" else "baseline"]["survey_wave"]
+    groups = privacy_plan.shown_roles(published.survey_plan(R),
+                                      privacy_plan.population("survey", wave))
     part = privacy.mark(part, R.language, R.config.min_group_size,
                         columns=["n", "mean", "ci_low", "ci_high"],
                         decimals={"n": 0, "mean": 2, "ci_low": 2, "ci_high": 2})
     return pd.DataFrame({
         R.L("survey.col.dimension"): [instrument.scale_name(s, R.language) for s in part["scale"]],
-        R.L("survey.col.group"): [_group_name(R, instrument, r) for _, r in part.iterrows()],
+        R.L("survey.col.group"): [_group_name(R, instrument, r, groups)
+                                  for _, r in part.iterrows()],
         R.L("survey.col.n"): part["n"],
         R.L("survey.col.mean"): part["mean"],
         R.L("survey.col.ci_low"): part["ci_low"],
@@ -299,6 +322,10 @@ def likert(responses: pd.DataFrame, R, instrument: Instrument, wave: str):
         return None
     threshold = R.config.min_group_size
     counts = scales.likert_counts(responses, instrument, wave, R.unit, threshold)
+    hidden = [published.plan_hides(R, privacy_plan.item_population(wave, item),
+                                   key_of(municipality_code=str(R.unit)))
+              for item in counts["item"]]
+    counts = hide_rows(counts, hidden)
     return likert_chart(counts, instrument, R.language,
                         R.L("survey.likert_title", name=R.unit_name),
                         R.L("survey.dont_know"), R.L("privacy.mark", threshold=threshold),
@@ -338,6 +365,9 @@ def open_answers(comments: pd.DataFrame, R, instrument: Instrument, wave: str,
     mine = comments[(comments["wave"] == wave) & (comments["municipality_code"] == R.unit)]
     parts = [f"<p>{html.escape(R.L('survey.open_note', threshold=threshold))}</p>"]
     for question in instrument.open_questions:
+        if published.plan_hides(R, privacy_plan.open_population(wave, question.code),
+                                key_of(municipality_code=str(R.unit))):
+            continue
         texts = privacy.clean_comments(mine[mine["question"] == question.code], R.language)
         if texts.empty:
             continue

@@ -12,7 +12,8 @@ from pathlib import Path
 from research.core import labels
 from research.core.atomic import temporary, write_text
 from research.run import privacy_audit
-from research.run.kernel import drop_worker_kernel, quiet_kernel_logs, worker_kernel
+from research.run.kernel import (drop_worker_kernel, quiet_kernel_logs, warm_kernel,
+                                 worker_kernel)
 from research.run.manifest import RunContext
 from research.run.matrix import Unit
 
@@ -60,8 +61,10 @@ LABELS = ("programme", "unit", "data_date", "contents", "sources", "manifest_ent
 
 
 def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
-                provenance: dict[str, bool]) -> dict:
-    """Title block and footer values of a unit's HTML report, in the report language."""
+                provenance: dict[str, bool], vintages: dict | None = None) -> dict:
+    """Title block and footer values of a unit's HTML report, in the report language.
+    The data vintage depends on the phase only: `vintages` ({phase: text}) keeps it for
+    the other units of the run."""
     from research.core.config import workshop_title
     from research.core.numbers import format_date
     from research.report.context import Report
@@ -78,11 +81,15 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
         title = workshop_title(w, ctx.language)
         unit_name = f"{title} ({format_date(w['date'], ctx.language)}) · {rep.unit_subject}"
     keys, synthetic = sources(unit.phase, provenance)
+    vintages = {} if vintages is None else vintages
+    if unit.phase not in vintages:
+        vintages[unit.phase] = vintage_text(rep)
+    vintage = vintages[unit.phase]
     return {
         "title": f"{L('phase.' + unit.phase)}: {unit_name}",
         "programme": ctx.config.programme_name(ctx.language),
         "unit_name": unit_name,
-        "data_date": vintage_text(rep),
+        "data_date": vintage,
         "language": ctx.language,
         "sources": [L("source.classification")] + [L(s) for s in keys],
         "notice": L("report.synthetic_notice") if synthetic else "",
@@ -97,6 +104,20 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
                      "other_href": f"../../{unit.html_rel}",
                      "other_label": L("report.audience_municipal")},
     }
+
+
+def warm_worker(job: dict) -> None:
+    """Start this worker process's kernel and warm it with the first unit's parameters
+    (`research.run.kernel.warm_kernel`; its log in ``logs/kernels.log``); a failure is
+    left to the first unit, which starts the kernel again."""
+    reports = Path(job["reports"])
+    quiet_kernel_logs(reports / "logs" / "kernels.log", append=True)
+    folder = (reports / job["notebook_rel"]).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        warm_kernel(folder, job["phase"], job["parameters"])
+    except Exception:
+        drop_worker_kernel()
 
 
 def execute_unit(job: dict) -> dict:

@@ -18,6 +18,46 @@ get_ipython().execution_count = 1
 """
 
 
+#: Run once in a new kernel (`warm_kernel`): what every report notebook imports and the
+#: first cell of a notebook reads (config, classification, processed tables, labels, fonts).
+WARM_CODE = """\
+import matplotlib.pyplot as _plt, seaborn, statsmodels.api
+import research.report.context as _context, research.report.show, research.report.style
+_R = _context.setup({config!r}, {phase!r}, {unit!r}, {processed!r}, {raw!r}, {language!r})
+for _name in ("indicators", "indicator_catalogue", "municipalities"):
+    _R.table(_name)
+_R.classification, _R.unit_name, _R.L("report.programme")
+_f = _plt.figure()
+_f.text(0.5, 0.5, "Åäö 0,5 %")
+_f.canvas.draw()
+_plt.close(_f)
+del _plt, _context, _R, _name, _f
+"""
+
+
+def warm_kernel(cwd: Path, phase: str, parameters: dict) -> None:
+    """Start this worker's kernel and run `WARM_CODE` in it with a unit's notebook
+    parameters: done while the parent process computes the privacy plan and the run-level
+    artefact, so that the first notebook of each worker does not pay for imports, reading
+    the data and loading fonts. What it loads stays in the kernel's module caches; the
+    reset before every notebook clears the user namespace."""
+    km = worker_kernel(cwd)
+    if _WORKER.get("warm"):
+        return
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        code = WARM_CODE.format(phase=phase, **{k: parameters.get(k, "") for k in
+                                                ("config", "unit", "processed", "raw",
+                                                 "language")})
+        kc.execute_interactive(code, store_history=False, timeout=300,
+                               output_hook=lambda msg: None)
+        _WORKER["warm"] = True
+    finally:
+        kc.stop_channels()
+
+
 def worker_kernel(cwd: Path):
     """This worker's kernel, started once and reset before every notebook.
 
@@ -43,6 +83,7 @@ def worker_kernel(cwd: Path):
         # "Session/line number was not unique" into the next notebook's first cell
         km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
         _WORKER["km"] = km
+        _WORKER["warm"] = False
         _WORKER["env"] = env
         if not _WORKER.get("atexit"):
             atexit.register(drop_worker_kernel)
@@ -77,9 +118,10 @@ def drop_worker_kernel() -> None:
             pass
 
 
-def quiet_kernel_logs(path: Path) -> None:
+def quiet_kernel_logs(path: Path, append: bool = False) -> None:
     """Send this worker's stderr (and its kernels' warnings) to a log file, not the terminal."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC),
+                 0o644)
     os.dup2(fd, 2)
     os.close(fd)

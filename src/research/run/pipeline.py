@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from research.core.errors import UserError
 from research.run import privacy_audit
-from research.run.execute import execute_unit, report_meta, synthetic_datasets
+from research.run.execute import execute_unit, report_meta, synthetic_datasets, warm_worker
 from research.run.index_page import VITALITY_XLSX, write_index
 from research.run.manifest import (RunContext, input_hash, read_manifest,
                                    remove_stale_temporaries, write_manifest)
@@ -37,20 +37,34 @@ def prepare_run_level(ctx: RunContext) -> bool:
     return prepare(rep, ctx.reports)[1]
 
 
-def _run_local(todo: list[dict], workers: int, record, progress=None) -> None:
-    """The jobs in a pool of worker processes, each with its warm kernel."""
+def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecutor:
+    """The pool of worker processes, each starting its warm kernel at once
+    (`research.run.execute.warm_worker`), while this process computes the privacy plan and
+    the run-level artefact (warmed with the parameters of the `first` job). The run's
+    folders are named to the kernels before they start."""
     import multiprocessing as mp
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(execute_unit, job): job for job in todo}
-        try:
-            for fut in as_completed(futures):
-                record(fut.result())
-                if progress:
-                    progress.advance(futures[fut])
-        except KeyboardInterrupt:
-            for f in futures:
-                f.cancel()
-            raise
+
+    from research.report import published, runlevel
+    os.environ[published.ENV] = str(privacy_audit.folder_of(ctx.reports).resolve())
+    os.environ[runlevel.ENV] = str((ctx.reports / runlevel.FOLDER).resolve())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(warm_worker, first)
+    return pool
+
+
+def _run_local(pool: ProcessPoolExecutor, todo: list[dict], record, progress=None) -> None:
+    """The jobs in the pool of worker processes, each with its warm kernel."""
+    futures = {pool.submit(execute_unit, job): job for job in todo}
+    try:
+        for fut in as_completed(futures):
+            record(fut.result())
+            if progress:
+                progress.advance(futures[fut])
+    except KeyboardInterrupt:
+        for f in futures:
+            f.cancel()
+        raise
 
 
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
@@ -61,7 +75,6 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     `pdf_browser` (a Chromium path), also print each municipal report to `reports/pdf/`."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
-    privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
     manifest = read_manifest(ctx.reports)
     own_config = os.path.relpath(ctx.config.path.resolve(), ctx.reports.resolve())
     if manifest.get("config") not in (None, own_config):
@@ -72,6 +85,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     results: dict[str, dict] = {}
     todo = []
     provenance = synthetic_datasets(ctx.processed)
+    vintages: dict[str, str] = {}
     for unit in matrix:
         inputs = ctx.inputs(unit)
         digest = input_hash(inputs)
@@ -83,7 +97,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
             results[unit.key] = dict(old, status="unchanged")
             continue
         entry_id = f"{unit.key}@{digest[:12]}"
-        meta = report_meta(ctx, unit, entry_id, provenance)
+        meta = report_meta(ctx, unit, entry_id, provenance, vintages)
         todo.append({"phase": unit.phase, "unit": unit.unit, "source": str(ctx.notebooks /
                                                                            f"{unit.phase}.py"),
                      "parameters": ctx.parameters(unit), "inputs": inputs, "input_hash": digest,
@@ -98,14 +112,25 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
 
     if progress:
         progress.start(len(matrix), len(matrix) - len(todo))
-    if todo:
-        prepare_run_level(ctx)
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        if cluster:
-            from research.run.cluster import run_jobs
-            run_jobs(cluster, todo, workers, record, progress)
-        else:
-            _run_local(todo, workers, record, progress)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    pool = start_pool(ctx, workers, todo[0]) if todo and not cluster else None
+    try:
+        # with a pool, the privacy plan is computed in a worker beside the run-level artefact
+        plan = (pool.submit(privacy_audit.prepare, ctx.config, ctx.processed, ctx.reports)
+                if pool is not None else privacy_audit.prepare(ctx.config, ctx.processed,
+                                                                ctx.reports))
+        if todo:
+            prepare_run_level(ctx)
+            if pool is not None:
+                plan.result()
+            if cluster:
+                from research.run.cluster import run_jobs
+                run_jobs(cluster, todo, workers, record, progress)
+            else:
+                _run_local(pool, todo, record, progress)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     vit = results.get("vitality/region")
     if vit and (vit["status"] == "ok" or (vit["status"] == "unchanged"
                                           and not (ctx.reports / VITALITY_XLSX).exists())):

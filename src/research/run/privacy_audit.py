@@ -80,7 +80,9 @@ def audit(folder: Path, threshold: int, units: list[str] | None = None) -> dict:
         return {"status": "passed", "threshold": threshold, "tables": 0, "cells": 0,
                 "hidden_cells": 0, "merged_categories": 0, "problems": []}
     unique = cells.drop_duplicates(["population", "table", "key"])
-    found = suppression.cell_intervals(unique, threshold)
+    plan = published.read_plan(folder)
+    known = suppression.categories(plan[1]) if plan and not plan[1].empty else None
+    found = suppression.cell_intervals(unique, threshold, known)
     problems = []
     for rec in found[~found["safe"]].itertuples(index=False):
         problems.append({"population": rec.population, "table": rec.table,
@@ -93,7 +95,8 @@ def audit(folder: Path, threshold: int, units: list[str] | None = None) -> dict:
                          "cell": describe(rec.key), "low": int(rec.value),
                          "high": int(rec.value), "units": _units(cells, rec.population, rec.table),
                          "problem": f"shows a group of {int(rec.value)}"})
-    for rec in suppression.group_disclosures(unique, "municipality_code").itertuples(index=False):
+    for rec in suppression.group_disclosures(unique, "municipality_code",
+                                             known).itertuples(index=False):
         problems.append({"population": rec.population, "table": rec.table,
                          "cell": describe(rec.key), "low": None, "high": None,
                          "units": _units(cells, rec.population, rec.table),

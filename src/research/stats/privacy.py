@@ -100,6 +100,20 @@ def hide_same_answer(counts: pd.DataFrame, answers: Sequence, threshold: int = 5
     return out
 
 
+def hide_rows(counts: pd.DataFrame, hidden: Sequence[bool], reason: str = "plan"
+              ) -> pd.DataFrame:
+    """`counts` (after `suppress`) with the rows flagged in `hidden` hidden too (`reason`,
+    e.g. the run's plan hides their count): every numeric value blanked."""
+    out = counts.copy()
+    mask = pd.Series(list(hidden), index=out.index, dtype=bool) & ~out["suppressed"].astype(bool)
+    out.loc[mask, "suppression"] = reason
+    out.loc[mask, "suppressed"] = True
+    for col in out.columns:
+        if (pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].astype(float).where(~mask)
+    return out
+
+
 def n_suppressed(df: pd.DataFrame) -> int:
     """How many cells `suppress` hid (for the caveat sentence of a report)."""
     return int(df["suppressed"].sum()) if "suppressed" in df else 0

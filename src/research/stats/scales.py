@@ -6,7 +6,8 @@
 - `score_table`: mean score with a t confidence interval per scale for every municipality,
   every municipality x role, every role in the sub-region and the sub-region, suppressed
   with `research.stats.privacy.suppress` on the whole table at once (municipality totals and
-  sub-region role totals are published, so both are margins).
+  sub-region role totals are published, so both are margins), or, given the run's plan,
+  with the plan's shown roles and hidden counts (`research.stats.privacy_plan`).
 - `reliability`: Cronbach's alpha per scale with Feldt's F-based interval (the same
   interval as `pingouin.cronbach_alpha`, listwise deletion).
 - `likert_counts`: item distributions (answers per value and "don't know"), suppressed:
@@ -78,18 +79,31 @@ def _summarise(scores: pd.DataFrame, by: list[str], level: str) -> pd.DataFrame:
 
 
 def score_table(responses: pd.DataFrame, instrument: Instrument, wave: str,
-                threshold: int = 5) -> pd.DataFrame:
+                threshold: int = 5, plan: pd.DataFrame | None = None,
+                groups: dict[str, str] | None = None) -> pd.DataFrame:
     """Scale scores of one wave at every level, suppressed; columns
-    `level, municipality_code, role, scale, n, mean, sd, ci_low, ci_high, suppressed, suppression`.
+    `level, municipality_code, role, scale, n, mean, sd, ci_low, ci_high, suppressed,
+    suppression, key`.
 
     `level` is 'municipality', 'municipality_role', 'subregion_role' or 'subregion'
-    (`municipality_code` is 'subregion' for the last two).
+    (`municipality_code` is 'subregion' for the last two). Without a `plan` the table is
+    suppressed on its own (`privacy.suppress`); with the run's plan (cells of the
+    populations `privacy_plan.score_population`), roles are its shown roles (`groups`:
+    role -> shown role, e.g. small roles merged into 'other'; no role rows when every role
+    is one group) and a row is hidden exactly when the plan hides its count ('plan'). `key`
+    is the row's cell key in the plan (`suppression.key_of`).
     """
-    scores = respondent_scores(responses[responses["wave"] == wave], instrument)
     cols = [*GROUP_COLUMNS, "scale", "n", "mean", "sd", "ci_low", "ci_high"]
+    if plan is not None:
+        responses = responses.assign(role=responses["role"].fillna("unknown").astype(str))
+        if groups is not None:
+            responses = responses.assign(role=responses["role"].map(
+                lambda r: groups.get(r, r)))
+    scores = respondent_scores(responses[responses["wave"] == wave], instrument)
     if scores.empty:
         return privacy.suppress(pd.DataFrame(columns=cols).astype({"n": float}),
-                                threshold=threshold, margins=[])
+                                threshold=threshold, margins=[]).assign(key="")
+    by_role = groups is None or len(set(groups.values())) > 1
     parts = [
         (_summarise(scores, ["municipality_code"], "municipality"), [["scale"]]),
         (_summarise(scores, ["municipality_code", "role"], "municipality_role"),
@@ -97,14 +111,54 @@ def score_table(responses: pd.DataFrame, instrument: Instrument, wave: str,
         (_summarise(scores, ["role"], "subregion_role"), [["scale"]]),
         (_summarise(scores, [], "subregion"), []),
     ]
-    out = [privacy.suppress(df[cols], threshold=threshold, margins=margins,
-                            values=["n", "mean", "sd", "ci_low", "ci_high"])
-           for df, margins in parts]
+    if not by_role:
+        parts = [parts[0], parts[3]]
+    if plan is None:
+        out = [privacy.suppress(df[cols], threshold=threshold, margins=margins,
+                                values=["n", "mean", "sd", "ci_low", "ci_high"])
+               for df, margins in parts]
+        table = pd.concat(out, ignore_index=True)
+        table["key"] = _keys(table, groups)
+    else:
+        table = _planned(pd.concat([df[cols] for df, _ in parts], ignore_index=True), plan,
+                         wave, groups)
     order = {s: i for i, s in enumerate(instrument.scales)}
-    table = pd.concat(out, ignore_index=True)
     table["_order"] = table["scale"].map(order)
     return (table.sort_values(["_order", "level", "municipality_code", "role"], kind="stable")
             .drop(columns="_order").reset_index(drop=True))
+
+
+def _keys(table: pd.DataFrame, groups: dict[str, str] | None) -> list[str]:
+    """Each score row's cell key: municipality and the members of its shown role."""
+    from research.stats.suppression import key_of
+
+    members: dict[str, list[str]] = {}
+    for role, shown in (groups or {}).items():
+        members.setdefault(shown, []).append(role)
+    out = []
+    for rec in table.itertuples(index=False):
+        dims = {}
+        if rec.level in ("municipality", "municipality_role"):
+            dims["municipality_code"] = rec.municipality_code
+        if rec.level in ("municipality_role", "subregion_role"):
+            dims["role"] = members.get(rec.role, [rec.role])
+        out.append(key_of(**dims))
+    return out
+
+
+def _planned(table: pd.DataFrame, plan: pd.DataFrame, wave: str,
+             groups: dict[str, str] | None) -> pd.DataFrame:
+    """The score rows hidden where the run's plan hides their count (reason 'plan')."""
+    from research.stats.privacy_plan import score_population
+
+    table = table.assign(key=_keys(table, groups))
+    hidden = plan[plan["hidden"].astype(bool)]
+    hidden = set(zip(hidden["population"], hidden["key"]))
+    mask = pd.Series([(score_population(wave, s), k) in hidden
+                      for s, k in zip(table["scale"], table["key"])], index=table.index)
+    for col in ("n", "mean", "sd", "ci_low", "ci_high"):
+        table[col] = table[col].astype(float).where(~mask)
+    return table.assign(suppressed=mask, suppression=mask.map({True: "plan", False: ""}))
 
 
 def cronbach_alpha(data: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float, float, int]:

@@ -82,16 +82,18 @@ def cross_cells(micro: pd.DataFrame, population: str, table: str, rows: str, col
                          if not (d == column and len(shown) == 1)})
 
     cat = micro[column].map(groups)
+    inner = pd.crosstab(micro[rows], cat) if len(micro) else pd.DataFrame()
+    by_row = micro[rows].value_counts()
+    by_cat = cat.value_counts()
     out = []
     for r in row_values:
-        here = micro[rows] == r
         for s in shown:
-            out.append((key(**{rows: r, column: members[s]}), "cell", r, s,
-                        int((here & (cat == s)).sum())))
-        out.append((key_of(**{rows: r}), "row_total", r, ALL_COLUMNS, int(here.sum())))
+            n = inner.at[r, s] if r in inner.index and s in inner.columns else 0
+            out.append((key(**{rows: r, column: members[s]}), "cell", r, s, int(n)))
+        out.append((key_of(**{rows: r}), "row_total", r, ALL_COLUMNS, int(by_row.get(r, 0))))
     for s in shown:
         out.append((key(**{column: members[s]}), "column_total", ALL_ROWS, s,
-                    int((cat == s).sum())))
+                    int(by_cat.get(s, 0))))
     out.append((key_of(), "total", ALL_ROWS, ALL_COLUMNS, int(len(micro))))
     return pd.DataFrame([{"population": population, "table": table, "key": k, "kind": kind,
                           "row": r, "column": c, "value": float(v), "hidden": False,
@@ -117,14 +119,18 @@ class _Model:
     link: np.ndarray        # rows with link @ atoms == 0
 
     @classmethod
-    def build(cls, cells: pd.DataFrame) -> "_Model":
+    def build(cls, cells: pd.DataFrame, known: dict[str, list[str]] | None = None) -> "_Model":
+        """The model of one population's cells; `known` (dimension -> categories) adds the
+        categories the attacker knows exist though no published key names them (e.g. the
+        other municipalities of a programme total, before their reports are out)."""
         # a key shown in any table is known to the attacker
         first = (cells.sort_values("hidden", kind="stable").drop_duplicates("key")
                  .set_index("key").reindex(list(dict.fromkeys(cells["key"]))).reset_index())
         keys = list(first["key"])
         parsed = [json.loads(k) for k in keys]
         dims = sorted({d for p in parsed for d in p})
-        cats = {d: sorted({c for p in parsed for c in p.get(d, [])}) for d in dims}
+        cats = {d: sorted({c for p in parsed for c in p.get(d, [])}
+                          | set((known or {}).get(d, []))) for d in dims}
         blocks = _blocks([frozenset(p) for p in parsed])
         sizes = [int(np.prod([len(cats[d]) for d in b])) for b in blocks]
         starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
@@ -203,15 +209,27 @@ def _matches(key: dict, block: frozenset, cats: dict[str, list[str]]) -> np.ndar
     return mask.ravel().astype(float)
 
 
-def cell_intervals(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def categories(cells: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """Population -> dimension -> every category its keys name (of a plan's cells)."""
+    out: dict[str, dict[str, set]] = {}
+    for population, key in zip(cells["population"], cells["key"]):
+        for d, values in json.loads(key).items():
+            out.setdefault(population, {}).setdefault(d, set()).update(values)
+    return {p: {d: sorted(v) for d, v in dims.items()} for p, dims in out.items()}
+
+
+def cell_intervals(cells: pd.DataFrame, threshold: int,
+                   known: dict[str, dict[str, list[str]]] | None = None) -> pd.DataFrame:
     """The attacker: for every hidden cell (its `value` is not used) the least and greatest
     value it can take under all visible cells of its population. Columns
     `population, table, key, low, high, width, safe`; hidden cells of the same key in
-    several tables are solved once and listed under each table."""
+    several tables are solved once and listed under each table. `known` (of `categories`)
+    names the categories of each population that exist though no published cell names
+    them yet."""
     rows = []
     for population, part in cells.groupby("population", sort=True):
         part = part.assign(value=part["value"].where(~part["hidden"].astype(bool), np.nan))
-        model = _Model.build(part)
+        model = _Model.build(part, (known or {}).get(population))
         hidden = part.groupby("key", sort=False)["hidden"].all().reindex(model.keys).to_numpy()
         found = {model.keys[i]: (lo, hi) for i, lo, hi in model.all_intervals(hidden)}
         for rec in part[part["key"].isin(found)].itertuples(index=False):
@@ -223,7 +241,8 @@ def cell_intervals(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
                                        "safe"])
 
 
-def group_disclosures(cells: pd.DataFrame, group_dim: str) -> pd.DataFrame:
+def group_disclosures(cells: pd.DataFrame, group_dim: str,
+                      known: dict[str, dict[str, list[str]]] | None = None) -> pd.DataFrame:
     """Visible groups (a total over `group_dim`'s one category, e.g. one municipality) whose
     members the published cells place all into one category of another dimension: the
     least possible count of the group in that category equals the group's total.
@@ -231,7 +250,7 @@ def group_disclosures(cells: pd.DataFrame, group_dim: str) -> pd.DataFrame:
     rows = []
     for population, part in cells.groupby("population", sort=True):
         part = part.assign(value=part["value"].where(~part["hidden"].astype(bool), np.nan))
-        model = _Model.build(part)
+        model = _Model.build(part, (known or {}).get(population))
         hidden = part.groupby("key", sort=False)["hidden"].all().reindex(model.keys).to_numpy()
         parsed = [json.loads(k) for k in model.keys]
         everything = {d: {c for q in parsed for c in q.get(d, [])} for q in parsed for d in q}

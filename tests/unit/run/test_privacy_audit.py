@@ -128,3 +128,43 @@ def test_the_survey_plan_passes_the_audit_across_reports(tmp_path):
     result = survey_run(tmp_path, lambda plan: plan)
     assert result["status"] == "passed"
     assert (result["tables"], result["cells"], result["hidden_cells"]) == (1, 4, 2)
+
+
+def test_baseline_survey_side_files_pass_and_a_planted_hole_is_named(tmp_path, make_report,
+                                                                     processed, monkeypatch):
+    """The four baseline reports' survey sections (counts, score table, answers, open
+    answers) record what they publish; the audit passes them, and names the cell that one
+    un-hidden complement would give away."""
+    from research.report import survey_report
+
+    folder = privacy_audit.folder_of(tmp_path)
+    published.write_plan(folder, INPUTS, pd.DataFrame())
+    monkeypatch.setenv(published.ENV, str(folder))
+    published._SIDE.clear()
+    for unit in INPUTS["municipalities"]:
+        R = make_report(unit, processed=processed)
+        ins, resp, wave = survey_report.load(R)
+        survey_report.intro(R, resp, ins, wave)
+        survey_report.score_table(R, resp, ins, wave)
+        survey_report.likert(resp, R, ins, wave)
+        survey_report.open_answers(R.table("comments"), R, ins, wave, resp)
+    published._SIDE.clear()
+    result = privacy_audit.audit(folder, 5)
+    assert result["status"] == "passed"
+    side_846 = json.loads(published.side_file(folder, "baseline", "846").read_text("utf-8"))
+    kinds = {name.split(":")[0].split("/")[2] if name.count("/") > 1 else "respondents"
+             for name in side_846["tables"]}
+    assert kinds == {"respondents", "score", "item", "open"}
+    # Teuva's row of the dynamic score: business 6 and expert 5 hidden, elected 12, office
+    # holders 10, total 33; printing the 6 gives the expert count away (33 - 6 - 12 - 10)
+    path = published.side_file(folder, "baseline", "846")
+    table = side_846["tables"]["survey/baseline/score/dynamic:role"]
+    for cell in table:
+        if cell["key"] == suppression.key_of(municipality_code="846", role="business"):
+            cell.update(hidden=False, value=6.0)
+    path.write_text(json.dumps(side_846), encoding="utf-8")
+    result = privacy_audit.audit(folder, 5)
+    assert [privacy_audit.message(p, 5) for p in result["problems"]] == [
+        "privacy audit: table 'role' of survey/baseline/score/dynamic, cell "
+        "municipality_code=846, role=expert: hidden cell lies in 5..5 (threshold 5; published "
+        "by baseline/151, baseline/218, baseline/232, baseline/846)"]

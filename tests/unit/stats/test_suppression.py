@@ -241,3 +241,24 @@ def test_threshold_three_and_default_five(tmp_path):
     assert load_config(write_config(tmp_path, 3), ROOT / "data" / "raw").min_group_size == 3
     assert load_config(ROOT / "config" / "suupohja.yml",
                        ROOT / "data" / "raw").min_group_size == 5
+
+
+def test_the_attacker_knows_categories_no_published_key_names_yet():
+    # A's report alone: its row (staff hidden, elected 5, total 8) and the programme's 20;
+    # the 12 of the other municipalities are in no published key before their reports
+    cells = pd.DataFrame([
+        {"key": suppression.key_of(municipality_code="A", role="staff"), "kind": "cell",
+         "value": np.nan, "hidden": True},
+        {"key": suppression.key_of(municipality_code="A", role="elected"), "kind": "cell",
+         "value": 5.0, "hidden": False},
+        {"key": suppression.key_of(municipality_code="A"), "kind": "row_total", "value": 8.0,
+         "hidden": False},
+        {"key": suppression.key_of(), "kind": "total", "value": 20.0, "hidden": False},
+    ]).assign(population="survey/baseline/score/dynamic", table="role", row="A",
+              column="staff", zero_possible=False)
+    with pytest.raises(RuntimeError, match="the published cells are inconsistent"):
+        suppression.cell_intervals(cells, 5)
+    known = {"survey/baseline/score/dynamic": {"municipality_code": ["A", "B"],
+                                               "role": ["elected", "staff"]}}
+    found = suppression.cell_intervals(cells, 5, known).iloc[0]
+    assert (found["low"], found["high"], found["safe"]) == (3, 3, False)
