@@ -12,10 +12,14 @@ from research.report import published
 
 @pytest.fixture(scope="module")
 def few_in_isojoki(processed):
-    """The bundled responses with only 3 of Isojoki's (151) final-wave respondents left."""
+    """The bundled responses with only 3 of Isojoki's (151) final-wave respondents left,
+    all three also in its baseline wave (chosen by that, not by their pseudonyms, which
+    depend on the checkout's key)."""
     resp = read_table(processed, "responses")
     final = (resp["wave"] == "final") & (resp["municipality_code"] == "151")
-    keep = sorted(resp.loc[final, "respondent"].unique())[:3]
+    base = set(resp.loc[(resp["wave"] == "baseline") & (resp["municipality_code"] == "151"),
+                        "respondent"])
+    keep = sorted(set(resp.loc[final, "respondent"]) & base)[:3]
     return resp[~(final & ~resp["respondent"].isin(keep))].reset_index(drop=True)
 
 
