@@ -40,7 +40,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@touch $@
 
-bench: $(VENV)/.installed-bench ## Benchmark: national baseline, naive loop, rerun, Dask LocalCluster
+bench: $(VENV)/.installed-bench prepare ## Benchmark: national baseline, naive loop, rerun, Dask LocalCluster
 	$(BIN)/python benchmarks/bench_vitality.py
 	$(BIN)/python benchmarks/bench_run.py
 
