@@ -84,12 +84,11 @@ def report_meta(ctx: RunContext, unit: Unit, entry_id: str,
     vintages = {} if vintages is None else vintages
     if unit.phase not in vintages:
         vintages[unit.phase] = vintage_text(rep)
-    vintage = vintages[unit.phase]
     return {
         "title": f"{L('phase.' + unit.phase)}: {unit_name}",
         "programme": ctx.config.programme_name(ctx.language),
         "unit_name": unit_name,
-        "data_date": vintage,
+        "data_date": vintages[unit.phase],
         "language": ctx.language,
         "sources": [L("source.classification")] + [L(s) for s in keys],
         "notice": L("report.synthetic_notice") if synthetic else "",

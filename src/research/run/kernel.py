@@ -44,16 +44,21 @@ def warm_kernel(cwd: Path, phase: str, parameters: dict) -> None:
     km = worker_kernel(cwd)
     if _WORKER.get("warm"):
         return
+    _execute(km, WARM_CODE.format(phase=phase, **{k: parameters.get(k, "") for k in
+                                                 ("config", "unit", "processed", "raw",
+                                                  "language")}), timeout=300)
+    _WORKER["warm"] = True
+
+
+def _execute(km, code: str, timeout: float) -> dict:
+    """Run `code` in the kernel of `km` through a client of its own; the execute reply
+    (outputs go nowhere)."""
     kc = km.client()
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=120)
-        code = WARM_CODE.format(phase=phase, **{k: parameters.get(k, "") for k in
-                                                ("config", "unit", "processed", "raw",
-                                                 "language")})
-        kc.execute_interactive(code, store_history=False, timeout=300,
-                               output_hook=lambda msg: None)
-        _WORKER["warm"] = True
+        return kc.execute_interactive(code, store_history=False, timeout=timeout,
+                                      output_hook=lambda msg: None)
     finally:
         kc.stop_channels()
 
@@ -88,17 +93,10 @@ def worker_kernel(cwd: Path):
         if not _WORKER.get("atexit"):
             atexit.register(drop_worker_kernel)
             _WORKER["atexit"] = True
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=120)
-        reply = kc.execute_interactive(RESET_CODE.format(cwd=str(Path(cwd).resolve())),
-                                       store_history=False, timeout=120)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError("could not reset the kernel: "
-                               f"{reply['content'].get('evalue', '')}")
-    finally:
-        kc.stop_channels()
+    reply = _execute(km, RESET_CODE.format(cwd=str(Path(cwd).resolve())), timeout=120)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError("could not reset the kernel: "
+                           f"{reply['content'].get('evalue', '')}")
     return km
 
 

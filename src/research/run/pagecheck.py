@@ -1,5 +1,5 @@
 """A report page as headless Chromium lays it out for A4 print: language, alt texts, text
-contrast and overflow (issue 15: public-sector web accessibility, WCAG 2.1 AA).
+contrast and overflow (public-sector web accessibility, WCAG 2.1 AA).
 
 `check_page(browser, html)` copies the page with its print rules switched on for the screen
 (`@media print` -> `@media all`), adds a small script, and lets Chromium lay it out in a
