@@ -154,11 +154,12 @@ def publish(phase: str, unit: str, cells: pd.DataFrame | None) -> None:
 def survey_plan(R) -> pd.DataFrame:
     """The run's plan of the survey populations (`privacy_plan.survey_plan`); computed from
     the report's own tables when the context has no prepared data with a survey."""
-    found = plan(R) if getattr(R, "processed", None) is not None else None
-    if found is not None and found["population"].str.startswith("survey/").any():
-        return found
     cache = R.__dict__.setdefault("_survey_plan", {})
-    if "plan" not in cache:   # computed once per report context
+    if "plan" not in cache:   # read or computed once per report context
+        found = plan(R) if getattr(R, "processed", None) is not None else None
+        if found is not None and found["population"].str.startswith("survey/").any():
+            cache["plan"] = found
+            return found.copy()
         try:
             comments = R.table("comments")
         except Exception:   # a context without open answers
@@ -174,8 +175,12 @@ def survey_plan(R) -> pd.DataFrame:
 def plan_cells(R, population: str, keys: list[str]) -> pd.DataFrame:
     """The plan's cells of a population with one of `keys`, recorded in the unit's side
     file as published."""
-    mine = survey_plan(R)
-    cells = mine[(mine["population"] == population) & mine["key"].isin(keys)]
+    survey_plan(R)
+    cache = R.__dict__["_survey_plan"]
+    if "by_population" not in cache:
+        cache["by_population"] = dict(tuple(cache["plan"].groupby("population", sort=False)))
+    mine = cache["by_population"].get(population, cache["plan"].iloc[:0])
+    cells = mine[mine["key"].isin(keys)]
     publish(R.phase, str(R.unit), cells)
     return cells
 
