@@ -136,6 +136,13 @@ def side_file(folder: Path, phase: str, unit: str) -> Path:
     return Path(folder) / PUBLISHED / phase / f"{unit}.json"
 
 
+def side_files(folder: Path) -> list[Path]:
+    """Every unit's side file under `folder`, in order; not the hidden temporary files of
+    side files being written by other workers at the same time (`research.core.atomic`)."""
+    return sorted(p for p in (Path(folder) / PUBLISHED).glob("*/*.json")
+                  if not p.name.startswith("."))
+
+
 def publish(phase: str, unit: str, cells: pd.DataFrame | None) -> None:
     """Record the published cells of a report's table (columns of
     `suppression.CELL_COLUMNS`; hidden values are dropped) in the unit's side file."""

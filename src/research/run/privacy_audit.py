@@ -4,9 +4,10 @@
   ``reports/privacy/plan.json`` and names that folder to the notebook kernels
   (`research.report.published.ENV`), so that every report reads the same plan.
 - Each report writes the tables it publishes to ``reports/privacy/published/<phase>/
-  <unit>.json``. `check_unit` attacks them, together with every other side file of the
-  run, before the unit's HTML is written: for every hidden cell the least and the greatest
-  value an integer programme allows under all published tables
+  <unit>.json``. `check_unit` checks them before the unit's HTML is written: cells that
+  are the plan's own pass at once; others are attacked together with every other side
+  file of the run: for every hidden cell the least and the greatest value an integer
+  programme allows under all published tables
   (`research.stats.suppression.cell_intervals`), and every visible group whose members
   all fall into one category (`group_disclosures`).
 - `audit` does the same for the whole run (`research audit-privacy`, and the end of
@@ -54,8 +55,11 @@ def clear_unit(reports: Path, phase: str, unit: str) -> None:
 def read_published(folder: Path) -> pd.DataFrame:
     """Every published cell of the run, with the unit that published it."""
     rows = []
-    for path in sorted((Path(folder) / published.PUBLISHED).glob("*/*.json")):
-        side = json.loads(path.read_text(encoding="utf-8"))
+    for path in published.side_files(folder):
+        try:
+            side = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:   # withdrawn by a failed unit meanwhile
+            continue
         for cells in side["tables"].values():
             rows += [dict(c, unit=f"{side['phase']}/{side['unit']}") for c in cells]
     columns = [*suppression.CELL_COLUMNS, "unit"]
@@ -101,8 +105,7 @@ def audit(folder: Path, threshold: int, units: list[str] | None = None) -> dict:
                          "cell": describe(rec.key), "low": None, "high": None,
                          "units": _units(cells, rec.population, rec.table),
                          "problem": f"every member falls into {describe(rec.category_key)}"})
-    groups = [json.loads(k) for k in unique.loc[unique["kind"] == "column_total", "key"]]
-    merged = sum(len(v) for g in groups for v in g.values() if len(v) > 1)
+    merged = _merged(unique)
     return {"status": "failed" if problems else "passed", "threshold": threshold,
             "tables": int(unique[["population", "table"]].drop_duplicates().shape[0]),
             "cells": int(len(unique)), "hidden_cells": int(unique["hidden"].sum()),
@@ -128,13 +131,77 @@ def threshold_of(folder: Path) -> int | None:
 
 
 def check_unit(reports: Path, phase: str, unit: str) -> dict | None:
-    """The audit of the populations a unit publishes, with all side files of the run;
-    None when the run has no plan (the privacy step is not in use)."""
+    """The check of what a unit publishes before its HTML is written; None when the run has
+    no plan (the privacy step is not in use).
+
+    When every cell the unit publishes is a cell of the run's plan, with the plan's value
+    and hidden flag, the unit is safe without an attack: `suppression.protect` made every
+    hidden cell of the plan safe against all of the plan's cells, and publishing fewer of
+    them only widens what an attacker can place a hidden cell in. The check then costs the
+    unit's own cells, whatever the size of the programme (`method` 'plan'). Otherwise the
+    populations the unit publishes are attacked with every side file of the run (`method`
+    'attack'); `finish` attacks the whole run once at its end either way."""
     folder = folder_of(reports)
-    threshold = threshold_of(folder)
-    if threshold is None:
+    found = _cached_plan(folder)
+    if found is None:
         return None
-    return audit(folder, threshold, units=[f"{phase}/{unit}"])
+    threshold = int(found[0]["threshold"])
+    mine = read_side(folder, phase, unit)
+    if not mine.empty and within_plan(mine, found[1]):
+        tables = mine[["population", "table"]].drop_duplicates()
+        return {"status": "passed", "method": "plan", "threshold": threshold,
+                "tables": int(len(tables)), "cells": int(len(mine)),
+                "hidden_cells": int(mine["hidden"].sum()),
+                "merged_categories": _merged(mine), "problems": []}
+    return dict(audit(folder, threshold, units=[f"{phase}/{unit}"]), method="attack")
+
+
+def read_side(folder: Path, phase: str, unit: str) -> pd.DataFrame:
+    """The cells one unit's side file publishes (empty when it publishes none)."""
+    path = published.side_file(folder, phase, unit)
+    rows = []
+    if path.exists():
+        for cells in json.loads(path.read_text(encoding="utf-8"))["tables"].values():
+            rows += cells
+    out = pd.DataFrame(rows, columns=suppression.CELL_COLUMNS)
+    return out.astype({"hidden": bool, "zero_possible": bool, "value": float})
+
+
+def within_plan(cells: pd.DataFrame, plan: pd.DataFrame) -> bool:
+    """Whether every cell is a cell of the plan (same population, table and key) with the
+    plan's hidden flag and, when shown, the plan's value."""
+    if plan.empty or not set(suppression.CELL_COLUMNS) <= set(plan.columns):
+        return False
+    on = ["population", "table", "key"]
+    ref = plan[[*on, "value", "hidden"]].astype({"hidden": bool, "value": float})
+    both = cells[[*on, "value", "hidden"]].merge(ref.drop_duplicates(on), on=on, how="left",
+                                                 suffixes=("", "_plan"), indicator=True)
+    if (both["_merge"] != "both").any() or (both["hidden"] != both["hidden_plan"]).any():
+        return False
+    shown = both[~both["hidden"]]
+    return bool((shown["value"] == shown["value_plan"]).all())
+
+
+def _merged(cells: pd.DataFrame) -> int:
+    groups = [json.loads(k) for k in cells.loc[cells["kind"] == "column_total", "key"]]
+    return sum(len(v) for g in groups for v in g.values() if len(v) > 1)
+
+
+_PLAN_CACHE: dict[tuple, tuple[dict, pd.DataFrame] | None] = {}
+
+
+def _cached_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
+    """`published.read_plan`, read once per worker process while the file is unchanged."""
+    path = Path(folder) / published.PLAN
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if stamp not in _PLAN_CACHE:
+        _PLAN_CACHE.clear()
+        _PLAN_CACHE[stamp] = published.read_plan(folder)
+    return _PLAN_CACHE[stamp]
 
 
 def gate(reports: Path, phase: str, unit: str, notebook: str | Path) -> dict:
@@ -158,8 +225,9 @@ def summary(result: dict | None) -> dict | None:
     """What the manifest records of an audit."""
     if result is None:
         return None
-    return {k: result[k] for k in ("status", "threshold", "tables", "cells", "hidden_cells",
-                                   "merged_categories")} | {"problems": len(result["problems"])}
+    keys = ("status", "method", "threshold", "tables", "cells", "hidden_cells",
+            "merged_categories")
+    return {k: result[k] for k in keys if k in result} | {"problems": len(result["problems"])}
 
 
 def finish(reports: Path) -> dict | None:

@@ -58,7 +58,7 @@ def test_a_revealing_unit_fails_and_the_others_go_on(tmp_path):
     for unit in ("w2-232", "w3-232"):
         (tmp_path / f"{unit}.ipynb").write_text("{}", encoding="utf-8")
     ok = privacy_audit.gate(tmp_path, "reflection", "w3-232", tmp_path / "w3-232.ipynb")
-    assert ok == {"privacy_audit": {"status": "passed", "threshold": 5, "tables": 1,
+    assert ok == {"privacy_audit": {"status": "passed", "method": "attack", "threshold": 5, "tables": 1,
                                     "cells": 25, "hidden_cells": 0, "merged_categories": 0,
                                     "problems": 0}}
     bad = privacy_audit.gate(tmp_path, "reflection", "w2-232", tmp_path / "w2-232.ipynb")
@@ -168,3 +168,48 @@ def test_baseline_survey_side_files_pass_and_a_planted_hole_is_named(tmp_path, m
         "privacy audit: table 'role' of survey/baseline/score/dynamic, cell "
         "municipality_code=846, role=expert: hidden cell lies in 5..5 (threshold 5; published "
         "by baseline/151, baseline/218, baseline/232, baseline/846)"]
+
+
+def protected_run(tmp_path):
+    """A run whose plan is the protected w2 table, and a unit that publishes its role table."""
+    from research.stats import privacy_plan
+    micro = pd.DataFrame([{"municipality_code": c, "role": r, "organisation": None,
+                           "wave": "w2"} for (c, r), n in W2.items() for _ in range(n)])
+    plan = suppression.protect(privacy_plan.workshop_cells(micro, "w2", INPUTS["municipalities"],
+                                                           5), 5)
+    published.write_plan(privacy_audit.folder_of(tmp_path), INPUTS, privacy_plan.published(plan))
+    side(tmp_path, "reflection", "w2-all", plan[plan["table"] == "role"])
+    return plan[plan["table"] == "role"]
+
+
+def test_a_unit_publishing_only_plan_cells_passes_without_an_attack(tmp_path, monkeypatch):
+    # the plan merges business and expert; it hides every cell of 846, 151 and 218 and
+    # two of Kauhajoki's four: 14 of 20
+    protected_run(tmp_path)
+    monkeypatch.setattr(suppression, "cell_intervals", None)   # an attack would fail here
+    result = privacy_audit.check_unit(tmp_path, "reflection", "w2-all")
+    assert {k: result[k] for k in ("status", "method", "tables", "cells", "hidden_cells")} == {
+        "status": "passed", "method": "plan", "tables": 1, "cells": 20,
+        "hidden_cells": 14}
+
+
+def test_a_cell_unlike_the_plan_is_attacked_and_named(tmp_path):
+    table = protected_run(tmp_path)
+    # the unit prints Kauhajoki's two business people and experts, which the plan hides
+    hole = table["key"] == '{"municipality_code": ["232"], "role": ["business", "expert"]}'
+    side(tmp_path, "reflection", "w2-all", table.assign(hidden=table["hidden"] & ~hole))
+    result = privacy_audit.check_unit(tmp_path, "reflection", "w2-all")
+    assert (result["method"], result["status"]) == ("attack", "failed")
+    assert "cell municipality_code=232, role=business+expert: shows a group of 2" in [
+        f"cell {p['cell']}: {p['problem']}" for p in result["problems"]]
+
+
+def test_side_files_being_written_by_another_worker_are_not_read(tmp_path):
+    planted_run(tmp_path)
+    folder = published.side_file(privacy_audit.folder_of(tmp_path), "baseline", "x").parent
+    folder.mkdir(parents=True)
+    (folder / ".232.json.33fn3g3s.tmp.json").write_text('{"phase": "base', encoding="utf-8")
+    assert [p.name for p in published.side_files(privacy_audit.folder_of(tmp_path))] == [
+        "w2-232.json", "w3-232.json"]
+    assert sorted(set(privacy_audit.read_published(privacy_audit.folder_of(tmp_path))["unit"])) \
+        == ["reflection/w2-232", "reflection/w3-232"]
