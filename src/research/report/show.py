@@ -102,7 +102,7 @@ def table(df: pd.DataFrame | None, language: str = "fi", caption: str = "", deci
 
 
 def figure(fig):
-    """Show a matplotlib figure once, as a 2x PNG with its alt text (`style.html`), and close
+    """Show a matplotlib figure once, as an SVG image with its alt text (`style.html`), and close
     it."""
     if fig is None:
         return None

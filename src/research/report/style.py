@@ -12,7 +12,8 @@ Every chart module draws with these values, so that a change of style is made he
   of tick labels, `figure_title(fig, text)` a title wrapped to the figure's width;
 - `describe(fig, title, sentence, language)`: the figure's alt text, its title and one computed
   sentence, and its tick labels in the language's number style (`localise_ticks`);
-  `html(fig)` the figure as an HTML `<figure>` with a 2x PNG (`SAVE_DPI`) and that alt text;
+  `html(fig)` the figure as an HTML `<figure>` with an SVG image (text kept as text: sharp at
+  any zoom and in print, and less than half the drawing time of a 2x PNG) and that alt text;
 - colours: the Okabe–Ito palette (colour-blind safe). `HIGHLIGHT` is the report's own unit,
   `SUBREGION`, `REGION`, `COUNTRY`, `PROGRAMME` and `PEER` the units it is compared with,
   `PALETTE` the other lines of a chart with many units, `likert_colours(n)` a diverging scale
@@ -26,7 +27,6 @@ Matplotlib and seaborn are imported only when a figure is drawn.
 from __future__ import annotations
 
 DPI = 96
-SAVE_DPI = 192
 THEME = {"style": "whitegrid", "context": "notebook"}
 
 OKABE_ITO = {"orange": "#e69f00", "sky": "#56b4e9", "green": "#009e73", "yellow": "#f0e442",
@@ -213,24 +213,17 @@ def alt_text(fig) -> str:
     return alt
 
 
-def png(fig) -> bytes:
-    """The figure as a 2x PNG reduced to 256 colours (a third of the bytes of a full-colour
-    PNG); deterministic: drawn to raw pixels, no software stamp."""
+def svg(fig) -> bytes:
+    """The figure as SVG with its text as text; deterministic (fixed id salt, no date)."""
     import io
 
-    from PIL import Image
+    import matplotlib
 
     _pin_empty_labels(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="raw", dpi=SAVE_DPI)
-    raw = buf.getvalue()
-    w = int(fig.get_figwidth() * SAVE_DPI)      # Agg truncates the size to whole pixels
-    img = Image.frombuffer("RGBA", (w, len(raw) // (4 * w)), raw, "raw", "RGBA", 0, 1)
-    img = img.convert("RGB")
-    out = io.BytesIO()
-    img.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
-                 dither=Image.Dither.NONE).save(out, format="png")
-    return out.getvalue()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": RC["svg.hashsalt"]}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
 
 
 def _pin_empty_labels(fig) -> None:
@@ -244,13 +237,13 @@ def _pin_empty_labels(fig) -> None:
 
 
 def html(fig) -> str:
-    """The figure as `<figure><img alt=... width=... height=...></figure>`: a 2x PNG shown at
+    """The figure as `<figure><img alt=... width=... height=...></figure>`: an SVG shown at
     its logical size, so that 9 pt in the figure is 9 pt on the page."""
     import base64
     import html as html_
 
-    data = base64.b64encode(png(fig)).decode("ascii")
+    data = base64.b64encode(svg(fig)).decode("ascii")
     w, h = (round(v * DPI) for v in fig.get_size_inches())
-    return (f'<figure class="report-figure"><img src="data:image/png;base64,{data}" '
+    return (f'<figure class="report-figure"><img src="data:image/svg+xml;base64,{data}" '
             f'alt="{html_.escape(alt_text(fig), quote=True)}" width="{w}" height="{h}">'
             "</figure>")
