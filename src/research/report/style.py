@@ -13,7 +13,7 @@ Every chart module draws with these values, so that a change of style is made he
 - `describe(fig, title, sentence, language)`: the figure's alt text, its title and one computed
   sentence, and its tick labels in the language's number style (`localise_ticks`);
   `html(fig)` the figure as an HTML `<figure>` with an SVG image (text kept as text: sharp at
-  any zoom and in print, and less than half the drawing time of a 2x PNG) and that alt text;
+  any zoom and in print, and about half the drawing time of a 2x PNG) and that alt text;
 - colours: the Okabe–Ito palette (colour-blind safe). `HIGHLIGHT` is the report's own unit,
   `SUBREGION`, `REGION`, `COUNTRY`, `PROGRAMME` and `PEER` the units it is compared with,
   `PALETTE` the other lines of a chart with many units, `likert_colours(n)` a diverging scale
