@@ -19,6 +19,7 @@ machine-readable record that `research audit-privacy` attacks.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -34,6 +35,7 @@ PLAN = "plan.json"
 PUBLISHED = "published"
 _PLANS: dict[str, pd.DataFrame] = {}
 _SIDE: dict[str, dict] = {}
+_READ: dict = {}
 
 
 def plan_inputs(config, processed) -> dict:
@@ -44,16 +46,20 @@ def plan_inputs(config, processed) -> dict:
         digest = read_digest(processed)
     except (OSError, ValueError):
         digest = {}
-    from research.stats import scales
-
-    code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
-                                   for m in (privacy_plan, suppression, scales))).hexdigest()
+    code = hashlib.sha256(b"".join(Path(_source(m)).read_bytes() for m in (
+        privacy_plan.__name__, suppression.__name__, "research.stats.scales"))).hexdigest()
     return {"threshold": config.min_group_size, "code": code,
             "municipalities": [str(c) for c in config.municipalities],
             "workshops": [w["id"] for w in reflection.get("workshops", [])],
             "respondents": digest.get("respondents"),
             "survey_waves": survey_waves(config), "responses": digest.get("responses"),
             "comments": digest.get("comments"), "instrument": _instrument_hash(config)}
+
+
+def _source(module: str) -> str:
+    """The source file of a module, found without importing it (the plan's inputs are
+    checked by every run, also one that has nothing to run)."""
+    return importlib.util.find_spec(module).origin
 
 
 def _instrument_path(config) -> Path | None:
@@ -111,11 +117,20 @@ def write_plan(folder: Path, inputs: dict, plan_: pd.DataFrame) -> Path:
 
 
 def read_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
+    """(inputs, cells) of the plan in `folder`, None when there is none. The file is parsed
+    once per process while it stays the same file (a national plan is some 14 MB, and a
+    warm kernel runs many reports); the cells are a copy for the caller."""
     path = Path(folder) / PLAN
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except OSError:
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data["inputs"], pd.DataFrame(data["cells"])
+    stamp = (str(path.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if _READ.get("stamp") != stamp:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        _READ.clear()
+        _READ.update(stamp=stamp, inputs=data["inputs"], cells=pd.DataFrame(data["cells"]))
+    return dict(_READ["inputs"]), _READ["cells"].copy()
 
 
 def plan(R) -> pd.DataFrame:

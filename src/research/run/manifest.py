@@ -6,6 +6,7 @@ parameters) hash to the same value as in the manifest is skipped as `unchanged`.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -96,6 +97,7 @@ def remove_stale_temporaries(reports: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@functools.cache
 def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
     out = {"python": ".".join(map(str, sys.version_info[:3]))}

@@ -7,13 +7,15 @@ municipality, workshop x municipality, region) runs its phase's jupytext noteboo
 papermill in a worker process (`research.run.execute`), keeping one warm kernel per worker
 (`research.run.kernel`), or on a Dask cluster (`research.run.cluster`). A unit whose inputs
 hash to the same value as in `reports/manifest.json` is skipped as `unchanged`
-(`research.run.manifest`). The manifest is
-rewritten after every unit, so the next run finishes what a stopped run left.
+(`research.run.manifest`). The manifest is rewritten as units finish (at most every
+`MANIFEST_EVERY` seconds, and when the run stops), so the next run finishes what a stopped
+run left.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from research.core.errors import UserError
@@ -25,6 +27,11 @@ from research.run.manifest import (RunContext, input_hash, read_manifest,
 from research.run.matrix import Unit, build_matrix
 
 __all__ = ["RunContext", "Unit", "build_matrix", "run"]
+
+#: Seconds between two writes of the manifest while units finish: a national manifest
+#: takes some 0.1 s to write, and a killed run loses at most this much of its record (those
+#: units run again next time; their reports were written atomically).
+MANIFEST_EVERY = 2.0
 
 
 def prepare_run_level(ctx: RunContext) -> bool:
@@ -105,10 +112,15 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                      "templates": str(ctx.templates), "notebook_rel": unit.notebook_rel,
                      "html_rel": unit.html_rel, "research_rel": unit.research_rel})
 
+    written = {"at": time.monotonic(), "behind": 0}
+
     def record(entry: dict) -> None:
         results[f"{entry['phase']}/{entry['unit']}"] = entry
         entries[f"{entry['phase']}/{entry['unit']}"] = entry
-        write_manifest(ctx, entries)
+        written["behind"] += 1
+        if time.monotonic() - written["at"] >= MANIFEST_EVERY:
+            write_manifest(ctx, entries)
+            written.update(at=time.monotonic(), behind=0)
 
     if progress:
         progress.start(len(matrix), len(matrix) - len(todo))
@@ -131,6 +143,8 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if written["behind"]:
+            write_manifest(ctx, entries)
     vit = results.get("vitality/region")
     if vit and (vit["status"] == "ok" or (vit["status"] == "unchanged"
                                           and not (ctx.reports / VITALITY_XLSX).exists())):

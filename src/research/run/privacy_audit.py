@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -142,7 +143,7 @@ def check_unit(reports: Path, phase: str, unit: str) -> dict | None:
     populations the unit publishes are attacked with every side file of the run (`method`
     'attack'); `finish` attacks the whole run once at its end either way."""
     folder = folder_of(reports)
-    found = _cached_plan(folder)
+    found = published.read_plan(folder)
     if found is None:
         return None
     threshold = int(found[0]["threshold"])
@@ -187,23 +188,6 @@ def _merged(cells: pd.DataFrame) -> int:
     return sum(len(v) for g in groups for v in g.values() if len(v) > 1)
 
 
-_PLAN_CACHE: dict[tuple, tuple[dict, pd.DataFrame] | None] = {}
-
-
-def _cached_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
-    """`published.read_plan`, read once per worker process while the file is unchanged."""
-    path = Path(folder) / published.PLAN
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if stamp not in _PLAN_CACHE:
-        _PLAN_CACHE.clear()
-        _PLAN_CACHE[stamp] = published.read_plan(folder)
-    return _PLAN_CACHE[stamp]
-
-
 def gate(reports: Path, phase: str, unit: str, notebook: str | Path) -> dict:
     """The manifest fields of a unit after `check_unit`: its audit summary and, when the
     audit finds a problem, a failed status (the executed notebook moves to ``failed/`` and
@@ -231,14 +215,30 @@ def summary(result: dict | None) -> dict | None:
 
 
 def finish(reports: Path) -> dict | None:
-    """The audit of the whole run, written to ``reports/privacy/audit.json``."""
+    """The audit of the whole run, written to ``reports/privacy/audit.json``; the audit
+    there is kept when it was made from the same plan, side files and attacker code
+    (`audit_inputs`), as in a rerun with nothing changed."""
     folder = folder_of(reports)
     threshold = threshold_of(folder)
     if threshold is None:
         return None
-    result = audit(folder, threshold)
+    inputs = audit_inputs(folder)
+    found = read_audit(reports)
+    if found and found.get("inputs") == inputs:
+        return found
+    result = dict(audit(folder, threshold), inputs=inputs)
     write_text(folder / AUDIT, json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     return result
+
+
+def audit_inputs(folder: Path) -> str:
+    """Hash of what the audit of a run reads: the plan, every side file (by name and
+    content) and the code of this module (the plan's inputs hash the planner's)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in [Path(folder) / published.PLAN, *published.side_files(folder)]:
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
 
 
 def read_audit(reports: Path) -> dict | None:

@@ -80,6 +80,25 @@ def test_cli_audit_privacy_reports_and_fails(tmp_path):
     assert json.loads((tmp_path / "privacy" / "audit.json").read_text())["status"] == "failed"
 
 
+def test_finish_keeps_the_audit_of_an_unchanged_run_and_redoes_a_changed_one(tmp_path,
+                                                                               monkeypatch):
+    planted_run(tmp_path)
+    first = privacy_audit.finish(tmp_path)
+    assert first["status"] == "failed" and len(first["inputs"]) == 64
+
+    def attacked(*args, **kwargs):
+        raise AssertionError("the audit of an unchanged run was done again")
+    real_audit = privacy_audit.audit
+    monkeypatch.setattr(privacy_audit, "audit", attacked)
+    assert privacy_audit.finish(tmp_path) == first
+    # the revealing unit withdrawn: a new side-file set, so a new audit, which passes
+    published.side_file(privacy_audit.folder_of(tmp_path), "reflection", "w2-232").unlink()
+    monkeypatch.setattr(privacy_audit, "audit", real_audit)
+    again = privacy_audit.finish(tmp_path)
+    assert again["status"] == "passed" and again["inputs"] != first["inputs"]
+    assert json.loads((tmp_path / "privacy" / "audit.json").read_text()) == again
+
+
 def test_plan_of_a_protected_table_passes_the_cli(tmp_path):
     from research.cli import app
     micro = pd.DataFrame([{"municipality_code": c, "role": r, "organisation": None,
