@@ -55,15 +55,34 @@ def remote_unit(job: dict) -> dict:
             Path(out).unlink(missing_ok=True)
 
 
+def warm_remote(job: dict) -> None:
+    """On a worker: start its kernel and warm it (`research.run.kernel.warm_kernel`) with
+    the first unit's parameters, while the client prepares the run; a failure is left to
+    the worker's first unit, which starts the kernel again."""
+    from research.run.kernel import drop_worker_kernel, warm_kernel
+
+    with _LOCK:
+        _scratch(job)
+        folder = (Path(job["reports"]) / job["notebook_rel"]).parent
+        try:
+            warm_kernel(folder, job["phase"], job["parameters"])
+        except Exception:  # noqa: BLE001
+            drop_worker_kernel()
+
+
 def _scratch(job: dict) -> Path:
-    """The worker's privacy folder (the run's plan copied in) and the run's folders named
-    in its environment, before its kernel starts."""
+    """The worker's privacy folder (the run's plan copied in when it changed) and the run's
+    folders named in its environment, before its kernel starts."""
     if "path" not in _SCRATCH:
         _SCRATCH["path"] = Path(tempfile.mkdtemp(prefix="research-worker-"))
     folder = _SCRATCH["path"]
     plan = privacy_audit.folder_of(Path(job["reports"])) / published.PLAN
     if plan.exists():
-        shutil.copyfile(plan, folder / published.PLAN)
+        stat = plan.stat()
+        stamp = (str(plan.resolve()), stat.st_mtime_ns, stat.st_size)
+        if _SCRATCH.get("plan") != stamp:   # a kernel parses a new copy again
+            shutil.copyfile(plan, folder / published.PLAN)
+            _SCRATCH["plan"] = stamp
     os.environ[published.ENV] = str(folder)
     if job.get("run_dir"):
         os.environ[runlevel.ENV] = job["run_dir"]
@@ -104,32 +123,52 @@ def client_for(address: str, workers: int):
     return Client(address)
 
 
-def run_jobs(address: str, todo: list[dict], workers: int, record, progress=None) -> None:
-    """Run the jobs on the cluster; `record(entry)` each unit's entry as it arrives."""
-    from distributed import as_completed
-
-    run_dir = os.environ.get(runlevel.ENV)
+def remote_jobs(todo: list[dict], run_dir: str) -> list[dict]:
+    """The jobs as a worker runs them: absolute paths, the run-level folder named."""
     todo = [dict(job, run_dir=run_dir, **{k: os.path.abspath(job[k]) for k in
                                           ("reports", "source", "templates")}) for job in todo]
     for job in todo:  # the kernels start in the executed notebooks' folders
         (Path(job["reports"]) / job["notebook_rel"]).parent.mkdir(parents=True, exist_ok=True)
-    client = client_for(address, workers)
-    try:
-        futures = {client.submit(remote_unit, job, pure=False,
-                                 key=f"research-{job['phase']}-{job['unit']}-"
-                                     f"{job['input_hash'][:12]}"): job for job in todo}
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                result = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a dead worker fails its unit only
-                result = {"failure": f"{type(exc).__name__}: {exc}", "notebook": b""}
-            record(receive(job, result))
-            if progress:
-                progress.advance(job)
-    finally:
-        cluster = getattr(client, "cluster", None)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    return todo
 
+
+def start(address: str, workers: int, todo: list[dict], run_dir: str):
+    """The client of the cluster at `address` ('local': a new LocalCluster), with a warm-up
+    of every worker's kernel under way (`warm_remote`), so that starting the kernels overlaps
+    the client's preparation of the run (privacy plan, run-level artefact)."""
+    client = client_for(address, workers)
+    first = remote_jobs(todo[:1], run_dir)[0]
+    if address == "local":
+        client.wait_for_workers(workers, timeout=120)
+    for worker in client.scheduler_info()["workers"]:
+        client.submit(warm_remote, first, pure=False, workers=[worker],
+                      allow_other_workers=False, key=f"research-warm-{worker}")
+    return client
+
+
+def run_jobs(client, todo: list[dict], record, progress=None) -> None:
+    """Run the jobs on the cluster of `client` (`start`); `record(entry)` each unit's entry
+    as it arrives."""
+    from distributed import as_completed
+
+    todo = remote_jobs(todo, os.environ.get(runlevel.ENV))
+    futures = {client.submit(remote_unit, job, pure=False,
+                             key=f"research-{job['phase']}-{job['unit']}-"
+                                 f"{job['input_hash'][:12]}"): job for job in todo}
+    for fut in as_completed(futures):
+        job = futures[fut]
+        try:
+            result = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a dead worker fails its unit only
+            result = {"failure": f"{type(exc).__name__}: {exc}", "notebook": b""}
+        record(receive(job, result))
+        if progress:
+            progress.advance(job)
+
+
+def stop(client) -> None:
+    """Close the client and the LocalCluster it started."""
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()

@@ -159,14 +159,11 @@ def run_notebook(job: dict, out: str):
     """Execute a unit's notebook in this process's warm kernel (`research.run.kernel`),
     writing the executed notebook to `out` (timings stripped): (notebook, None), or
     (None, error text) when a cell fails (the failed notebook is then in `out`)."""
-    import jupytext
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    source = jupytext.read(job["source"])
-    source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                     "language": "python"}
+    source = notebook_source(job["source"])
     km = worker_kernel((Path(job["reports"]) / job["notebook_rel"]).parent)
     try:
         nb = pm.execute_notebook(source, out, parameters=job["parameters"],
@@ -180,6 +177,26 @@ def run_notebook(job: dict, out: str):
     strip_volatile(nb)
     nbformat.write(nb, out)
     return nb, None
+
+
+_SOURCES: dict = {}
+
+
+def notebook_source(path: str):
+    """The jupytext notebook at `path` with the kernel spec of the runs, parsed once per
+    worker process while the file is unchanged; a fresh copy for every unit."""
+    import copy
+
+    import jupytext
+
+    stat = os.stat(path)
+    stamp = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+    if stamp not in _SOURCES:
+        source = jupytext.read(path)
+        source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                         "language": "python"}
+        _SOURCES[stamp] = source
+    return copy.deepcopy(_SOURCES[stamp])
 
 
 def keep_failed(job: dict, tmp_nb: str, error: str) -> dict:

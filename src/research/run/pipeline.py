@@ -60,6 +60,15 @@ def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecuto
     return pool
 
 
+def start_cluster(ctx: RunContext, address: str, workers: int, todo: list[dict]):
+    """The Dask client of `--cluster` (`research.run.cluster.start`), its workers' kernels
+    warming while this process computes the privacy plan and the run-level artefact."""
+    from research.report import runlevel
+    from research.run.cluster import start
+
+    return start(address, workers, todo, str((ctx.reports / runlevel.FOLDER).resolve()))
+
+
 def _run_local(pool: ProcessPoolExecutor, todo: list[dict], record, progress=None) -> None:
     """The jobs in the pool of worker processes, each with its warm kernel."""
     futures = {pool.submit(execute_unit, job): job for job in todo}
@@ -126,6 +135,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
         progress.start(len(matrix), len(matrix) - len(todo))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     pool = start_pool(ctx, workers, todo[0]) if todo and not cluster else None
+    client = start_cluster(ctx, cluster, workers, todo) if todo and cluster else None
     try:
         # with a pool, the privacy plan is computed in a worker beside the run-level artefact
         plan = (pool.submit(privacy_audit.prepare, ctx.config, ctx.processed, ctx.reports)
@@ -135,14 +145,17 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
             prepare_run_level(ctx)
             if pool is not None:
                 plan.result()
-            if cluster:
+            if client is not None:
                 from research.run.cluster import run_jobs
-                run_jobs(cluster, todo, workers, record, progress)
+                run_jobs(client, todo, record, progress)
             else:
                 _run_local(pool, todo, record, progress)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if client is not None:
+            from research.run.cluster import stop
+            stop(client)
         if written["behind"]:
             write_manifest(ctx, entries)
     vit = results.get("vitality/region")

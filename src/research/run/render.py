@@ -96,7 +96,9 @@ def render_html(nb, meta: dict, template_dir: str | Path, audience: str = "munic
 
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
-    nb = copy.deepcopy(nb)
+    # the exporter works on a deep copy of its own; only the metadata is changed here
+    nb = copy.copy(nb)
+    nb["metadata"] = copy.copy(nb["metadata"])
     nb.metadata["report"] = dict(meta, **meta.get(audience, {}), audience=audience)
     nb.metadata["title"] = meta.get("title", "")
     language = meta.get("language", "fi")
@@ -110,7 +112,6 @@ def render_html(nb, meta: dict, template_dir: str | Path, audience: str = "munic
 def _exporter(template_dir: str, audience: str, language: str, methods_title: str):
     """The HTML exporter of one rendering, built once per worker process: loading and
     compiling the templates costs more than rendering a report with them."""
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     c = Config()
@@ -125,7 +126,35 @@ def _exporter(template_dir: str, audience: str, language: str, methods_title: st
     c.HTMLExporter.exclude_raw = True
     # <html lang="...">: nbconvert writes its own `language_code` trait over the resources'
     c.HTMLExporter.language_code = language
-    exporter = HTMLExporter(config=c, template_name="report",
-                            extra_template_basedirs=[template_dir])
+    # one validation after all preprocessors, not one after each of them
+    c.Exporter.optimistic_validation = True
+    exporter = _report_exporter()(config=c, template_name="report",
+                                  extra_template_basedirs=[template_dir])
     exporter.register_preprocessor(ReportLayoutPreprocessor(config=c), enabled=True)
     return exporter
+
+
+@functools.cache
+def _report_exporter():
+    """nbconvert's HTMLExporter without its last step, which parses the whole page again with
+    BeautifulSoup to give images without an alt text a placeholder and to make every cell
+    focusable: a report's figures carry their own alt text (`research.report.style.html`,
+    checked by `research.run.pagecheck`), its cells are not an editor's, and the pass costs
+    a fifth of the rendering."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
