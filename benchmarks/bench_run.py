@@ -60,6 +60,18 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return time.perf_counter() - start, peak[0] / 2**20
 
 
+def cpu_times():
+    """The machine's CPU times since boot (psutil: user, system, idle, steal, ...)."""
+    return psutil.cpu_times()
+
+
+def steal_share(start, end) -> float:
+    """The share of the machine's CPU time between two `cpu_times` that the hypervisor gave
+    to other guests (0 on bare metal): a benchmark on a shared host is slower by about it."""
+    total = sum(end) - sum(start)
+    return (getattr(end, "steal", 0.0) - getattr(start, "steal", 0.0)) / total if total else 0.0
+
+
 def scratch() -> Path:
     work = ROOT / ".bench"
     shutil.rmtree(work, ignore_errors=True)
@@ -124,6 +136,7 @@ def main() -> None:
     work = scratch()
     _, codes = subset_config(work, args.n)
     load = os.getloadavg()[0]
+    cpu_start = cpu_times()
     print(f"{dt.date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.0f} GB, load average {load:.2f} at start; "
           f"-j {args.jobs}")
@@ -155,7 +168,8 @@ def main() -> None:
     print(f"(d) research run --cluster local, {len(codes)} reports: {dask_s:8.1f} s  "
           f"peak {dask_mb:6.0f} MB  -> {dask_s / kit_s:.2f}x the process pool  "
           f"[{verdict(dask_s <= GOALS['cluster_ratio'] * kit_s)} within 20 %]")
-    print(f"load average at the end {os.getloadavg()[0]:.2f} (other sessions share the machine)")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}; CPU stolen by other guests of "
+          f"the host during the benchmark: {100 * steal_share(cpu_start, cpu_times()):.1f} %")
 
 
 if __name__ == "__main__":
