@@ -14,7 +14,7 @@ between levels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -202,14 +202,15 @@ def _areas(run: _Run, filled: pd.DataFrame, scorer: Scorer) -> None:
     run.log("areas", pd.DataFrame(rows), levels=[lv for lv, _ in AREAS])
 
 
-def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
-                  base_year: int, final_year: int | None = None, draws: int | None = None,
-                  seed: int | None = None, areas: bool = True) -> IndexResult:
-    """Run every step for all municipalities, all years, and (with `areas`) for sub-regions,
-    regions and the whole country (mainland), ranked sub-regions among all sub-regions.
+#: The parts of `compute_index` that `compute_part` computes on their own (in two processes
+#: of a runner); `combine` joins them into the result `compute_index` gives.
+PARTS = ("municipalities", "areas")
 
-    `indicators` is the tidy table (municipality_code, year, indicator, value, flag);
-    `municipalities` the classification table. `draws`/`seed` override the framework's."""
+
+def _start(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
+           base_year: int, final_year: int | None, draws: int | None, seed: int | None
+           ) -> tuple[_Run, pd.DataFrame, Scorer]:
+    """Steps 'framework' to 'normalisation', which every part needs."""
     s = fw.settings
     latest = municipalities[municipalities["year"] == municipalities["year"].max()]
     run = _Run(fw=fw, classes=latest.set_index("municipality_code"), base_year=base_year,
@@ -218,19 +219,69 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
                seed=int(seed if seed is not None else s["seed"]))
     values = _framework(run, indicators)
     filled = _impute(run, values)
-    scorer = _treat_normalise(run, filled)
+    return run, filled, _treat_normalise(run, filled)
+
+
+def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
+                  base_year: int, final_year: int | None = None, draws: int | None = None,
+                  seed: int | None = None, areas: bool = True) -> IndexResult:
+    """Run every step for all municipalities, all years, and (with `areas`) for sub-regions,
+    regions and the whole country (mainland), ranked sub-regions among all sub-regions.
+
+    `indicators` is the tidy table (municipality_code, year, indicator, value, flag);
+    `municipalities` the classification table. `draws`/`seed` override the framework's."""
+    run, filled, scorer = _start(indicators, municipalities, fw, base_year, final_year,
+                                 draws, seed)
     _municipalities(run, filled, scorer)
     if areas:
         _areas(run, filled, scorer)
+    return _result(run, fw)
+
+
+def compute_part(part: str, indicators: pd.DataFrame, municipalities: pd.DataFrame,
+                 fw: Framework, base_year: int, final_year: int | None = None,
+                 draws: int | None = None, seed: int | None = None) -> dict:
+    """One of `PARTS` of `compute_index` (with the same arguments), for `combine`: the
+    municipalities' and the areas' Monte Carlo are independent (each seeded alone), so a
+    runner computes them in two processes and gets the same result as `compute_index`."""
+    run, filled, scorer = _start(indicators, municipalities, fw, base_year, final_year,
+                                 draws, seed)
+    if part == "municipalities":
+        _municipalities(run, filled, scorer)
+    elif part == "areas":
+        shared = len(run.audit)
+        run.out |= {"tables": [], "long": [], "changes": []}
+        _areas(run, filled, scorer)
+        run.audit = run.audit[shared:]
+    else:
+        raise ValueError(f"unknown part {part!r}")
+    keep = ("tables", "long", "changes", "coherence", "sensitivity")
+    return {"run": replace(run, out={k: run.out[k] for k in keep if k in run.out},
+                           classes=run.classes.iloc[:0])}
+
+
+def combine(fw: Framework, municipalities: dict, areas: dict | None = None) -> IndexResult:
+    """The result of `compute_index` from its parts (`compute_part`), `fw` as given to it."""
+    run = municipalities["run"]
+    if areas is not None:
+        extra = areas["run"]
+        run = replace(run, audit=run.audit + extra.audit,
+                      out=run.out | {k: run.out[k] + extra.out[k]
+                                     for k in ("tables", "long", "changes")})
+    return _result(run, fw)
+
+
+def _result(run: _Run, fw: Framework) -> IndexResult:
     scores = pd.concat(run.out["tables"], ignore_index=True)
     scores["year"] = scores["year"].astype(int)
     # coverage: the weight share of the whole framework observed (not of the kept indicators)
     scores["coverage"] *= run.fw.indicators["weight"].sum() / fw.indicators["weight"].sum()
     ind_scores = pd.concat(run.out["long"], ignore_index=True)
     ind_scores["year"] = ind_scores["year"].astype(int)
-    return IndexResult(framework=run.fw, base_year=int(base_year), final_year=run.final_year,
-                       scores=scores, indicator_scores=ind_scores, audit=run.audit,
-                       coherence=run.out["coherence"], sensitivity=run.out["sensitivity"],
+    return IndexResult(framework=run.fw, base_year=int(run.base_year),
+                       final_year=run.final_year, scores=scores, indicator_scores=ind_scores,
+                       audit=run.audit, coherence=run.out["coherence"],
+                       sensitivity=run.out["sensitivity"],
                        change=pd.concat(run.out["changes"], ignore_index=True))
 
 

@@ -38,7 +38,9 @@ def normalise(x, goalposts: dict, method: str) -> np.ndarray:
     if method == "percentile":
         r = goalposts["sorted"]
         left = np.searchsorted(r, x, side="left")
-        right = np.searchsorted(r, x, side="right")
+        right = left.copy()
+        tie = r[np.minimum(left, len(r) - 1)] == x   # the right side searched for ties only
+        right[tie] = np.searchsorted(r, x[tie], side="right")
         return np.where(np.isnan(x), np.nan, 100.0 * (left + right) / 2.0 / len(r))
     raise ValueError(f"unknown normalisation {method!r}")
 

@@ -66,17 +66,51 @@ def inputs(R) -> dict:
             "code": _code_hash()}
 
 
-def compute(R) -> dict:
-    """Every part of the artefact for the run of report `R`."""
-    from research.report.vitality import compute as compute_index
+def compute(R, submit=None) -> dict:
+    """Every part of the artefact for the run of report `R`. With `submit` (an executor's
+    submit: a function and its arguments to a future of its result), the areas' figures and
+    their part of the index are computed in another process beside this one's (the same
+    result: `research.index.build.compute_part`)."""
+    from research.index.build import combine, compute_part
+    from research.report.vitality import index_arguments
     from research.stats import peers, profile
 
-    ind, cat, munis = R.table("indicators"), R.table("indicator_catalogue"), R.classification
+    remote = (submit(_areas_part, R.config, R.processed, R.raw, R.language)
+              if submit is not None else None)
+    ind, munis = R.table("indicators"), R.classification
     year = int(R.config.phases["baseline"]["year"])
-    return {"areas": profile.area_figures(ind, cat, munis, R.table("area_indicators")),
-            "reference": profile.reference(ind, cat, sorted(munis.index)),
-            "features": peers.features(ind, munis, year),
-            "index": compute_index(R)}
+    out = {"reference": profile.reference(ind, R.table("indicator_catalogue"),
+                                          sorted(munis.index)),
+           "features": peers.features(ind, munis, year)}
+    if remote is None:
+        from research.report.vitality import compute as compute_index
+        return out | {"areas": _area_figures(R), "index": compute_index(R)}
+    args = index_arguments(R)
+    municipal = compute_part("municipalities", *args)
+    areas, index_areas = remote.result()
+    return out | {"areas": areas, "index": combine(args[2], municipal, index_areas)}
+
+
+def _area_figures(R):
+    from research.stats import profile
+    return profile.area_figures(R.table("indicators"), R.table("indicator_catalogue"),
+                                R.classification, R.table("area_indicators"))
+
+
+def _areas_part(config, processed: Path, raw: Path, language: str) -> tuple:
+    """In another process (see `compute`): the area figures and the areas' part of the
+    index."""
+    from research.index.build import compute_part
+    from research.report.vitality import index_arguments
+    R = run_report(config, processed, raw, language)
+    return _area_figures(R), compute_part("areas", *index_arguments(R))
+
+
+def run_report(config, processed: Path, raw: Path, language: str):
+    """The report context the run-level artefact is computed with (no unit of its own)."""
+    from research.report.context import Report
+    return Report(config=config, phase="vitality", unit="region", language=language,
+                  processed=Path(processed), raw=Path(raw))
 
 
 def write(folder: Path, made_from: dict, parts: dict) -> Path:
@@ -102,15 +136,16 @@ def read(folder: Path, made_from: dict) -> dict | None:
         return None
 
 
-def prepare(R, reports: Path) -> tuple[Path, bool]:
+def prepare(R, reports: Path, submit=None) -> tuple[Path, bool]:
     """Compute the run's artefact into ``<reports>/run/`` unless it is there from the same
-    inputs; name the folder to the notebook kernels started from now on. Returns the folder
-    and whether it was computed (False: reused)."""
+    inputs (with `submit`, in two processes: see `compute`); name the folder to the notebook
+    kernels started from now on. Returns the folder and whether it was computed (False:
+    reused)."""
     folder = Path(reports) / FOLDER
     made_from = inputs(R)
     found = (folder / INPUTS).exists() and _same(folder, made_from)
     if not found:
-        write(folder, made_from, compute(R))
+        write(folder, made_from, compute(R, submit))
     os.environ[ENV] = str(folder.resolve())
     return folder, not found
 

@@ -46,12 +46,18 @@ def build(report, draws: int | None = None) -> IndexResult:
 
 def compute(report, draws: int | None = None) -> IndexResult:
     """The index computed from the processed tables (see `build`)."""
+    return compute_index(*index_arguments(report), draws=draws)
+
+
+def index_arguments(report) -> tuple:
+    """The arguments of `compute_index` (and of `compute_part`) for a report's config:
+    indicators, municipalities, the framework, the base and the final year."""
     vit = report.config["phases"]["vitality"]
     fw = load_framework(framework_path(report))
     if fw.from_catalogue:
         fw = with_catalogue(fw, report.table("indicator_catalogue"))
-    return compute_index(report.table("indicators"), report.table("municipalities"), fw,
-                         int(vit["base_year"]), int(vit["final_year"]), draws=draws)
+    return (report.table("indicators"), report.table("municipalities"), fw,
+            int(vit["base_year"]), int(vit["final_year"]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ run left.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -34,14 +35,13 @@ __all__ = ["RunContext", "Unit", "build_matrix", "run"]
 MANIFEST_EVERY = 2.0
 
 
-def prepare_run_level(ctx: RunContext) -> bool:
+def prepare_run_level(ctx: RunContext, submit=None) -> bool:
     """The run-level artefact (`research.report.runlevel`) before the notebooks: computed
-    once per run, reused when its inputs did not change; True when it was computed."""
-    from research.report.context import Report
-    from research.report.runlevel import prepare
-    rep = Report(config=ctx.config, phase="vitality", unit="region", language=ctx.language,
-                 processed=ctx.processed, raw=ctx.raw)
-    return prepare(rep, ctx.reports)[1]
+    once per run (with `submit`, partly in a worker: `runlevel.compute`), reused when its
+    inputs did not change; True when it was computed."""
+    from research.report.runlevel import prepare, run_report
+    rep = run_report(ctx.config, ctx.processed.resolve(), ctx.raw.resolve(), ctx.language)
+    return prepare(rep, ctx.reports, submit)[1]
 
 
 def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecutor:
@@ -62,10 +62,12 @@ def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecuto
 
 def start_cluster(ctx: RunContext, address: str, workers: int, todo: list[dict]):
     """The Dask client of `--cluster` (`research.run.cluster.start`), its workers' kernels
-    warming while this process computes the privacy plan and the run-level artefact."""
-    from research.report import runlevel
+    warming while the privacy plan and the run-level artefact are computed (see
+    `start_pool`)."""
+    from research.report import published, runlevel
     from research.run.cluster import start
 
+    os.environ[published.ENV] = str(privacy_audit.folder_of(ctx.reports).resolve())
     return start(address, workers, todo, str((ctx.reports / runlevel.FOLDER).resolve()))
 
 
@@ -137,13 +139,16 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     pool = start_pool(ctx, workers, todo[0]) if todo and not cluster else None
     client = start_cluster(ctx, cluster, workers, todo) if todo and cluster else None
     try:
-        # with a pool, the privacy plan is computed in a worker beside the run-level artefact
-        plan = (pool.submit(privacy_audit.prepare, ctx.config, ctx.processed, ctx.reports)
-                if pool is not None else privacy_audit.prepare(ctx.config, ctx.processed,
-                                                                ctx.reports))
+        # the privacy plan and part of the run-level artefact are computed by the workers
+        submit = (pool.submit if pool is not None else
+                  functools.partial(client.submit, pure=False) if client is not None else None)
+        plan = (submit(privacy_audit.prepare, ctx.config, ctx.processed.resolve(),
+                       ctx.reports.resolve()) if submit is not None else None)
+        if plan is None:
+            privacy_audit.prepare(ctx.config, ctx.processed, ctx.reports)
         if todo:
-            prepare_run_level(ctx)
-            if pool is not None:
+            prepare_run_level(ctx, submit)
+            if plan is not None:
                 plan.result()
             if client is not None:
                 from research.run.cluster import run_jobs

@@ -11,7 +11,8 @@ import pytest
 from scipy import stats
 
 from research.index.aggregate import aggregate
-from research.index.build import IndexResult, STEPS, compute_index, index_change
+from research.index.build import (PARTS, STEPS, IndexResult, combine, compute_index,
+                                  compute_part, index_change)
 from research.index.coherence import cronbach_alpha
 from research.index.denominate import denominate
 from research.index.export import export_index
@@ -319,6 +320,26 @@ def test_monte_carlo_reproducible_with_seed(indicators, municipalities, framewor
     assert not np.array_equal(a["w_ind"], c["w_ind"])
     w = a["w_ind"]
     assert w.min() >= 0.75 and w.max() <= 1.25
+
+
+def test_the_parts_of_a_runner_combine_into_the_same_index(indicators, municipalities,
+                                                          framework, result):
+    parts = {part: compute_part(part, indicators, municipalities, framework, 2017, 2017)
+             for part in reversed(PARTS)}
+    assert set(parts) == {"municipalities", "areas"}
+    joined = combine(framework, parts["municipalities"], parts["areas"])
+    for name in ("scores", "indicator_scores", "change", "sensitivity"):
+        pd.testing.assert_frame_equal(getattr(joined, name), getattr(result, name))
+    assert [s.name for s in joined.audit] == [s.name for s in result.audit]
+    assert joined.audit[-1].name == "areas" and joined.audit[-1].args == result.audit[-1].args
+    for a, b in zip(joined.audit, result.audit):
+        pd.testing.assert_frame_equal(a.table, b.table)
+    pd.testing.assert_frame_equal(joined.coherence["indicators"], result.coherence["indicators"])
+    assert joined.framework.indicators.equals(result.framework.indicators)
+    alone = combine(framework, parts["municipalities"])
+    assert set(alone.scores["level"]) == {"municipality"}
+    with pytest.raises(ValueError, match="unknown part 'regions'"):
+        compute_part("regions", indicators, municipalities, framework, 2017, 2017)
 
 
 def test_index_change_band(indicators, municipalities, framework):
