@@ -55,17 +55,27 @@ def rank_by_year(index: np.ndarray, years: np.ndarray) -> np.ndarray:
 
 
 def perturb(values: np.ndarray, count: np.ndarray, factor: np.ndarray,
-            rng: np.random.Generator, draws: int) -> np.ndarray:
+            rng: np.random.Generator | None, draws: int,
+            drawn: np.ndarray | None = None) -> np.ndarray:
     """`draws` copies of the values (n x k -> n x k x draws) with every value that has a count
     behind it redrawn: value = factor * sign(count) * Poisson(|count|). The mean stays the
     value and the variance is factor^2 |count|: large for small counts, small for large ones.
-    Values without a count (NaN: levels, imputed values) are copied as they are."""
+    Values without a count (NaN: levels, imputed values) are copied as they are. `drawn`
+    gives the Poisson draws made already (`draw_counts`) instead of `rng`."""
     out = np.repeat(np.asarray(values, float)[:, :, None], draws, axis=2)
     ok = ~np.isnan(count) & ~np.isnan(factor)
     c = count[ok]
-    drawn = rng.poisson(np.abs(c)[:, None], size=(c.size, draws))
+    if drawn is None:
+        drawn = draw_counts(count, factor, rng, draws)
     out[ok] = (factor[ok] * np.sign(c))[:, None] * drawn
     return out
+
+
+def draw_counts(count: np.ndarray, factor: np.ndarray, rng: np.random.Generator,
+                draws: int) -> np.ndarray:
+    """The Poisson draws of `perturb`: one row per value with a count, `draws` columns."""
+    c = count[~np.isnan(count) & ~np.isnan(factor)]
+    return rng.poisson(np.abs(c)[:, None], size=(c.size, draws))
 
 
 @dataclass
@@ -82,11 +92,16 @@ class Noise:
         return replace(self, values=self.values[sel], count=self.count[sel],
                        factor=self.factor[sel], missing=self.missing[sel])
 
-    def scores(self, method: str, imputed: bool, rng: np.random.Generator, draws: int
-               ) -> np.ndarray:
-        """Scores (n x k x draws) of `draws` redrawings of the counts."""
-        s = self.scorer.score_array(perturb(self.values, self.count, self.factor, rng, draws),
-                                    method)
+    def draw(self, rng: np.random.Generator, draws: int) -> np.ndarray:
+        """The Poisson draws of `draws` redrawings of the counts (`draw_counts`)."""
+        return draw_counts(self.count, self.factor, rng, draws)
+
+    def scores(self, method: str, imputed: bool, rng: np.random.Generator | None, draws: int,
+               drawn: np.ndarray | None = None) -> np.ndarray:
+        """Scores (n x k x draws) of `draws` redrawings of the counts (drawn with `rng`, or
+        given as `drawn` by `draw`)."""
+        s = self.scorer.score_array(perturb(self.values, self.count, self.factor, rng, draws,
+                                            drawn), method)
         if not imputed:
             s[self.missing] = np.nan
         return s
@@ -148,12 +163,15 @@ def draw_choices(fw: Framework, draws: int, seed: int, k: int, t: int) -> dict:
 def simulate(p: Prepared, choices: dict, floor: float,
              rng: np.random.Generator | None = None) -> np.ndarray:
     """Index of every unit (rows) in every draw (columns), grouped by discrete choice; draws
-    with `counts` redraw the counts (with `rng`) when `p` has what that needs."""
+    with `counts` redraw the counts (with `rng`) when `p` has what that needs. The Poisson
+    draws are made in their fixed order by a second thread while this one scores the draws
+    before them (numpy leaves the interpreter lock to both): the same numbers, sooner."""
     d = len(choices["normalisation"])
     out = np.full((len(p.years), d), np.nan)
     w_ind = p.w_ind[:, None] * choices["w_ind"]
     w_theme = p.w_theme[:, None] * choices["w_theme"]
     counts = choices.get("counts", np.zeros(d, bool)) & (p.noise is not None)
+    tasks = []
     for m, method in enumerate(NORMALISATIONS):
         for a, agg in enumerate(AGGREGATIONS):
             for imp, noisy in ((True, False), (False, False), (True, True), (False, True)):
@@ -161,17 +179,62 @@ def simulate(p: Prepared, choices: dict, floor: float,
                        & (choices["imputation"] == imp) & (counts == noisy))
                 cols = np.flatnonzero(sel)
                 size = NOISE_CHUNK if noisy else CHUNK
-                for start in range(0, len(cols), size):
-                    part = cols[start:start + size]
-                    if noisy:
-                        out[:, part] = aggregate_draws(
-                            p.noise.scores(method, imp, rng, len(part)), p.theme_of,
-                            w_ind[:, part], w_theme[:, part], agg, floor)
-                    else:
-                        out[:, part] = aggregate(p.scores[(method, imp)], p.theme_of,
-                                                 w_ind[:, part], w_theme[:, part], agg,
-                                                 floor)[1]
+                tasks += [(method, agg, imp, noisy, cols[start:start + size])
+                          for start in range(0, len(cols), size)]
+    drawn = _drawn_ahead(p.noise, rng, [len(t[4]) for t in tasks if t[3]])
+    for method, agg, imp, noisy, part in tasks:
+        if noisy:
+            out[:, part] = aggregate_draws(
+                p.noise.scores(method, imp, None, len(part), next(drawn)), p.theme_of,
+                w_ind[:, part], w_theme[:, part], agg, floor)
+        else:
+            out[:, part] = aggregate(p.scores[(method, imp)], p.theme_of, w_ind[:, part],
+                                     w_theme[:, part], agg, floor)[1]
     return out
+
+
+def _drawn_ahead(noise: Noise | None, rng: np.random.Generator | None, sizes: list[int]):
+    """The Poisson draws of chunks of `sizes` draws, in order, made by a thread at most two
+    chunks ahead of their use (an iterator; an error of the thread is raised at its use)."""
+    import queue
+    import threading
+
+    if not sizes:
+        return iter(())
+    ready: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def hand(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for size in sizes:
+                if not hand(noise.draw(rng, size)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            hand(exc)
+
+    thread = threading.Thread(target=produce, daemon=True, name="count-draws")
+    thread.start()
+
+    def consume():
+        try:
+            for _ in sizes:
+                item = ready.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            thread.join()
+    return consume()
 
 
 def _alternatives(factor: str, base: dict, choices: dict, n: int) -> dict:

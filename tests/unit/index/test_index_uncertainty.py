@@ -299,3 +299,55 @@ def test_karijoki_change_sentence_names_chance_variation_and_one_scale(bundled):
     assert "Pelkkä pienten lukumäärien satunnaisvaihtelu antaa muutokselle välin " in text
     assert "arvotaan Poisson-jakaumasta" in text and f"niistä {int(c['change_draws'])} " in text
     assert vitality.summary(result, rep, "municipality", "218", note=False) in text
+
+
+def _noisy(world, tmp_path):
+    from research.index.build import _start
+    indicators, municipalities = world
+    fw = _framework(tmp_path, count_noise=True, draws=300)
+    run, filled, scorer = _start(indicators, municipalities, fw, 2016, 2017, None, None)
+    p = uncertainty.prepare(scorer, filled, run.out["imputed"], fw,
+                            count_basis(run.out["table"], fw, filled.index))
+    return p, draw_choices(fw, 300, 11, 2, 2)
+
+
+def test_counts_drawn_by_a_second_thread_are_the_numbers_of_one_thread(world, tmp_path):
+    """`simulate` draws the counts in a thread ahead of their use; the result is that of
+    drawing each chunk's counts from the one stream just before scoring it."""
+    p, choices = _noisy(world, tmp_path)
+    got = uncertainty.simulate(p, choices, 1.0, np.random.default_rng([11, 1]))
+    rng = np.random.default_rng([11, 1])
+    want = np.full_like(got, np.nan)
+    w_ind, w_theme = p.w_ind[:, None] * choices["w_ind"], p.w_theme[:, None] * choices["w_theme"]
+    for m, method in enumerate(uncertainty.NORMALISATIONS):
+        for a, agg in enumerate(uncertainty.AGGREGATIONS):
+            for imp in (True, False):
+                cols = np.flatnonzero((choices["normalisation"] == m)
+                                      & (choices["aggregation"] == a)
+                                      & (choices["imputation"] == imp))
+                for start in range(0, len(cols), uncertainty.NOISE_CHUNK):
+                    part = cols[start:start + uncertainty.NOISE_CHUNK]
+                    want[:, part] = aggregate_draws(p.noise.scores(method, imp, rng, len(part)),
+                                                    p.theme_of, w_ind[:, part],
+                                                    w_theme[:, part], agg, 1.0)
+    assert choices["counts"].all() and not np.isnan(got).all()
+    np.testing.assert_array_equal(got, want)
+
+
+def test_an_error_of_the_drawing_thread_is_raised_where_its_draws_are_used(world, tmp_path,
+                                                                          monkeypatch):
+    import threading
+    p, choices = _noisy(world, tmp_path)
+    calls = []
+
+    def draw(self, rng, draws):
+        calls.append(draws)
+        if len(calls) == 3:
+            raise MemoryError("no room for the draws")
+        return uncertainty.draw_counts(self.count, self.factor, rng, draws)
+
+    monkeypatch.setattr(uncertainty.Noise, "draw", draw)
+    with pytest.raises(MemoryError, match="no room for the draws"):
+        uncertainty.simulate(p, choices, 1.0, np.random.default_rng(1))
+    assert len(calls) == 3
+    assert not [t for t in threading.enumerate() if t.name == "count-draws"]
