@@ -59,13 +59,14 @@ def warm_remote(job: dict) -> None:
     """On a worker: start its kernel and warm it (`research.run.kernel.warm_kernel`) with
     the first unit's parameters, while the client prepares the run; a failure is left to
     the worker's first unit, which starts the kernel again."""
-    from research.run.kernel import drop_worker_kernel, warm_kernel
+    from research.run.execute import warm_for
+    from research.run.kernel import drop_worker_kernel
 
     with _LOCK:
         _scratch(job)
         folder = (Path(job["reports"]) / job["notebook_rel"]).parent
         try:
-            warm_kernel(folder, job["phase"], job["parameters"])
+            warm_for(job, folder)
         except Exception:  # noqa: BLE001
             drop_worker_kernel()
 

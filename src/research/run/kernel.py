@@ -11,6 +11,8 @@ _WORKER: dict = {}
 #: `gc.freeze()` moves what survives the reset (modules, fonts, the run's cached tables) out
 #: of the collector's sight: without it, the full collection of every reset and the
 #: collections while a notebook runs scan that whole heap again (0.4 s per report).
+#: The scheduling priority (nice) of a worker's kernel (see `_lower_priority`).
+KERNEL_NICE = 10
 RESET_CODE = """\
 get_ipython().run_line_magic('reset', '-f')
 import gc as _gc, os as _os, matplotlib.pyplot as _plt
@@ -26,7 +28,7 @@ get_ipython().execution_count = 1
 #: Run once in a new kernel (`warm_kernel`): what every report notebook imports and the
 #: first cell of a notebook reads (config, classification, processed tables, labels, fonts).
 WARM_CODE = """\
-import matplotlib.pyplot as _plt, seaborn, statsmodels.api
+import matplotlib.pyplot as _plt, seaborn
 import research.report.context as _context, research.report.show, research.report.style
 _R = _context.setup({config!r}, {phase!r}, {unit!r}, {processed!r}, {raw!r}, {language!r})
 for _name in ("indicators", "indicator_catalogue", "municipalities"):
@@ -44,16 +46,17 @@ del _gc
 """
 
 
-def warm_kernel(cwd: Path, phase: str, parameters: dict) -> None:
+def warm_kernel(cwd: Path, phase: str, parameters: dict, imports: str = "") -> None:
     """Start this worker's kernel and run `WARM_CODE` in it with a unit's notebook
     parameters: done while the parent process computes the privacy plan and the run-level
     artefact, so that the first notebook of each worker does not pay for imports, reading
     the data and loading fonts. What it loads stays in the kernel's module caches; the
-    reset before every notebook clears the user namespace."""
+    reset before every notebook clears the user namespace. `imports` (the notebook's import
+    statements) are run first."""
     km = worker_kernel(cwd)
     if _WORKER.get("warm"):
         return
-    _execute(km, WARM_CODE.format(phase=phase, **{k: parameters.get(k, "") for k in
+    _execute(km, imports + "\n" + WARM_CODE.format(phase=phase, **{k: parameters.get(k, "") for k in
                                                  ("config", "unit", "processed", "raw",
                                                   "language")}), timeout=300)
     _WORKER["warm"] = True
@@ -96,6 +99,7 @@ def worker_kernel(cwd: Path):
         # no history database: restarting the execution counter would make IPython print
         # "Session/line number was not unique" into the next notebook's first cell
         km.start_kernel(cwd=str(cwd), extra_arguments=["--HistoryManager.enabled=False"])
+        _lower_priority(km)
         _WORKER["km"] = km
         _WORKER["warm"] = False
         _WORKER["env"] = env
@@ -107,6 +111,23 @@ def worker_kernel(cwd: Path):
         raise RuntimeError("could not reset the kernel: "
                            f"{reply['content'].get('evalue', '')}")
     return km
+
+
+def _lower_priority(km) -> None:
+    """Run the kernel at `KERNEL_NICE`: a kernel warms up while the runner computes the
+    run-level artefact that every notebook waits for, and should not slow it down; when the
+    notebooks run, all kernels have the same priority. A kernel starts in a session of its
+    own, which Linux schedules as a group (autogroup): its nice is that group's too."""
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    if not pid or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, KERNEL_NICE)
+        group = Path(f"/proc/{pid}/autogroup")
+        if group.exists():
+            group.write_text(str(KERNEL_NICE))
+    except OSError:
+        pass
 
 
 def _ready_client_class():

@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from research.core.errors import UserError
 from research.run import privacy_audit
-from research.run.execute import execute_unit, report_meta, synthetic_datasets, warm_worker
+from research.run.execute import execute_unit, report_meta, start_warming, synthetic_datasets
 from research.run.index_page import VITALITY_XLSX, write_index
 from research.run.manifest import (RunContext, input_hash, read_manifest,
                                    remove_stale_temporaries, write_manifest)
@@ -45,19 +45,17 @@ def prepare_run_level(ctx: RunContext, submit=None) -> bool:
 
 
 def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecutor:
-    """The pool of worker processes, each starting its warm kernel at once
-    (`research.run.execute.warm_worker`), while this process computes the privacy plan and
-    the run-level artefact (warmed with the parameters of the `first` job). The run's
-    folders are named to the kernels before they start."""
+    """The pool of worker processes, each warming its kernel at once with the parameters of
+    the `first` job (`research.run.execute.start_warming`, in a thread of the worker) while
+    the workers and this process compute the privacy plan and the run-level artefact. The
+    run's folders are named to the kernels before they start."""
     import multiprocessing as mp
 
     from research.report import published, runlevel
     os.environ[published.ENV] = str(privacy_audit.folder_of(ctx.reports).resolve())
     os.environ[runlevel.ENV] = str((ctx.reports / runlevel.FOLDER).resolve())
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
-    for _ in range(workers):
-        pool.submit(warm_worker, first)
-    return pool
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                               initializer=start_warming, initargs=(first,))
 
 
 def start_cluster(ctx: RunContext, address: str, workers: int, todo: list[dict]):
