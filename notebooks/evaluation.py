@@ -35,7 +35,8 @@ show.para(ev.design_text(SR, R))
 show.table(ev.change_table(SR, R, "dimension"), R.language, ev.dimensions_caption(SR, R), decimals=2)
 
 # %% tags=["municipal"]
-show.table(ev.plain_change_table(SR, R, "dimension"), R.language, ev.dimensions_caption(SR, R), decimals=2)
+show.table(ev.plain_change_table(SR, R, "dimension"), R.language,
+           ev.dimensions_caption(SR, R, plain=True), decimals=2)
 
 # %% tags=["researcher"]
 show.para(ev.survey_summary(SR, R))

@@ -280,11 +280,13 @@ def plain_change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
                            "verdict": "evaluation.col.verdict"})
 
 
-def dimensions_caption(SR: dict | None, R) -> str | None:
-    """Caption of the dimension table, with the answer scale of the instrument."""
+def dimensions_caption(SR: dict | None, R, plain: bool = False) -> str | None:
+    """Caption of the dimension table, with the answer scale of the instrument; the plain
+    table's caption explains its verdict words instead of the p-values it does not show."""
     if SR is None:
         return None
-    return R.L("evaluation.survey.dimensions_caption", low=SR["low"], high=SR["high"])
+    key = "plain_dimensions_caption" if plain else "dimensions_caption"
+    return R.L(f"evaluation.survey.{key}", low=SR["low"], high=SR["high"])
 
 
 def ordinal_table(SR: dict | None, R) -> pd.DataFrame | None:

@@ -82,3 +82,18 @@ def test_sections_show_nothing_without_results(processed):
                                      "see the sub-region's report.")
     assert evi.synth_heading(SC, R) == "Synthetic control"
     assert ev.region_models({"responses": None}, R) is None
+
+
+def test_the_plain_change_table_caption_explains_its_verdicts_not_p_values(processed):
+    R = _setup(processed)
+    SR = {"low": 1, "high": 5}
+    assert ev.dimensions_caption(SR, R, plain=True) == (
+        "Change per target-state dimension (final − baseline, scale 1–5, higher is always "
+        "better). “Clearly better” or “clearly worse” means the change is larger than chance "
+        "would explain when all dimensions are looked at together.")
+    for key in ("up", "down"):
+        # the caption names the verdict words of the table, in each language
+        for lang in ("en", "fi", "sv"):
+            L = _setup(processed, language=lang)
+            assert L.L(f"evaluation.verdict.{key}") in ev.dimensions_caption(SR, L, True).lower()
+    assert "p-values" in ev.dimensions_caption(SR, R)
