@@ -10,13 +10,9 @@ import numpy as np
 import pandas as pd
 
 from research.report import alt, style
+from research.report.workshops import workshop_name
 from research.stats import privacy
 from research.stats.workshops import PROGRAMME, Workshops, has_feedback, is_suppressed
-
-
-def workshop_name(W, wave: str) -> str:
-    from research.report.workshops import workshop_name as name
-    return name(W, wave)
 
 
 def comparison_chart(summary: pd.DataFrame, W: Workshops, L):
