@@ -56,19 +56,32 @@ def remote_unit(job: dict) -> dict:
 
 
 def warm_remote(job: dict) -> None:
-    """On a worker: start its kernel and warm it (`research.run.kernel.warm_kernel`) with
-    the first unit's parameters, while the client prepares the run; a failure is left to
-    the worker's first unit, which starts the kernel again."""
+    """On a worker: start its kernel and warm it (`research.run.execute.warm_for`) with the
+    first unit's parameters, in a thread, so that the worker takes the client's first tasks
+    (the privacy plan, part of the run-level artefact) at once, as a pool's worker does
+    (`research.run.execute.start_warming`); the thread holds the unit lock, so the worker's
+    first unit waits for it. A failure is left to that unit, which starts the kernel again."""
+    _LOCK.acquire()
+    try:
+        _scratch(job)
+        folder = (Path(job["reports"]) / job["notebook_rel"]).parent
+        threading.Thread(target=_warm, args=(job, folder), daemon=True,
+                         name="warm-kernel").start()
+    except BaseException:
+        _LOCK.release()
+        raise
+
+
+def _warm(job: dict, folder: Path) -> None:
     from research.run.execute import warm_for
     from research.run.kernel import drop_worker_kernel
 
-    with _LOCK:
-        _scratch(job)
-        folder = (Path(job["reports"]) / job["notebook_rel"]).parent
-        try:
-            warm_for(job, folder)
-        except Exception:  # noqa: BLE001
-            drop_worker_kernel()
+    try:
+        warm_for(job, folder)
+    except Exception:  # noqa: BLE001
+        drop_worker_kernel()
+    finally:
+        _LOCK.release()
 
 
 def _scratch(job: dict) -> Path:
@@ -145,6 +158,36 @@ def start(address: str, workers: int, todo: list[dict], run_dir: str):
         client.submit(warm_remote, first, pure=False, workers=[worker],
                       allow_other_workers=False, key=f"research-warm-{worker}")
     return client
+
+
+class Connection:
+    """The client of `start`, connected in a thread of this process: a LocalCluster's
+    processes start (some 2 s) while the client begins the run-level work, as a process
+    pool's workers do. `submit` hands a function to the cluster once it is up (a future
+    of its result); `client()` waits for the connection and raises its error (a scheduler
+    that cannot be reached: OSError)."""
+
+    def __init__(self, address: str, workers: int, todo: list[dict], run_dir: str):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cluster")
+        self._client = self._threads.submit(start, address, workers, todo, run_dir)
+
+    def client(self):
+        return self._client.result()
+
+    def submit(self, fn, *args):
+        return self._threads.submit(lambda: self.client().submit(fn, *args, pure=False).result())
+
+    def close(self) -> None:
+        """Stop the cluster (`stop`); a connection that failed has nothing to stop."""
+        try:
+            client = self._client.result()
+        except Exception:  # noqa: BLE001 - raised already where the client was needed
+            client = None
+        if client is not None:
+            stop(client)
+        self._threads.shutdown()
 
 
 def run_jobs(client, todo: list[dict], record, progress=None) -> None:

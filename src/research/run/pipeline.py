@@ -14,7 +14,6 @@ run left.
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -59,14 +58,14 @@ def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecuto
 
 
 def start_cluster(ctx: RunContext, address: str, workers: int, todo: list[dict]):
-    """The Dask client of `--cluster` (`research.run.cluster.start`), its workers' kernels
-    warming while the privacy plan and the run-level artefact are computed (see
-    `start_pool`)."""
+    """The connection to the Dask cluster of `--cluster` (`research.run.cluster.Connection`),
+    made in a thread, its workers' kernels warming while the privacy plan and the run-level
+    artefact are computed (see `start_pool`)."""
     from research.report import published, runlevel
-    from research.run.cluster import start
+    from research.run.cluster import Connection
 
     os.environ[published.ENV] = str(privacy_audit.folder_of(ctx.reports).resolve())
-    return start(address, workers, todo, str((ctx.reports / runlevel.FOLDER).resolve()))
+    return Connection(address, workers, todo, str((ctx.reports / runlevel.FOLDER).resolve()))
 
 
 def _run_local(pool: ProcessPoolExecutor, todo: list[dict], record, progress=None) -> None:
@@ -139,7 +138,7 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     try:
         # the privacy plan and part of the run-level artefact are computed by the workers
         submit = (pool.submit if pool is not None else
-                  functools.partial(client.submit, pure=False) if client is not None else None)
+                  client.submit if client is not None else None)
         plan = (submit(privacy_audit.prepare, ctx.config, ctx.processed.resolve(),
                        ctx.reports.resolve()) if submit is not None else None)
         if plan is None:
@@ -150,15 +149,14 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
                 plan.result()
             if client is not None:
                 from research.run.cluster import run_jobs
-                run_jobs(client, todo, record, progress)
+                run_jobs(client.client(), todo, record, progress)
             else:
                 _run_local(pool, todo, record, progress)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         if client is not None:
-            from research.run.cluster import stop
-            stop(client)
+            client.close()
         if written["behind"]:
             write_manifest(ctx, entries)
     vit = results.get("vitality/region")
