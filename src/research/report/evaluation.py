@@ -285,8 +285,10 @@ def dimensions_caption(SR: dict | None, R, plain: bool = False) -> str | None:
     table's caption explains its verdict words instead of the p-values it does not show."""
     if SR is None:
         return None
-    key = "plain_dimensions_caption" if plain else "dimensions_caption"
-    return R.L(f"evaluation.survey.{key}", low=SR["low"], high=SR["high"])
+    if not plain:
+        return R.L("evaluation.survey.dimensions_caption", low=SR["low"], high=SR["high"])
+    return R.L("evaluation.survey.plain_dimensions_caption", low=SR["low"], high=SR["high"],
+               up=R.L("evaluation.verdict.up").capitalize(), down=R.L("evaluation.verdict.down"))
 
 
 def ordinal_table(SR: dict | None, R) -> pd.DataFrame | None:
