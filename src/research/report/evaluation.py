@@ -281,13 +281,11 @@ def plain_change_table(SR: dict | None, R, key: str) -> pd.DataFrame | None:
 
 
 def dimensions_caption(SR: dict | None, R, plain: bool = False) -> str | None:
-    """Caption of the dimension table, with the answer scale of the instrument; the plain
-    table's caption explains its verdict words instead of the p-values it does not show."""
+    """Caption of the dimension table (answer scale); the plain one explains its verdicts."""
     if SR is None:
         return None
-    if not plain:
-        return R.L("evaluation.survey.dimensions_caption", low=SR["low"], high=SR["high"])
-    return R.L("evaluation.survey.plain_dimensions_caption", low=SR["low"], high=SR["high"],
+    key = "plain_dimensions_caption" if plain else "dimensions_caption"
+    return R.L(f"evaluation.survey.{key}", low=SR["low"], high=SR["high"],
                up=R.L("evaluation.verdict.up").capitalize(), down=R.L("evaluation.verdict.down"))
 
 
