@@ -53,7 +53,12 @@ def respondent_scores(responses: pd.DataFrame, instrument: Instrument,
 
 def mean_ci(values: pd.Series, confidence: float = 0.95) -> pd.Series:
     """n, mean, sd and the t interval of the mean (NaN interval when n < 2)."""
-    x = values.dropna().astype(float)
+    return pd.Series(_mean_ci(values.to_numpy(float), confidence))
+
+
+def _mean_ci(x: np.ndarray, confidence: float = 0.95) -> dict:
+    """`mean_ci` of an array (NaN dropped), as a dict."""
+    x = x[~np.isnan(x)]
     n = len(x)
     mean = x.mean() if n else np.nan
     sd = x.std(ddof=1) if n > 1 else np.nan
@@ -62,14 +67,18 @@ def mean_ci(values: pd.Series, confidence: float = 0.95) -> pd.Series:
         low, high = mean - half, mean + half
     else:
         low = high = np.nan
-    return pd.Series({"n": n, "mean": mean, "sd": sd, "ci_low": low, "ci_high": high})
+    return {"n": n, "mean": mean, "sd": sd, "ci_low": low, "ci_high": high}
 
 
 def _summarise(scores: pd.DataFrame, by: list[str], level: str) -> pd.DataFrame:
-    rows = []
-    for key, part in scores.groupby([*by, "scale"], sort=True):
-        row = dict(zip([*by, "scale"], key if isinstance(key, tuple) else (key,)))
-        rows.append({**row, **mean_ci(part["score"]).to_dict()})
+    """`mean_ci` of the scores of every group of `by` x scale (sorted by the groups): the
+    groups' rows are taken by position, not as sub-frames, so that a national programme's
+    thousands of groups stay cheap."""
+    cols = [*by, "scale"]
+    values = scores["score"].to_numpy(float)
+    groups = scores.groupby(cols, sort=True).indices
+    rows = [{**dict(zip(cols, key if isinstance(key, tuple) else (key,))),
+             **_mean_ci(values[idx])} for key, idx in sorted(groups.items())]
     out = pd.DataFrame(rows)
     out["level"] = level
     for col in ("municipality_code", "role"):
