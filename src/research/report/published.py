@@ -116,10 +116,10 @@ def write_plan(folder: Path, inputs: dict, plan_: pd.DataFrame) -> Path:
                                                       ensure_ascii=False, indent=1) + "\n")
 
 
-def read_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
-    """(inputs, cells) of the plan in `folder`, None when there is none. The file is parsed
-    once per process while it stays the same file (a national plan is some 14 MB, and a
-    warm kernel runs many reports); the cells are a copy for the caller."""
+def _parse_plan(folder: Path) -> dict | None:
+    """This process's parse of the plan in `folder` ({"stamp", "inputs", "cells"}), None
+    when there is none: the file is parsed once per process while it stays the same file (a
+    national plan is some 14 MB, and a warm kernel runs many reports)."""
     path = Path(folder) / PLAN
     try:
         stat = path.stat()
@@ -130,21 +130,34 @@ def read_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         _READ.clear()
         _READ.update(stamp=stamp, inputs=data["inputs"], cells=pd.DataFrame(data["cells"]))
-    return dict(_READ["inputs"]), _READ["cells"].copy()
+    return _READ
+
+
+def read_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
+    """(inputs, cells) of the plan in `folder` (`_parse_plan`), None when there is none;
+    copies for the caller."""
+    found = _parse_plan(folder)
+    return None if found is None else (dict(found["inputs"]), found["cells"].copy())
 
 
 def plan(R) -> pd.DataFrame:
     """The run's suppression plan for report `R` (see the module docstring)."""
+    found = _run_plan(R)
+    if found is not None:
+        return found["cells"].copy()
     inputs = plan_inputs(R.config, R.processed)
-    folder = os.environ.get(ENV)
-    if folder:
-        found = read_plan(Path(folder))
-        if found and found[0] == inputs:
-            return found[1]
     key = json.dumps(inputs, sort_keys=True)
     if key not in _PLANS:
         _PLANS[key] = compute_plan(R.config, R.processed)[1]
     return _PLANS[key].copy()
+
+
+def _run_plan(R) -> dict | None:
+    """This process's parse of the run's plan file (`_parse_plan`) when it was made from
+    `R`'s inputs, else None. Callers copy before they change anything."""
+    folder = os.environ.get(ENV)
+    found = _parse_plan(Path(folder)) if folder else None
+    return found if found and found["inputs"] == plan_inputs(R.config, R.processed) else None
 
 
 def side_file(folder: Path, phase: str, unit: str) -> Path:
@@ -176,31 +189,46 @@ def publish(phase: str, unit: str, cells: pd.DataFrame | None) -> None:
 def survey_plan(R) -> pd.DataFrame:
     """The run's plan of the survey populations (`privacy_plan.survey_plan`); computed from
     the report's own tables when the context has no prepared data with a survey."""
+    return _survey(R)["plan"].copy()
+
+
+def _survey(R) -> dict:
+    """{"plan": the survey populations' cells, "by_population": population -> its cells},
+    once per report context; the run's plan is split once per process while its file stays
+    the same (a national plan holds some 50,000 cells, and a warm kernel runs many
+    reports)."""
     cache = R.__dict__.setdefault("_survey_plan", {})
-    if "plan" not in cache:   # read or computed once per report context
-        found = plan(R) if getattr(R, "processed", None) is not None else None
-        if found is not None and found["population"].str.startswith("survey/").any():
-            cache["plan"] = found
-            return found.copy()
-        try:
-            comments = R.table("comments")
-        except Exception:   # a context without open answers
-            comments = None
-        instrument = _instrument(R.config)
-        cache["plan"] = privacy_plan.published(privacy_plan.survey_plan(
-            R.table("responses"), survey_waves(R.config),
-            [str(m) for m in R.config.municipalities], R.config.min_group_size, instrument,
-            comments))
-    return cache["plan"].copy()
+    if "plan" in cache:
+        return cache
+    run = _run_plan(R) if getattr(R, "processed", None) is not None else None
+    if run is not None and "survey" not in run:
+        cells = run["cells"]
+        mine = cells[cells["population"].str.startswith("survey/")]
+        run["survey"] = {"plan": mine, "by_population": _split(mine)} if len(mine) else None
+    if run is not None and run["survey"] is not None:
+        cache.update(run["survey"])
+        return cache
+    try:
+        comments = R.table("comments")
+    except Exception:   # a context without open answers
+        comments = None
+    instrument = _instrument(R.config)
+    mine = privacy_plan.published(privacy_plan.survey_plan(
+        R.table("responses"), survey_waves(R.config),
+        [str(m) for m in R.config.municipalities], R.config.min_group_size, instrument,
+        comments))
+    cache.update(plan=mine, by_population=_split(mine))
+    return cache
+
+
+def _split(cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return dict(tuple(cells.groupby("population", sort=False)))
 
 
 def plan_cells(R, population: str, keys: list[str]) -> pd.DataFrame:
     """The plan's cells of a population with one of `keys`, recorded in the unit's side
     file as published."""
-    survey_plan(R)
-    cache = R.__dict__["_survey_plan"]
-    if "by_population" not in cache:
-        cache["by_population"] = dict(tuple(cache["plan"].groupby("population", sort=False)))
+    cache = _survey(R)
     mine = cache["by_population"].get(population, cache["plan"].iloc[:0])
     cells = mine[mine["key"].isin(keys)]
     publish(R.phase, str(R.unit), cells)
