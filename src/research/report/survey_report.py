@@ -227,15 +227,18 @@ def scores_summary(table: pd.DataFrame, R, instrument: Instrument) -> str | None
 
 
 def scores_chart(table: pd.DataFrame, R, instrument: Instrument):
-    """Each dimension's mean with its interval for every municipality and the sub-region;
-    the report's municipality highlighted, hidden cells not drawn; None when every cell is
-    hidden."""
+    """Each dimension's mean with its interval for the report's municipality (highlighted),
+    the municipalities it is compared with (`runlevel.compared`: all of a small programme)
+    and the sub-region; hidden cells not drawn; None when every cell is hidden."""
     if not has_scores(table):
         return None
     import numpy as np
 
+    from research.report.runlevel import compared
+
     rows = table[table["level"].isin(["municipality", "subregion"]) & ~table["suppressed"]]
-    groups = sorted(set(rows.loc[rows["level"] == "municipality", "municipality_code"]))
+    shown = {str(m) for m in (*compared(R), R.unit)}
+    groups = sorted(set(rows.loc[rows["level"] == "municipality", "municipality_code"]) & shown)
     groups = [g for g in groups if g != R.unit] + ([R.unit] if R.unit in groups else [])
     groups.append(scales.SUBREGION)
     dims = list(instrument.scales)

@@ -24,7 +24,7 @@ class Config:
         self.phases = {"baseline": {"survey_wave": "baseline"}}
 
     def __getitem__(self, key):
-        return {"survey": {"instrument": "instrument.yml"}}[key]
+        return {"survey": {"instrument": "instrument.yml"}, "max_compared": 10}[key]
 
     def resolve(self, path):
         return FIX / path
@@ -36,6 +36,7 @@ class Report:
     def __init__(self, unit, programme, tables, language="en"):
         self.config, self.unit, self.language = Config(programme), unit, language
         self.phase, self.tables = "baseline", tables
+        self.is_municipality = True
 
     def L(self, key, **values):
         return labels.text(key, self.language, **values)
@@ -147,3 +148,17 @@ def test_wave_names_come_from_the_labels(tables):
         "seutukunnasta.")
     R.language = "en"
     assert survey_report.wave_name(R, "final") == "final"
+
+
+def test_the_scores_chart_draws_only_the_municipalities_the_report_compares(tables,
+                                                                             monkeypatch):
+    from research.report import runlevel
+
+    R = Report("218", ["232", "218"], tables)
+    ins, resp, wave = survey_report.load(R)
+    tab = scales.score_table(resp, ins, wave, 5)
+    # a large programme compares the unit with a chosen few (here none of the others)
+    monkeypatch.setattr(runlevel, "compared", lambda R, unit=None: [])
+    fig = survey_report.scores_chart(tab, R, ins)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "Karijoki", "Sub-region total"]
