@@ -111,15 +111,19 @@ def compute_plan(config, processed) -> tuple[dict, pd.DataFrame]:
 
 
 def write_plan(folder: Path, inputs: dict, plan_: pd.DataFrame) -> Path:
+    """The plan file: its inputs, then one cell per line (a national plan has some 50,000
+    cells; an indented file took seconds to write, with Python's pure JSON encoder)."""
     records = json.loads(plan_.to_json(orient="records", force_ascii=False))
-    return write_text(Path(folder) / PLAN, json.dumps({"inputs": inputs, "cells": records},
-                                                      ensure_ascii=False, indent=1) + "\n")
+    cells = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    return write_text(Path(folder) / PLAN, f'{{"inputs": {json.dumps(inputs, ensure_ascii=False)},'
+                      f'\n"cells": [\n{cells}\n]}}\n')
 
 
-def _parse_plan(folder: Path) -> dict | None:
+def parsed_plan(folder: Path) -> dict | None:
     """This process's parse of the plan in `folder` ({"stamp", "inputs", "cells"}), None
     when there is none: the file is parsed once per process while it stays the same file (a
-    national plan is some 14 MB, and a warm kernel runs many reports)."""
+    national plan is some 14 MB, and a warm kernel runs many reports). Read only: callers
+    may keep what they derive from it in the same dict, under keys of their own."""
     path = Path(folder) / PLAN
     try:
         stat = path.stat()
@@ -134,9 +138,9 @@ def _parse_plan(folder: Path) -> dict | None:
 
 
 def read_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
-    """(inputs, cells) of the plan in `folder` (`_parse_plan`), None when there is none;
+    """(inputs, cells) of the plan in `folder` (`parsed_plan`), None when there is none;
     copies for the caller."""
-    found = _parse_plan(folder)
+    found = parsed_plan(folder)
     return None if found is None else (dict(found["inputs"]), found["cells"].copy())
 
 
@@ -153,10 +157,10 @@ def plan(R) -> pd.DataFrame:
 
 
 def _run_plan(R) -> dict | None:
-    """This process's parse of the run's plan file (`_parse_plan`) when it was made from
+    """This process's parse of the run's plan file (`parsed_plan`) when it was made from
     `R`'s inputs, else None. Callers copy before they change anything."""
     folder = os.environ.get(ENV)
-    found = _parse_plan(Path(folder)) if folder else None
+    found = parsed_plan(Path(folder)) if folder else None
     return found if found and found["inputs"] == plan_inputs(R.config, R.processed) else None
 
 

@@ -85,8 +85,9 @@ def audit(folder: Path, threshold: int, units: list[str] | None = None) -> dict:
         return {"status": "passed", "threshold": threshold, "tables": 0, "cells": 0,
                 "hidden_cells": 0, "merged_categories": 0, "problems": []}
     unique = cells.drop_duplicates(["population", "table", "key"])
-    plan = published.read_plan(folder)
-    known = suppression.categories(plan[1]) if plan and not plan[1].empty else None
+    plan = published.parsed_plan(folder)
+    known = (suppression.categories(plan["cells"]) if plan and not plan["cells"].empty
+             else None)
     found = suppression.cell_intervals(unique, threshold, known)
     problems = []
     for rec in found[~found["safe"]].itertuples(index=False):
@@ -100,8 +101,8 @@ def audit(folder: Path, threshold: int, units: list[str] | None = None) -> dict:
                          "cell": describe(rec.key), "low": int(rec.value),
                          "high": int(rec.value), "units": _units(cells, rec.population, rec.table),
                          "problem": f"shows a group of {int(rec.value)}"})
-    for rec in suppression.group_disclosures(unique, "municipality_code",
-                                             known).itertuples(index=False):
+    for rec in suppression.group_disclosures(unique, "municipality_code", known,
+                                             found).itertuples(index=False):
         problems.append({"population": rec.population, "table": rec.table,
                          "cell": describe(rec.key), "low": None, "high": None,
                          "units": _units(cells, rec.population, rec.table),
@@ -127,8 +128,8 @@ def message(problem: dict, threshold: int) -> str:
 
 
 def threshold_of(folder: Path) -> int | None:
-    found = published.read_plan(folder)
-    return int(found[0]["threshold"]) if found else None
+    found = published.parsed_plan(folder)
+    return int(found["inputs"]["threshold"]) if found else None
 
 
 def check_unit(reports: Path, phase: str, unit: str) -> dict | None:
@@ -143,12 +144,14 @@ def check_unit(reports: Path, phase: str, unit: str) -> dict | None:
     populations the unit publishes are attacked with every side file of the run (`method`
     'attack'); `finish` attacks the whole run once at its end either way."""
     folder = folder_of(reports)
-    found = published.read_plan(folder)
+    found = published.parsed_plan(folder)
     if found is None:
         return None
-    threshold = int(found[0]["threshold"])
+    threshold = int(found["inputs"]["threshold"])
     mine = read_side(folder, phase, unit)
-    if not mine.empty and within_plan(mine, found[1]):
+    if "reference" not in found:   # once per worker process and plan file
+        found["reference"] = plan_reference(found["cells"])
+    if not mine.empty and _within(mine, found["reference"]):
         tables = mine[["population", "table"]].drop_duplicates()
         return {"status": "passed", "method": "plan", "threshold": threshold,
                 "tables": int(len(tables)), "cells": int(len(mine)),
@@ -171,11 +174,24 @@ def read_side(folder: Path, phase: str, unit: str) -> pd.DataFrame:
 def within_plan(cells: pd.DataFrame, plan: pd.DataFrame) -> bool:
     """Whether every cell is a cell of the plan (same population, table and key) with the
     plan's hidden flag and, when shown, the plan's value."""
+    return _within(cells, plan_reference(plan))
+
+
+def plan_reference(plan: pd.DataFrame) -> pd.DataFrame | None:
+    """What `within_plan` compares with: each cell of the plan once, its value and hidden
+    flag; None for a plan without cells."""
     if plan.empty or not set(suppression.CELL_COLUMNS) <= set(plan.columns):
+        return None
+    on = ["population", "table", "key"]
+    return (plan[[*on, "value", "hidden"]].astype({"hidden": bool, "value": float})
+            .drop_duplicates(on))
+
+
+def _within(cells: pd.DataFrame, ref: pd.DataFrame | None) -> bool:
+    if ref is None:
         return False
     on = ["population", "table", "key"]
-    ref = plan[[*on, "value", "hidden"]].astype({"hidden": bool, "value": float})
-    both = cells[[*on, "value", "hidden"]].merge(ref.drop_duplicates(on), on=on, how="left",
+    both = cells[[*on, "value", "hidden"]].merge(ref, on=on, how="left",
                                                  suffixes=("", "_plan"), indicator=True)
     if (both["_merge"] != "both").any() or (both["hidden"] != both["hidden_plan"]).any():
         return False

@@ -212,7 +212,8 @@ def _matches(key: dict, block: frozenset, cats: dict[str, list[str]]) -> np.ndar
 def categories(cells: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
     """Population -> dimension -> every category its keys name (of a plan's cells)."""
     out: dict[str, dict[str, set]] = {}
-    for population, key in zip(cells["population"], cells["key"]):
+    pairs = cells[["population", "key"]].drop_duplicates()
+    for population, key in zip(pairs["population"], pairs["key"]):
         for d, values in json.loads(key).items():
             out.setdefault(population, {}).setdefault(d, set()).update(values)
     return {p: {d: sorted(v) for d, v in dims.items()} for p, dims in out.items()}
@@ -242,11 +243,15 @@ def cell_intervals(cells: pd.DataFrame, threshold: int,
 
 
 def group_disclosures(cells: pd.DataFrame, group_dim: str,
-                      known: dict[str, dict[str, list[str]]] | None = None) -> pd.DataFrame:
+                      known: dict[str, dict[str, list[str]]] | None = None,
+                      intervals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Visible groups (a total over `group_dim`'s one category, e.g. one municipality) whose
     members the published cells place all into one category of another dimension: the
     least possible count of the group in that category equals the group's total.
-    Columns `population, table, key, category_key`."""
+    Columns `population, table, key, category_key`. `intervals`, the `cell_intervals` of
+    the same cells, saves solving a hidden cell's least value again."""
+    least = ({} if intervals is None else
+             dict(zip(zip(intervals["population"], intervals["key"]), intervals["low"])))
     rows = []
     for population, part in cells.groupby("population", sort=True):
         part = part.assign(value=part["value"].where(~part["hidden"].astype(bool), np.nan))
@@ -263,7 +268,9 @@ def group_disclosures(cells: pd.DataFrame, group_dim: str,
                 (dim, chosen), = [(d, v) for d, v in q.items() if d != group_dim]
                 if set(chosen) == everything[dim]:   # a table of one category
                     continue
-                low = model.value[j] if not hidden[j] else model.interval(j, hidden)[0]
+                low = (model.value[j] if not hidden[j] else
+                       least[population, model.keys[j]] if (population, model.keys[j]) in least
+                       else model.interval(j, hidden)[0])
                 if low == model.value[i]:
                     table = part.loc[part["key"] == model.keys[j], "table"].iloc[0]
                     rows.append({"population": population, "table": table,

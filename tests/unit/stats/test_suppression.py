@@ -262,3 +262,21 @@ def test_the_attacker_knows_categories_no_published_key_names_yet():
                                                "role": ["elected", "staff"]}}
     found = suppression.cell_intervals(cells, 5, known).iloc[0]
     assert (found["low"], found["high"], found["safe"]) == (3, 3, False)
+
+
+def test_group_disclosures_reuse_the_attackers_intervals_with_the_same_result():
+    found = []
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        micro = pd.DataFrame([{"municipality_code": c, "wave": "w1",
+                               "role": ROLES[rng.choice(4, p=[0.1, 0.3, 0.2, 0.4])],
+                               "organisation": None}
+                              for c in CODES for _ in range(rng.integers(0, 9))])
+        cells = privacy_plan.workshop_cells(micro, "w1", CODES, 5)
+        cells["hidden"] = (cells["value"] > 0) & (cells["value"] < 5)   # primary cells only
+        direct = suppression.group_disclosures(cells, "municipality_code")
+        reused = suppression.group_disclosures(cells, "municipality_code", None,
+                                               suppression.cell_intervals(cells, 5))
+        pd.testing.assert_frame_equal(reused, direct)
+        found.append(len(direct))
+    assert sum(found) > 0   # some of these patterns do disclose a group
