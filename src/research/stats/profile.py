@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 GROUPS = ("programme", "peers", "subregion", "region", "country")
 THEME_ORDER = ("vitality", "population", "wellbeing", "economy", "sustainability")
@@ -66,18 +65,21 @@ def position(values: pd.Series, unit: str, direction: int) -> dict:
     arr = values.to_numpy(dtype=float)
     ok = ~np.isnan(arr)
     n = int(ok.sum())
-    at = np.flatnonzero(ok & (values.index == unit))
+    mine = values.index == unit
+    at = np.flatnonzero(ok & mine)
     if not at.size:
         return {"rank": np.nan, "n": n, "percentile": np.nan, "median": np.nan,
                 "difference": np.nan}
     own = arr[at[0]]
-    others = arr[ok & (values.index != unit)]
+    others = arr[ok & ~mine]
     median = float(np.median(others)) if others.size else np.nan
     directed = direction * arr[ok]
     return {
         "rank": int((directed > direction * own).sum()) + 1,
         "n": n,
-        "percentile": float(stats.percentileofscore(directed, direction * own, kind="weak")),
+        # scipy.stats.percentileofscore(directed, direction * own, kind="weak"), without
+        # its argument handling (called for every indicator of every report)
+        "percentile": float(np.count_nonzero(directed <= direction * own) * (100.0 / n)),
         "median": median,
         "difference": float(own - median) if others.size else np.nan,
     }

@@ -226,3 +226,21 @@ def test_comparison_chart_highlights_the_unit():
     assert bars == {"m004": (5.0, mcolors.to_hex(statcharts.PEER)), "m001": (10.0, mcolors.to_hex(statcharts.UNIT)),
                     "m005": (16.0, mcolors.to_hex(statcharts.PEER)), "m002": (20.0, mcolors.to_hex(statcharts.PROGRAMME))}
     assert ax.lines[0].get_xdata()[0] == 10.5  # the peers' median
+
+
+def test_position_percentile_equals_scipys_weak_percentile_of_score():
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        values = pd.Series(rng.integers(0, 6, size=rng.integers(1, 30)).astype(float))
+        values[rng.random(len(values)) < 0.2] = np.nan
+        values.index = [f"m{i}" for i in range(len(values))]
+        unit = f"m{rng.integers(len(values))}"
+        for direction in (1, -1):
+            got = profile.position(values, unit, direction)["percentile"]
+            arr = values.dropna()
+            want = (stats.percentileofscore(direction * arr.to_numpy(),
+                                            direction * arr[unit], kind="weak")
+                    if unit in arr.index else np.nan)
+            assert got == want or (np.isnan(got) and np.isnan(want))
