@@ -137,6 +137,14 @@ def parsed_plan(folder: Path) -> dict | None:
     return _READ
 
 
+def derived(found: dict, name: str, make):
+    """What a caller derives from a `parsed_plan` (`make(cells)`), made once per process
+    and plan file and kept in the parse under `name`."""
+    if name not in found:
+        found[name] = make(found["cells"])
+    return found[name]
+
+
 def read_plan(folder: Path) -> tuple[dict, pd.DataFrame] | None:
     """(inputs, cells) of the plan in `folder` (`parsed_plan`), None when there is none;
     copies for the caller."""
@@ -205,12 +213,9 @@ def _survey(R) -> dict:
     if "plan" in cache:
         return cache
     run = _run_plan(R) if getattr(R, "processed", None) is not None else None
-    if run is not None and "survey" not in run:
-        cells = run["cells"]
-        mine = cells[cells["population"].str.startswith("survey/")]
-        run["survey"] = {"plan": mine, "by_population": _split(mine)} if len(mine) else None
-    if run is not None and run["survey"] is not None:
-        cache.update(run["survey"])
+    part = derived(run, "survey", _survey_part) if run is not None else None
+    if part is not None:
+        cache.update(part)
         return cache
     try:
         comments = R.table("comments")
@@ -223,6 +228,12 @@ def _survey(R) -> dict:
         comments))
     cache.update(plan=mine, by_population=_split(mine))
     return cache
+
+
+def _survey_part(cells: pd.DataFrame) -> dict | None:
+    """The survey populations of a plan's cells, whole and split; None when it has none."""
+    mine = cells[cells["population"].str.startswith("survey/")]
+    return {"plan": mine, "by_population": _split(mine)} if len(mine) else None
 
 
 def _split(cells: pd.DataFrame) -> dict[str, pd.DataFrame]:

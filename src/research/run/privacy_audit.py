@@ -86,8 +86,8 @@ def audit(folder: Path, threshold: int, units: list[str] | None = None) -> dict:
                 "hidden_cells": 0, "merged_categories": 0, "problems": []}
     unique = cells.drop_duplicates(["population", "table", "key"])
     plan = published.parsed_plan(folder)
-    known = (suppression.categories(plan["cells"]) if plan and not plan["cells"].empty
-             else None)
+    known = (published.derived(plan, "categories", suppression.categories)
+             if plan and not plan["cells"].empty else None)
     found = suppression.cell_intervals(unique, threshold, known)
     problems = []
     for rec in found[~found["safe"]].itertuples(index=False):
@@ -149,9 +149,8 @@ def check_unit(reports: Path, phase: str, unit: str) -> dict | None:
         return None
     threshold = int(found["inputs"]["threshold"])
     mine = read_side(folder, phase, unit)
-    if "reference" not in found:   # once per worker process and plan file
-        found["reference"] = plan_reference(found["cells"])
-    if not mine.empty and _within(mine, found["reference"]):
+    if not mine.empty and within_plan(mine, published.derived(found, "reference",
+                                                              plan_reference)):
         tables = mine[["population", "table"]].drop_duplicates()
         return {"status": "passed", "method": "plan", "threshold": threshold,
                 "tables": int(len(tables)), "cells": int(len(mine)),
@@ -171,12 +170,6 @@ def read_side(folder: Path, phase: str, unit: str) -> pd.DataFrame:
     return out.astype({"hidden": bool, "zero_possible": bool, "value": float})
 
 
-def within_plan(cells: pd.DataFrame, plan: pd.DataFrame) -> bool:
-    """Whether every cell is a cell of the plan (same population, table and key) with the
-    plan's hidden flag and, when shown, the plan's value."""
-    return _within(cells, plan_reference(plan))
-
-
 def plan_reference(plan: pd.DataFrame) -> pd.DataFrame | None:
     """What `within_plan` compares with: each cell of the plan once, its value and hidden
     flag; None for a plan without cells."""
@@ -187,7 +180,9 @@ def plan_reference(plan: pd.DataFrame) -> pd.DataFrame | None:
             .drop_duplicates(on))
 
 
-def _within(cells: pd.DataFrame, ref: pd.DataFrame | None) -> bool:
+def within_plan(cells: pd.DataFrame, ref: pd.DataFrame | None) -> bool:
+    """Whether every cell is a cell of the plan (its `plan_reference`: same population,
+    table and key) with the plan's hidden flag and, when shown, the plan's value."""
     if ref is None:
         return False
     on = ["population", "table", "key"]

@@ -268,9 +268,10 @@ def group_disclosures(cells: pd.DataFrame, group_dim: str,
                 (dim, chosen), = [(d, v) for d, v in q.items() if d != group_dim]
                 if set(chosen) == everything[dim]:   # a table of one category
                     continue
-                low = (model.value[j] if not hidden[j] else
-                       least[population, model.keys[j]] if (population, model.keys[j]) in least
-                       else model.interval(j, hidden)[0])
+                low = model.value[j] if not hidden[j] else least.get((population,
+                                                                       model.keys[j]))
+                if low is None:
+                    low = model.interval(j, hidden)[0]
                 if low == model.value[i]:
                     table = part.loc[part["key"] == model.keys[j], "table"].iloc[0]
                     rows.append({"population": population, "table": table,
