@@ -238,14 +238,21 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
     return _result(run, fw)
 
 
-def compute_part(part: str, indicators: pd.DataFrame, municipalities: pd.DataFrame,
-                 fw: Framework, base_year: int, final_year: int | None = None,
-                 draws: int | None = None, seed: int | None = None) -> dict:
-    """One of `PARTS` of `compute_index` (with the same arguments), for `combine`: the
-    municipalities' and the areas' Monte Carlo are independent (each seeded alone), so a
-    runner computes them in two processes and gets the same result as `compute_index`."""
-    run, filled, scorer = _start(indicators, municipalities, fw, base_year, final_year,
-                                 draws, seed)
+def start(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
+          base_year: int, final_year: int | None = None, draws: int | None = None,
+          seed: int | None = None) -> tuple:
+    """Steps 'framework' to 'normalisation' of `compute_index` (same arguments), which
+    every part of `finish_part` starts from: computed once, a runner hands a pickled copy to
+    the process that computes the other part."""
+    return _start(indicators, municipalities, fw, base_year, final_year, draws, seed)
+
+
+def finish_part(part: str, started: tuple) -> dict:
+    """One of `PARTS` of `compute_index` from what `start` gave (changed in place), for
+    `combine`: the municipalities' and the areas' Monte Carlo are independent (each seeded
+    alone), so a runner computes them in two processes and gets the result of
+    `compute_index`."""
+    run, filled, scorer = started
     if part == "municipalities":
         _municipalities(run, filled, scorer)
     elif part == "areas":
@@ -258,6 +265,13 @@ def compute_part(part: str, indicators: pd.DataFrame, municipalities: pd.DataFra
     keep = ("tables", "long", "changes", "coherence", "sensitivity")
     return {"run": replace(run, out={k: run.out[k] for k in keep if k in run.out},
                            classes=run.classes.iloc[:0])}
+
+
+def compute_part(part: str, *args, **kwargs) -> dict:
+    """One of `PARTS` of `compute_index` (with its arguments): `finish_part` of `start`."""
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r}")
+    return finish_part(part, start(*args, **kwargs))
 
 
 def combine(fw: Framework, municipalities: dict, areas: dict | None = None) -> IndexResult:

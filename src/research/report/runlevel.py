@@ -69,26 +69,30 @@ def inputs(R) -> dict:
 def compute(R, submit=None) -> dict:
     """Every part of the artefact for the run of report `R`. With `submit` (an executor's
     submit: a function and its arguments to a future of its result), the areas' figures and
-    their part of the index are computed in another process beside this one's (the same
-    result: `research.index.build.compute_part`)."""
-    from research.index.build import combine, compute_part
+    the areas' part of the index are computed in other processes beside this one's (the
+    same result: `research.index.build.finish_part`); the index's first steps are computed
+    once, here, and handed to the areas' part pickled (`_index_areas`)."""
+    from research.index.build import combine, finish_part, start
     from research.report.vitality import index_arguments
     from research.stats import peers, profile
 
-    remote = (submit(_areas_part, R.config, R.processed, R.raw, R.language)
-              if submit is not None else None)
+    figures = (submit(_areas_figures, R.config, R.processed, R.raw, R.language)
+               if submit is not None else None)
     ind, munis = R.table("indicators"), R.classification
     year = int(R.config.phases["baseline"]["year"])
     out = {"reference": profile.reference(ind, R.table("indicator_catalogue"),
                                           sorted(munis.index)),
            "features": peers.features(ind, munis, year)}
-    if remote is None:
+    if submit is None:
         from research.report.vitality import compute as compute_index
         return out | {"areas": _area_figures(R), "index": compute_index(R)}
     args = index_arguments(R)
-    municipal = compute_part("municipalities", *args)
-    areas, index_areas = remote.result()
-    return out | {"areas": areas, "index": combine(args[2], municipal, index_areas)}
+    started = start(*args)
+    # pickled now: the municipalities' part below changes `started` in place
+    areas = submit(_index_areas, pickle.dumps(started, protocol=pickle.HIGHEST_PROTOCOL))
+    municipal = finish_part("municipalities", started)
+    return out | {"areas": figures.result(),
+                  "index": combine(args[2], municipal, areas.result())}
 
 
 def _area_figures(R):
@@ -97,13 +101,16 @@ def _area_figures(R):
                                 R.classification, R.table("area_indicators"))
 
 
-def _areas_part(config, processed: Path, raw: Path, language: str) -> tuple:
-    """In another process (see `compute`): the area figures and the areas' part of the
-    index."""
-    from research.index.build import compute_part
-    from research.report.vitality import index_arguments
-    R = run_report(config, processed, raw, language)
-    return _area_figures(R), compute_part("areas", *index_arguments(R))
+def _areas_figures(config, processed: Path, raw: Path, language: str):
+    """In another process (see `compute`): the area figures."""
+    return _area_figures(run_report(config, processed, raw, language))
+
+
+def _index_areas(started: bytes) -> dict:
+    """In another process (see `compute`): the areas' part of the index from the pickled
+    first steps."""
+    from research.index.build import finish_part
+    return finish_part("areas", pickle.loads(started))
 
 
 def run_report(config, processed: Path, raw: Path, language: str):

@@ -53,8 +53,11 @@ def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecuto
     from research.report import published, runlevel
     os.environ[published.ENV] = str(privacy_audit.folder_of(ctx.reports).resolve())
     os.environ[runlevel.ENV] = str((ctx.reports / runlevel.FOLDER).resolve())
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                initializer=start_warming, initargs=(first,))
+    for _ in range(workers):  # a pool starts a worker per task: all of them now
+        pool.submit(int)
+    return pool
 
 
 def start_cluster(ctx: RunContext, address: str, workers: int, todo: list[dict]):

@@ -3,6 +3,7 @@ independent implementation (scipy, pandas, pingouin)."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from scipy import stats
 
 from research.index.aggregate import aggregate
 from research.index.build import (PARTS, STEPS, IndexResult, combine, compute_index,
-                                  compute_part, index_change)
+                                  compute_part, finish_part, index_change, start)
 from research.index.coherence import cronbach_alpha
 from research.index.denominate import denominate
 from research.index.export import export_index
@@ -336,6 +337,14 @@ def test_the_parts_of_a_runner_combine_into_the_same_index(indicators, municipal
         pd.testing.assert_frame_equal(a.table, b.table)
     pd.testing.assert_frame_equal(joined.coherence["indicators"], result.coherence["indicators"])
     assert joined.framework.indicators.equals(result.framework.indicators)
+    # a runner's way: the first steps once, the areas' part from a pickled copy of them
+    started = start(indicators, municipalities, framework, 2017, 2017)
+    copy = pickle.dumps(started)
+    handed = combine(framework, finish_part("municipalities", started),
+                     finish_part("areas", pickle.loads(copy)))
+    for name in ("scores", "indicator_scores", "change", "sensitivity"):
+        pd.testing.assert_frame_equal(getattr(handed, name), getattr(result, name))
+    assert [s.name for s in handed.audit] == [s.name for s in result.audit]
     alone = combine(framework, parts["municipalities"])
     assert set(alone.scores["level"]) == {"municipality"}
     with pytest.raises(ValueError, match="unknown part 'regions'"):
