@@ -145,12 +145,17 @@ def notebook_imports(path: str) -> str:
     return "\n".join(lines)
 
 
-def start_warming(job: dict) -> None:
+def start_warming(job: dict, env: dict | None = None) -> None:
     """The initializer of a pool's worker process: `warm_worker` in a thread of its own, so
     that the process takes the run's first tasks (the privacy plan, part of the run-level
     artefact) while its kernel warms up; its first unit waits for the warm-up
-    (`_warmed`)."""
+    (`_warmed`). `env` is the runner's environment when the pool started (a worker forked
+    from a server started by an earlier run would otherwise keep that run's folders)."""
     import threading
+
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
 
     thread = threading.Thread(target=warm_worker, args=(job,), daemon=True,
                               name="warm-kernel")

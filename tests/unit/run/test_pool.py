@@ -1,0 +1,36 @@
+"""The local runner's pool of worker processes: started at once, each worker with the
+environment of the run that started the pool (workers are forked from a server process
+that an earlier run of the same process may have started)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+from research.report import published, runlevel
+from research.run.pipeline import start_pool
+
+
+def _job(reports: Path) -> dict:
+    """A first job whose warm-up fails at once (no notebook), so no kernel starts."""
+    return {"reports": str(reports), "notebook_rel": "notebooks/baseline/232.ipynb",
+            "source": str(reports / "missing.py"), "phase": "baseline", "parameters": {}}
+
+
+def test_every_worker_has_the_folders_of_its_own_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESEARCH_POOL_TEST", "before")
+    for run in ("first", "second"):
+        reports = tmp_path / run
+        monkeypatch.setenv("RESEARCH_POOL_TEST", run)
+        pool = start_pool(SimpleNamespace(reports=reports), 2, _job(reports))
+        try:
+            seen = {pool.submit(os.getenv, key).result()
+                    for key in (published.ENV, runlevel.ENV, "RESEARCH_POOL_TEST")}
+            pids = {pool.submit(os.getpid).result() for _ in range(8)}
+            assert len(pool._processes) == 2   # both started with the pool
+        finally:
+            pool.shutdown()
+        assert seen == {str((reports / "privacy").resolve()), str((reports / "run").resolve()),
+                        run}
+        assert os.getpid() not in pids
