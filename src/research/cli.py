@@ -109,6 +109,9 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
                                                       "reports/pdf/ with headless Chromium.")
         ) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
+    if cluster is None and (force or not (reports / "manifest.json").exists()):
+        from research.run.workers import start_server
+        start_server()   # its imports run while the config and the manifest are read
     from research.core.config import language_problem, load_config
     from research.run.manifest import RunContext
     from research.run.matrix import build_matrix, municipality_names

@@ -25,6 +25,7 @@ from research.run.index_page import VITALITY_XLSX, write_index
 from research.run.manifest import (RunContext, input_hash, read_manifest,
                                    remove_stale_temporaries, write_manifest)
 from research.run.matrix import Unit, build_matrix
+from research.run.workers import context as workers_context
 
 __all__ = ["RunContext", "Unit", "build_matrix", "run"]
 
@@ -32,11 +33,6 @@ __all__ = ["RunContext", "Unit", "build_matrix", "run"]
 #: takes some 0.1 s to write, and a killed run loses at most this much of its record (those
 #: units run again next time; their reports were written atomically).
 MANIFEST_EVERY = 2.0
-#: What every worker process imports: with the 'forkserver' start method (Linux, macOS)
-#: the server imports them once and the workers are forked from it, instead of each worker
-#: importing them again (some 0.7 s of CPU per worker).
-WORKER_MODULES = ["research.run.execute", "papermill", "nbformat", "research.run.render",
-                  "jupyter_client.manager", "research.report.runlevel"]
 
 
 def prepare_run_level(ctx: RunContext, submit=None) -> bool:
@@ -53,17 +49,10 @@ def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecuto
     the `first` job (`research.run.execute.start_warming`, in a thread of the worker) while
     the workers and this process compute the privacy plan and the run-level artefact. The
     run's folders are named to the kernels before they start."""
-    import multiprocessing as mp
-
     from research.report import published, runlevel
     os.environ[published.ENV] = str(privacy_audit.folder_of(ctx.reports).resolve())
     os.environ[runlevel.ENV] = str((ctx.reports / runlevel.FOLDER).resolve())
-    if "forkserver" in mp.get_all_start_methods():
-        context = mp.get_context("forkserver")
-        context.set_forkserver_preload(WORKER_MODULES)
-    else:
-        context = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=workers_context(),
                                initializer=start_warming, initargs=(first, dict(os.environ)))
     for _ in range(workers):  # a pool starts a worker per task: all of them now
         pool.submit(int)
