@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -109,9 +110,35 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
                                                       "reports/pdf/ with headless Chromium.")
         ) -> None:
     """Execute the report notebooks of a programme and render their HTML reports."""
-    if cluster is None and (force or not (reports / "manifest.json").exists()):
-        from research.run.workers import start_server
-        start_server()   # its imports run while the config and the manifest are read
+    connection = None
+    if force or not (reports / "manifest.json").exists():
+        # the workers start while the config and the manifest are read
+        if cluster is None:
+            from research.run.workers import start_server
+            start_server()
+        else:
+            from research.run.cluster import Connection
+            connection = Connection(cluster, jobs or os.cpu_count() or 1)
+    try:
+        results = _run(config, phase, unit, jobs, force, connection or cluster, language,
+                       reports, processed, raw, notebooks, templates, pdf)
+    finally:
+        if connection is not None:
+            connection.close()
+    counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "unchanged", "failed")}
+    for r in results:
+        if r["status"] == "failed":
+            err.print(f"[red]failed[/red] {r['phase']}/{r['unit']}: {r['error']}", soft_wrap=True)
+    out.print(f"{len(results)} reports: {counts['ok']} ok, {counts['unchanged']} unchanged, "
+              f"{counts['failed']} failed -> {reports / 'index.html'}")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+def _run(config: Path, phase, unit, jobs, force: bool, cluster, language: str, reports: Path,
+         processed: Path, raw: Path, notebooks: Path, templates: Path, pdf: bool) -> list:
+    """`research run` once its workers are starting: the config read and checked, the
+    matrix run (`research.run.pipeline.run`); the manifest entries of its units."""
     from research.core.config import language_problem, load_config
     from research.run.manifest import RunContext
     from research.run.matrix import build_matrix, municipality_names
@@ -131,18 +158,10 @@ def run(config: Path = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Prog
                      processed=processed, raw=raw, reports=reports)
     progress = _Progress()
     try:
-        results = run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress,
-                             cluster=cluster, pdf_browser=browser)
+        return run_matrix(ctx, matrix, jobs=jobs, force=force, progress=progress,
+                          cluster=cluster, pdf_browser=browser)
     finally:
         progress.stop()
-    counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "unchanged", "failed")}
-    for r in results:
-        if r["status"] == "failed":
-            err.print(f"[red]failed[/red] {r['phase']}/{r['unit']}: {r['error']}", soft_wrap=True)
-    out.print(f"{len(results)} reports: {counts['ok']} ok, {counts['unchanged']} unchanged, "
-              f"{counts['failed']} failed -> {reports / 'index.html'}")
-    if counts["failed"]:
-        raise typer.Exit(1)
 
 
 @app.command()

@@ -127,14 +127,32 @@ def receive(job: dict, result: dict) -> dict:
 
 def client_for(address: str, workers: int):
     """A distributed Client: of a new LocalCluster (`local`, `workers` processes of one
-    thread) or of the scheduler at `address` (tcp://host:8786)."""
+    thread, forked from a forkserver that imports distributed and the runner's modules
+    once where the platform has one: `research.run.workers`) or of the scheduler at
+    `address` (tcp://host:8786)."""
     from distributed import Client, LocalCluster
 
     if address == "local":
+        _fork_workers()
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         return Client(cluster)
     return Client(address)
+
+
+def _fork_workers() -> None:
+    """LocalCluster worker processes forked from the forkserver (see `client_for`): the
+    Dask setting `distributed.worker.multiprocessing-method`, with distributed's own list of
+    modules to preload replaced by distributed and `research.run.workers.WORKER_MODULES`."""
+    import dask
+    from distributed.utils import get_mp_context
+
+    from research.run.workers import WORKER_MODULES, context
+
+    if context().get_start_method() != "forkserver":
+        return
+    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    get_mp_context().set_forkserver_preload(["distributed", *WORKER_MODULES])
 
 
 def remote_jobs(todo: list[dict], run_dir: str) -> list[dict]:
@@ -146,14 +164,19 @@ def remote_jobs(todo: list[dict], run_dir: str) -> list[dict]:
     return todo
 
 
-def start(address: str, workers: int, todo: list[dict], run_dir: str):
-    """The client of the cluster at `address` ('local': a new LocalCluster), with a warm-up
-    of every worker's kernel under way (`warm_remote`), so that starting the kernels overlaps
-    the client's preparation of the run (privacy plan, run-level artefact)."""
+def connect(address: str, workers: int):
+    """The client of the cluster at `address` ('local': a new LocalCluster, its workers
+    up)."""
     client = client_for(address, workers)
-    first = remote_jobs(todo[:1], run_dir)[0]
     if address == "local":
         client.wait_for_workers(workers, timeout=120)
+    return client
+
+
+def warm_workers(client, first: dict):
+    """Every worker's kernel warming up with the `first` job (`warm_remote`), so that
+    starting the kernels overlaps the client's preparation of the run (privacy plan,
+    run-level artefact); returns the client."""
     for worker in client.scheduler_info()["workers"]:
         client.submit(warm_remote, first, pure=False, workers=[worker],
                       allow_other_workers=False, key=f"research-warm-{worker}")
@@ -161,28 +184,40 @@ def start(address: str, workers: int, todo: list[dict], run_dir: str):
 
 
 class Connection:
-    """The client of `start`, connected in a thread of this process: a LocalCluster's
-    processes start (some 2 s) while the client begins the run-level work, as a process
-    pool's workers do. `submit` hands a function to the cluster once it is up (a future
-    of its result); `client()` waits for the connection and raises its error (a scheduler
-    that cannot be reached: OSError)."""
+    """The client of the cluster at `address`, connected in a thread of this process from
+    the start (`research run` makes it before reading the config): a LocalCluster's
+    processes start (some 2 s) while the runner reads the config and begins the run-level
+    work, as a process pool's workers do. `warm(todo, run_dir)` warms the workers' kernels
+    once the jobs are known; `submit` hands a function to the cluster once it is up (a
+    future of its result); `client()` waits for the connection and the warm-up tasks and
+    raises the connection's error (a scheduler that cannot be reached: OSError)."""
 
-    def __init__(self, address: str, workers: int, todo: list[dict], run_dir: str):
+    def __init__(self, address: str, workers: int):
         from concurrent.futures import ThreadPoolExecutor
 
         self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cluster")
-        self._client = self._threads.submit(start, address, workers, todo, run_dir)
+        self._connected = self._threads.submit(connect, address, workers)
+        self._ready = self._connected
+        self._closed = False
+
+    def warm(self, todo: list[dict], run_dir: str) -> None:
+        first = remote_jobs(todo[:1], run_dir)[0]
+        connected = self._connected
+        self._ready = self._threads.submit(lambda: warm_workers(connected.result(), first))
 
     def client(self):
-        return self._client.result()
+        return self._ready.result()
 
     def submit(self, fn, *args):
         return self._threads.submit(lambda: self.client().submit(fn, *args, pure=False).result())
 
     def close(self) -> None:
-        """Stop the cluster (`stop`); a connection that failed has nothing to stop."""
+        """Stop the cluster (`stop`), once; a connection that failed has nothing to stop."""
+        if self._closed:
+            return
+        self._closed = True
         try:
-            client = self._client.result()
+            client = self._connected.result()
         except Exception:  # noqa: BLE001 - raised already where the client was needed
             client = None
         if client is not None:

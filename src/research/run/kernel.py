@@ -85,7 +85,7 @@ def worker_kernel(cwd: Path):
     the executed notebook is what a fresh kernel produces (the strict nbval rerun in the
     tests and in `make review` checks exactly that).
     """
-    import atexit
+    from multiprocessing import util
 
     from jupyter_client.manager import KernelManager
 
@@ -104,7 +104,9 @@ def worker_kernel(cwd: Path):
         _WORKER["warm"] = False
         _WORKER["env"] = env
         if not _WORKER.get("atexit"):
-            atexit.register(drop_worker_kernel)
+            # run when this process exits, also as a worker forked by multiprocessing
+            # (which leaves without running atexit handlers)
+            util.Finalize(None, drop_worker_kernel, exitpriority=10)
             _WORKER["atexit"] = True
     reply = _execute(km, RESET_CODE.format(cwd=str(Path(cwd).resolve())), timeout=120)
     if reply["content"]["status"] != "ok":

@@ -59,15 +59,18 @@ def start_pool(ctx: RunContext, workers: int, first: dict) -> ProcessPoolExecuto
     return pool
 
 
-def start_cluster(ctx: RunContext, address: str, workers: int, todo: list[dict]):
-    """The connection to the Dask cluster of `--cluster` (`research.run.cluster.Connection`),
-    made in a thread, its workers' kernels warming while the privacy plan and the run-level
-    artefact are computed (see `start_pool`)."""
+def start_cluster(ctx: RunContext, cluster, workers: int, todo: list[dict]):
+    """The connection to the Dask cluster of `--cluster` (`research.run.cluster.Connection`:
+    `cluster` is one made already, or the address to connect to), its workers' kernels
+    warming while the privacy plan and the run-level artefact are computed (see
+    `start_pool`)."""
     from research.report import published, runlevel
     from research.run.cluster import Connection
 
     os.environ[published.ENV] = str(privacy_audit.folder_of(ctx.reports).resolve())
-    return Connection(address, workers, todo, str((ctx.reports / runlevel.FOLDER).resolve()))
+    connection = cluster if isinstance(cluster, Connection) else Connection(cluster, workers)
+    connection.warm(todo, str((ctx.reports / runlevel.FOLDER).resolve()))
+    return connection
 
 
 def _run_local(pool: ProcessPoolExecutor, todo: list[dict], record, progress=None) -> None:
@@ -85,11 +88,12 @@ def _run_local(pool: ProcessPoolExecutor, todo: list[dict], record, progress=Non
 
 
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
-        progress=None, cluster: str | None = None,
-        pdf_browser: str | None = None) -> list[dict]:
+        progress=None, cluster=None, pdf_browser: str | None = None) -> list[dict]:
     """Execute the matrix (in local worker processes, or on the Dask cluster at `cluster`,
-    'local' for a LocalCluster); return the manifest entries of this run's units. With
-    `pdf_browser` (a Chromium path), also print each municipal report to `reports/pdf/`."""
+    'local' for a LocalCluster, or of a `research.run.cluster.Connection` made already,
+    which is closed when the run ends); return the manifest entries of this run's units.
+    With `pdf_browser` (a Chromium path), also print each municipal report to
+    `reports/pdf/`."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(ctx.reports)
     manifest = read_manifest(ctx.reports)
@@ -137,6 +141,8 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     pool = start_pool(ctx, workers, todo[0]) if todo and not cluster else None
     client = start_cluster(ctx, cluster, workers, todo) if todo and cluster else None
+    if cluster is not None and not isinstance(cluster, str) and client is None:
+        cluster.close()   # made for a run that has nothing to do
     try:
         # the privacy plan and part of the run-level artefact are computed by the workers
         submit = (pool.submit if pool is not None else

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from types import SimpleNamespace
 
+import psutil
+
 from research.report import published, runlevel
 from research.run.pipeline import start_pool
 
@@ -34,3 +36,19 @@ def test_every_worker_has_the_folders_of_its_own_run(tmp_path, monkeypatch):
         assert seen == {str((reports / "privacy").resolve()), str((reports / "run").resolve()),
                         run}
         assert os.getpid() not in pids
+
+
+def _kernel_pid(folder: str) -> int:
+    from research.run.kernel import worker_kernel
+    return worker_kernel(Path(folder)).provisioner.pid
+
+
+def test_a_workers_kernel_stops_with_the_pool(tmp_path):
+    # a forked worker leaves without running atexit handlers: the kernel must still stop
+    pool = start_pool(SimpleNamespace(reports=tmp_path), 1, _job(tmp_path))
+    try:
+        pid = pool.submit(_kernel_pid, str(tmp_path)).result(timeout=120)
+        assert psutil.pid_exists(pid)
+    finally:
+        pool.shutdown()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
