@@ -1,15 +1,17 @@
 """The local runner's worker processes: how they are started.
 
-Where the platform has the 'forkserver' start method (Linux, macOS), one server process
-imports what every worker needs (`WORKER_MODULES`) once and each worker is forked from it,
-instead of each worker importing it all again (some 0.7 s of CPU per worker); elsewhere
-workers are spawned. `start_server` starts that server at the beginning of a run, so that it
-imports while the runner reads the config and compares the manifest.
+On Linux, one server process (multiprocessing's 'forkserver' start method) imports what
+every worker needs (`WORKER_MODULES`) once and each worker is forked from it, instead of
+each worker importing it all again (some 0.7 s of CPU per worker); elsewhere workers are
+spawned (macOS among them: a process that has loaded its system frameworks is not safe to
+fork there). `start_server` starts that server at the beginning of a run, so that it imports
+while the runner reads the config and compares the manifest.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import sys
 
 #: What every worker process imports (see the module docstring).
 WORKER_MODULES = ["research.run.execute", "papermill", "nbformat", "research.run.render",
@@ -18,7 +20,7 @@ WORKER_MODULES = ["research.run.execute", "papermill", "nbformat", "research.run
 
 def context():
     """The multiprocessing context of the runner's pool."""
-    if "forkserver" not in mp.get_all_start_methods():
+    if not sys.platform.startswith("linux"):
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_MODULES)
@@ -26,7 +28,7 @@ def context():
 
 
 def start_server() -> None:
-    """Start the forkserver now (where there is one), for a pool started later."""
+    """Start the forkserver now (on Linux), for a pool started later."""
     ctx = context()
     if ctx.get_start_method() == "forkserver":
         from multiprocessing import forkserver
