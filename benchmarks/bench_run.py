@@ -6,11 +6,12 @@ In a scratch folder (.bench/) with the bundled data prepared, from one run:
     process tree, the largest report;
 (b) on the first N of them (default 10): the naive loop a researcher would script (one
     `papermill` CLI call and one `jupyter nbconvert --no-input` call per municipality) and
-    `research run -j JOBS` on the same subset, with their ratio;
+    `research run -j JOBS` on the same subset, alternated REPEAT times (default 3), with the
+    ratio of their medians (single runs on a shared 2-core machine vary by 10-20 %);
 (c) the national `research run` again with nothing changed;
 (d) the subset with `research run --cluster local -j JOBS` (a Dask LocalCluster of JOBS
-    worker processes) against the process pool of (b).
-Usage: python benchmarks/bench_run.py [--n 10] [--jobs 2] [--skip-national]
+    worker processes), REPEAT times, its median against the process pool's of (b).
+Usage: python benchmarks/bench_run.py [--n 10] [--jobs 2] [--repeat 3] [--skip-national]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -122,6 +124,19 @@ def largest_report(reports: Path) -> float:
     return max(sizes) / 1e6 if sizes else float("nan")
 
 
+def median(runs: list[tuple[float, float]]) -> float:
+    """The median wall time of repeated runs ((wall, peak) pairs)."""
+    return statistics.median(wall for wall, _ in runs)
+
+
+def spread(runs: list[tuple[float, float]]) -> str:
+    """The range of the wall times of repeated runs, for the report line."""
+    if len(runs) < 2:
+        return ""
+    walls = sorted(wall for wall, _ in runs)
+    return f"  (median of {len(runs)}: {walls[0]:.1f}-{walls[-1]:.1f} s)"
+
+
 def verdict(ok: bool) -> str:
     return "goal met" if ok else "GOAL MISSED"
 
@@ -130,6 +145,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="Runs of (b) and (d), alternated; their medians are compared.")
     parser.add_argument("--skip-national", action="store_true",
                         help="Only (b) and (d), for a quick check.")
     args = parser.parse_args()
@@ -150,24 +167,33 @@ def main() -> None:
               f"{size:.2f} MB  [{verdict(nat_s <= GOALS['national_s'])} <= 300 s; "
               f"{verdict(nat_mb <= GOALS['peak_mb'])} <= 2 GB; "
               f"{verdict(size < GOALS['report_mb'])} < 1.5 MB]")
-    naive_s, naive_mb = timed(["bash", str(naive_loop(work, codes))], work)
-    kit_s, kit_mb = timed(research("config/subset.yml", "reports-subset", args.jobs), work)
+    loop = naive_loop(work, codes)
+    naive, kit = [], []
+    for _ in range(args.repeat):   # alternated, so that a drift of the machine hits both
+        naive.append(timed(["bash", str(loop)], work))
+        shutil.rmtree(work / "reports-subset", ignore_errors=True)
+        kit.append(timed(research("config/subset.yml", "reports-subset", args.jobs), work))
+    naive_s, kit_s = median(naive), median(kit)
     ratio = naive_s / kit_s
     print(f"(b) naive papermill + nbconvert loop, {len(codes)} reports: {naive_s:8.1f} s  "
-          f"peak {naive_mb:6.0f} MB")
+          f"peak {max(m for _, m in naive):6.0f} MB{spread(naive)}")
     print(f"    research run -j {args.jobs}, same {len(codes)} reports:     {kit_s:8.1f} s  "
-          f"peak {kit_mb:6.0f} MB  -> {ratio:.1f}x faster  "
+          f"peak {max(m for _, m in kit):6.0f} MB{spread(kit)}  -> {ratio:.1f}x faster  "
           f"[{verdict(ratio >= GOALS['speedup'])} >= 8x]")
     if not args.skip_national:
         again_s, again_mb = timed(research("config/country.yml", "reports-national",
                                            args.jobs), work)
         print(f"(c) national run again, nothing changed: {again_s:8.2f} s  "
               f"peak {again_mb:6.0f} MB  [{verdict(again_s < GOALS['rerun_s'])} < 3 s]")
-    dask_s, dask_mb = timed(research("config/subset.yml", "reports-dask", args.jobs,
-                                     "--cluster", "local"), work)
+    dask = []
+    for _ in range(args.repeat):
+        shutil.rmtree(work / "reports-dask", ignore_errors=True)
+        dask.append(timed(research("config/subset.yml", "reports-dask", args.jobs,
+                                   "--cluster", "local"), work))
+    dask_s = median(dask)
     print(f"(d) research run --cluster local, {len(codes)} reports: {dask_s:8.1f} s  "
-          f"peak {dask_mb:6.0f} MB  -> {dask_s / kit_s:.2f}x the process pool  "
-          f"[{verdict(dask_s <= GOALS['cluster_ratio'] * kit_s)} within 20 %]")
+          f"peak {max(m for _, m in dask):6.0f} MB{spread(dask)}  -> {dask_s / kit_s:.2f}x "
+          f"the process pool  [{verdict(dask_s <= GOALS['cluster_ratio'] * kit_s)} within 20 %]")
     print(f"load average at the end {os.getloadavg()[0]:.2f}; CPU stolen by other guests of "
           f"the host during the benchmark: {100 * steal_share(cpu_start, cpu_times()):.1f} %")
 
