@@ -207,10 +207,12 @@ def _areas(run: _Run, filled: pd.DataFrame, scorer: Scorer) -> None:
 PARTS = ("municipalities", "areas")
 
 
-def _start(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
-           base_year: int, final_year: int | None, draws: int | None, seed: int | None
-           ) -> tuple[_Run, pd.DataFrame, Scorer]:
-    """Steps 'framework' to 'normalisation', which every part needs."""
+def start(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
+          base_year: int, final_year: int | None = None, draws: int | None = None,
+          seed: int | None = None) -> tuple[_Run, pd.DataFrame, Scorer]:
+    """Steps 'framework' to 'normalisation' of `compute_index` (same arguments), which every
+    part of `finish_part` starts from: computed once, a runner hands a pickled copy to the
+    process that computes the other part."""
     s = fw.settings
     latest = municipalities[municipalities["year"] == municipalities["year"].max()]
     run = _Run(fw=fw, classes=latest.set_index("municipality_code"), base_year=base_year,
@@ -230,21 +232,12 @@ def compute_index(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Fr
 
     `indicators` is the tidy table (municipality_code, year, indicator, value, flag);
     `municipalities` the classification table. `draws`/`seed` override the framework's."""
-    run, filled, scorer = _start(indicators, municipalities, fw, base_year, final_year,
+    run, filled, scorer = start(indicators, municipalities, fw, base_year, final_year,
                                  draws, seed)
     _municipalities(run, filled, scorer)
     if areas:
         _areas(run, filled, scorer)
     return _result(run, fw)
-
-
-def start(indicators: pd.DataFrame, municipalities: pd.DataFrame, fw: Framework,
-          base_year: int, final_year: int | None = None, draws: int | None = None,
-          seed: int | None = None) -> tuple:
-    """Steps 'framework' to 'normalisation' of `compute_index` (same arguments), which
-    every part of `finish_part` starts from: computed once, a runner hands a pickled copy to
-    the process that computes the other part."""
-    return _start(indicators, municipalities, fw, base_year, final_year, draws, seed)
 
 
 def finish_part(part: str, started: tuple) -> dict:
@@ -269,8 +262,6 @@ def finish_part(part: str, started: tuple) -> dict:
 
 def compute_part(part: str, *args, **kwargs) -> dict:
     """One of `PARTS` of `compute_index` (with its arguments): `finish_part` of `start`."""
-    if part not in PARTS:
-        raise ValueError(f"unknown part {part!r}")
     return finish_part(part, start(*args, **kwargs))
 
 

@@ -158,9 +158,9 @@ def _fork_workers() -> None:
     import dask
     from distributed.utils import get_mp_context
 
-    from research.run.workers import WORKER_MODULES, context
+    from research.run.workers import WORKER_MODULES, forks
 
-    if context().get_start_method() != "forkserver":
+    if not forks():
         return
     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
     get_mp_context().set_forkserver_preload(["distributed", *WORKER_MODULES])

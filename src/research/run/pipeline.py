@@ -90,8 +90,8 @@ def _run_local(pool: ProcessPoolExecutor, todo: list[dict], record, progress=Non
 def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: bool = False,
         progress=None, cluster=None, pdf_browser: str | None = None) -> list[dict]:
     """Execute the matrix (in local worker processes, or on the Dask cluster at `cluster`,
-    'local' for a LocalCluster, or of a `research.run.cluster.Connection` made already,
-    which is closed when the run ends); return the manifest entries of this run's units.
+    'local' for a LocalCluster, or of a `research.run.cluster.Connection` made already:
+    its maker closes it, `close` being idempotent); return the manifest entries of this run's units.
     With `pdf_browser` (a Chromium path), also print each municipal report to
     `reports/pdf/`."""
     ctx.reports.mkdir(parents=True, exist_ok=True)
@@ -141,8 +141,6 @@ def run(ctx: RunContext, matrix: list[Unit], jobs: int | None = None, force: boo
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     pool = start_pool(ctx, workers, todo[0]) if todo and not cluster else None
     client = start_cluster(ctx, cluster, workers, todo) if todo and cluster else None
-    if cluster is not None and not isinstance(cluster, str) and client is None:
-        cluster.close()   # made for a run that has nothing to do
     try:
         # the privacy plan and part of the run-level artefact are computed by the workers
         submit = (pool.submit if pool is not None else

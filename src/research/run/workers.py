@@ -18,9 +18,14 @@ WORKER_MODULES = ["research.run.execute", "papermill", "nbformat", "research.run
                   "jupyter_client.manager", "research.report.runlevel"]
 
 
+def forks() -> bool:
+    """Whether workers are forked from the forkserver here (Linux), not spawned."""
+    return sys.platform.startswith("linux")
+
+
 def context():
     """The multiprocessing context of the runner's pool."""
-    if not sys.platform.startswith("linux"):
+    if not forks():
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_MODULES)
@@ -29,7 +34,7 @@ def context():
 
 def start_server() -> None:
     """Start the forkserver now (on Linux), for a pool started later."""
-    ctx = context()
-    if ctx.get_start_method() == "forkserver":
+    if forks():
         from multiprocessing import forkserver
+        context()
         forkserver.ensure_running()
