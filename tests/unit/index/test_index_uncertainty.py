@@ -302,10 +302,10 @@ def test_karijoki_change_sentence_names_chance_variation_and_one_scale(bundled):
 
 
 def _noisy(world, tmp_path):
-    from research.index.build import _start
+    from research.index.build import start
     indicators, municipalities = world
     fw = _framework(tmp_path, count_noise=True, draws=300)
-    run, filled, scorer = _start(indicators, municipalities, fw, 2016, 2017, None, None)
+    run, filled, scorer = start(indicators, municipalities, fw, 2016, 2017, None, None)
     p = uncertainty.prepare(scorer, filled, run.out["imputed"], fw,
                             count_basis(run.out["table"], fw, filled.index))
     return p, draw_choices(fw, 300, 11, 2, 2)
